@@ -1,0 +1,45 @@
+using Bastion.Ssh.Messages;
+
+namespace Bastion.Ssh.Authentication;
+
+public enum AuthOutcome
+{
+    /// <summary>The user is authenticated; the connection service starts.</summary>
+    Success,
+
+    /// <summary>This method succeeded but more are needed (RFC 4252 §5.1 partial success).</summary>
+    PartialSuccess,
+
+    /// <summary>This attempt failed; counts toward the attempt limit and is delayed.</summary>
+    Failure,
+
+    /// <summary>Not a real attempt (e.g. "none" probing); answered as failure without delay or counting.</summary>
+    Listing,
+}
+
+/// <summary>
+/// The application's verdict on one authentication request. <see cref="Banner"/>, if set, is shown to the user
+/// (SSH_MSG_USERAUTH_BANNER) before the answer, so a failure can say what to do.
+/// </summary>
+public sealed record AuthResult(AuthOutcome Outcome, IReadOnlyList<string> MethodsThatCanContinue, string? Banner = null, bool Disconnect = false)
+{
+    public static AuthResult Succeeded() => new(AuthOutcome.Success, []);
+
+    public static AuthResult Partial(IReadOnlyList<string> next, string? banner = null) => new(AuthOutcome.PartialSuccess, next, banner);
+
+    public static AuthResult Failed(IReadOnlyList<string> canContinue, string? banner = null) => new(AuthOutcome.Failure, canContinue, banner);
+
+    public static AuthResult List(IReadOnlyList<string> canContinue, string? banner = null) => new(AuthOutcome.Listing, canContinue, banner);
+
+    /// <summary>Fail and close the connection (e.g. locked out): nothing the client tries next can succeed.</summary>
+    public static AuthResult FailAndDisconnect(string banner) => new(AuthOutcome.Failure, [], banner, Disconnect: true);
+}
+
+/// <summary>Either prompts to send (SSH_MSG_USERAUTH_INFO_REQUEST) or a final result.</summary>
+public sealed record KeyboardInteractiveStep(UserAuthInfoRequestMessage? Prompts, AuthResult? Result)
+{
+    public static KeyboardInteractiveStep Ask(string name, string instruction, params KeyboardInteractivePrompt[] prompts) =>
+        new(new UserAuthInfoRequestMessage(name, instruction, prompts), null);
+
+    public static KeyboardInteractiveStep Done(AuthResult result) => new(null, result);
+}

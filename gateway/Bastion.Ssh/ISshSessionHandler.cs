@@ -1,0 +1,58 @@
+using System.Net;
+using Bastion.Ssh.Algorithms.PublicKeys;
+using Bastion.Ssh.Authentication;
+using Bastion.Ssh.Connection;
+using Bastion.Ssh.Messages;
+
+namespace Bastion.Ssh;
+
+/// <summary>What the server knows about a connection when it is accepted.</summary>
+public sealed record SshConnectionInfo(string SessionId, EndPoint? RemoteEndPoint, EndPoint? LocalEndPoint)
+{
+    /// <summary>The client's identification line, known after the version exchange.</summary>
+    public string? ClientVersion { get; internal set; }
+}
+
+/// <summary>Creates one <see cref="ISshSessionHandler"/> per accepted connection. Implemented by the application.</summary>
+public interface ISshSessionHandlerFactory
+{
+    ISshSessionHandler Create(SshConnectionInfo connection);
+}
+
+/// <summary>
+/// The application's side of one connection: it decides authentication (the library does the protocol and
+/// signature checks) and what channels may do. Calls for one connection never overlap, except that channel
+/// opens may run while later packets are processed.
+/// </summary>
+public interface ISshSessionHandler : IAsyncDisposable
+{
+    /// <summary>Transport is up: the client version and negotiated algorithms are known.</summary>
+    ValueTask OnKeyExchangeCompletedAsync(Transport.NegotiatedAlgorithms algorithms, TimeSpan elapsed, bool initial);
+
+    /// <summary>The "none" method: normally a failure listing the methods that can continue.</summary>
+    ValueTask<AuthResult> AuthenticateNoneAsync(string userName, CancellationToken cancellationToken);
+
+    /// <summary>Query phase of "publickey": may this key be used (answered with PK_OK)? No proof of possession yet.</summary>
+    ValueTask<bool> IsPublicKeyAcceptableAsync(string userName, SshPublicKey key, CancellationToken cancellationToken);
+
+    /// <summary>The client proved possession of <paramref name="key"/> (signature verified by the library).</summary>
+    ValueTask<AuthResult> AuthenticatePublicKeyAsync(string userName, SshPublicKey key, string algorithm, SignatureCheck signature, CancellationToken cancellationToken);
+
+    /// <summary>Starts keyboard-interactive: returns prompts, or a result if the method cannot be used now.</summary>
+    ValueTask<KeyboardInteractiveStep> BeginKeyboardInteractiveAsync(string userName, CancellationToken cancellationToken);
+
+    /// <summary>Answers to the prompts of the previous step.</summary>
+    ValueTask<KeyboardInteractiveStep> ContinueKeyboardInteractiveAsync(string userName, IReadOnlyList<string> responses, CancellationToken cancellationToken);
+
+    /// <summary>An attempt failed inside the protocol layer (bad signature, unsupported algorithm or method).</summary>
+    ValueTask OnAuthenticationRejectedAsync(string userName, string method, string reason);
+
+    /// <summary>A direct-tcpip channel (ProxyJump, -L) was requested.</summary>
+    ValueTask<ChannelOpenDecision> OpenDirectTcpIpAsync(DirectTcpIpChannelOpen request, CancellationToken cancellationToken);
+
+    /// <summary>A session channel was requested; return null to refuse.</summary>
+    ValueTask<ISessionChannelHandler?> OpenSessionAsync(CancellationToken cancellationToken);
+
+    /// <summary>The connection ended; <paramref name="reason"/> says why (for the audit trail).</summary>
+    ValueTask OnDisconnectedAsync(string reason, long bytesReceived, long bytesSent);
+}

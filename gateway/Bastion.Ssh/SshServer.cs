@@ -1,0 +1,169 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace Bastion.Ssh;
+
+/// <summary>
+/// Accepts TCP connections and runs an <see cref="SshServerSession"/> for each. Connections that have not
+/// authenticated are capped (like OpenSSH MaxStartups) so a flood of half-open logins cannot exhaust the host.
+/// </summary>
+public sealed class SshServer : IAsyncDisposable
+{
+    private readonly SshServerOptions _options;
+    private readonly ISshSessionHandlerFactory _handlers;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly Socket _listener;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly HashSet<Task> _sessions = new();
+    private readonly object _gate = new();
+    private int _unauthenticated;
+    private long _connectionCounter;
+    private Task? _acceptLoop;
+
+    public SshServer(IPEndPoint endPoint, SshServerOptions options, ISshSessionHandlerFactory handlers, ILoggerFactory loggers)
+    {
+        options.Validate();
+        _options = options;
+        _handlers = handlers;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger<SshServer>();
+        _listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        _listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        _listener.Bind(endPoint);
+    }
+
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndPoint!;
+
+    public int ActiveConnections
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _sessions.Count;
+            }
+        }
+    }
+
+    public void Start()
+    {
+        _listener.Listen(1024);
+        _acceptLoop = Task.Run(AcceptLoopAsync);
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            catch (SocketException ex)
+            {
+                // EMFILE and friends: back off briefly instead of spinning; the listener stays up.
+                _logger.LogWarning("accept failed: {Error} {Message}", ex.SocketErrorCode, ex.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(100), _options.TimeProvider).ConfigureAwait(false);
+                continue;
+            }
+            if (Interlocked.Increment(ref _unauthenticated) > _options.MaxUnauthenticatedConnections)
+            {
+                Interlocked.Decrement(ref _unauthenticated);
+                _logger.LogWarning("refusing connection from {Remote}: {Limit} unauthenticated connections already open", socket.RemoteEndPoint, _options.MaxUnauthenticatedConnections);
+                socket.Dispose();
+                continue;
+            }
+            socket.NoDelay = true;
+            var task = RunSessionAsync(socket);
+            lock (_gate)
+            {
+                if (!task.IsCompleted)
+                {
+                    _sessions.Add(task);
+                }
+            }
+        }
+    }
+
+    private async Task RunSessionAsync(Socket socket)
+    {
+        await Task.Yield();
+        var counted = true;
+        void Release()
+        {
+            if (counted)
+            {
+                counted = false;
+                Interlocked.Decrement(ref _unauthenticated);
+            }
+        }
+        try
+        {
+            var id = $"{Environment.ProcessId:x}-{Interlocked.Increment(ref _connectionCounter):x}";
+            var info = new SshConnectionInfo(id, socket.RemoteEndPoint, socket.LocalEndPoint);
+            var handler = _handlers.Create(info);
+            var session = new SshServerSession(new NetworkStream(socket, ownsSocket: true), _options, handler, _loggers.CreateLogger<SshServerSession>());
+            session.Authenticated += Release;
+            await session.RunAsync(_stopping.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "connection from {Remote} ended with an unexpected error", socket.RemoteEndPoint);
+            socket.Dispose();
+        }
+        finally
+        {
+            Release();
+            lock (_gate)
+            {
+                _sessions.RemoveWhere(t => t.IsCompleted);
+            }
+        }
+    }
+
+    /// <summary>Stops accepting; running sessions are told to close (cancellation) and awaited up to <paramref name="drain"/>.</summary>
+    public async Task StopAsync(TimeSpan drain)
+    {
+        _listener.Close();
+        Task[] running;
+        lock (_gate)
+        {
+            running = _sessions.ToArray();
+        }
+        try
+        {
+            await Task.WhenAll(running).WaitAsync(drain).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _logger.LogWarning("{Count} sessions still open after {Drain}; closing them", running.Count(t => !t.IsCompleted), drain);
+        }
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_acceptLoop is not null)
+        {
+            await _acceptLoop.ConfigureAwait(false);
+        }
+        lock (_gate)
+        {
+            running = _sessions.ToArray();
+        }
+        await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stopping.IsCancellationRequested)
+        {
+            await StopAsync(TimeSpan.Zero).ConfigureAwait(false);
+        }
+        _listener.Dispose();
+        _stopping.Dispose();
+    }
+}

@@ -1,0 +1,54 @@
+using Bastion.Ssh.Algorithms;
+using Bastion.Ssh.Algorithms.HostKeys;
+
+namespace Bastion.Ssh;
+
+/// <summary>Settings of one SSH server. Defaults follow OpenSSH where it has one.</summary>
+public sealed class SshServerOptions
+{
+    /// <summary>Host keys; at least one. Offered signature algorithms follow their order.</summary>
+    public required IReadOnlyList<HostKey> HostKeys { get; init; }
+
+    public AlgorithmTable Algorithms { get; init; } = AlgorithmTable.Default;
+
+    /// <summary>Software version in our identification line ("SSH-2.0-" + this).</summary>
+    public string SoftwareVersion { get; init; } = "Bastion_1.0";
+
+    /// <summary>Time from accept until authentication must have succeeded (OpenSSH LoginGraceTime).</summary>
+    public TimeSpan LoginGraceTime { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Failed authentication requests allowed per connection (OpenSSH MaxAuthTries).</summary>
+    public int MaxAuthAttempts { get; init; } = 6;
+
+    /// <summary>Delay before answering a failed attempt, slowing online guessing.</summary>
+    public TimeSpan AuthFailureDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The server starts a new key exchange after this many bytes in either direction.</summary>
+    public long RekeyAfterBytes { get; init; } = 1L << 30;
+
+    public TimeSpan RekeyAfterTime { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Connections that have not yet authenticated; further ones are refused (OpenSSH MaxStartups).</summary>
+    public int MaxUnauthenticatedConnections { get; init; } = 100;
+
+    /// <summary>Receive window we grant per channel; bounds per-channel buffering.</summary>
+    public uint ChannelWindowSize { get; init; } = 2 * 1024 * 1024;
+
+    public uint ChannelMaxPacketSize { get; init; } = 32 * 1024;
+
+    public int MaxChannelsPerConnection { get; init; } = 64;
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    internal void Validate()
+    {
+        if (HostKeys.Count == 0)
+        {
+            throw new InvalidOperationException("an SSH server needs at least one host key");
+        }
+        if (ChannelMaxPacketSize is < 1024 or > 256 * 1024)
+        {
+            throw new InvalidOperationException("ChannelMaxPacketSize must be between 1 KiB and 256 KiB");
+        }
+    }
+}

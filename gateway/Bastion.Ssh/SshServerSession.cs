@@ -1,0 +1,115 @@
+using System.Net.Sockets;
+using Bastion.Ssh.Authentication;
+using Bastion.Ssh.Connection;
+using Bastion.Ssh.Transport;
+using Bastion.Ssh.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace Bastion.Ssh;
+
+/// <summary>
+/// One server-side SSH connection over any duplex stream (a socket, or a channel of another SSH session):
+/// transport, then userauth within the login grace time, then the connection service until either side leaves.
+/// </summary>
+public sealed class SshServerSession
+{
+    private readonly Stream _stream;
+    private readonly SshServerOptions _options;
+    private readonly ISshSessionHandler _handler;
+    private readonly ILogger _logger;
+
+    public SshServerSession(Stream stream, SshServerOptions options, ISshSessionHandler handler, ILogger logger)
+    {
+        options.Validate();
+        _stream = stream;
+        _options = options;
+        _handler = handler;
+        _logger = logger;
+    }
+
+    /// <summary>Set once the user is authenticated.</summary>
+    public string? UserName { get; private set; }
+
+    /// <summary>Raised when authentication succeeds (e.g. to release a pre-auth connection slot).</summary>
+    public event Action? Authenticated;
+
+    /// <summary>Runs the connection to its end. Never throws for peer misbehaviour; the reason is reported to the handler.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var closing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var transport = new SshTransport(_stream, _options, _logger);
+        transport.ServerSignatureAlgorithms = () => _options.Algorithms.PublicKeys.Select(p => p.Name).ToList();
+        var initial = true;
+        transport.KeyExchangeCompleted += (algorithms, elapsed) =>
+        {
+            var first = initial;
+            initial = false;
+            _ = _handler.OnKeyExchangeCompletedAsync(algorithms, elapsed, first).AsTask();
+        };
+        var reason = "client disconnected";
+        using var grace = new CancellationTokenSource(_options.LoginGraceTime, _options.TimeProvider);
+        using var graceRegistration = grace.Token.Register(() =>
+        {
+            if (UserName is null)
+            {
+                reason = $"login grace time ({_options.LoginGraceTime.TotalSeconds:0} s) exceeded";
+                closing.Cancel();
+            }
+        });
+        // A dead writer (peer reset) must also end the read loop.
+        _ = transport.WriterCompletion.ContinueWith(_ => closing.Cancel(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        try
+        {
+            await transport.StartAsync(closing.Token).ConfigureAwait(false);
+            var auth = new UserAuthService(transport, _options, _handler, _logger);
+            UserName = await auth.RunAsync(closing.Token).ConfigureAwait(false);
+            if (UserName is not null)
+            {
+                Authenticated?.Invoke();
+                var connection = new ConnectionService(transport, _options, _handler, _logger);
+                await connection.RunAsync(closing.Token).ConfigureAwait(false);
+            }
+            await transport.DisconnectAsync(DisconnectReason.ByApplication, "bye").ConfigureAwait(false);
+        }
+        catch (SshProtocolException ex)
+        {
+            reason = $"protocol error: {ex.Message}";
+            _logger.LogInformation("closing connection: {Reason}", ex.Message);
+            await transport.DisconnectAsync(ex.Reason, ex.Message).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (closing.IsCancellationRequested)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                reason = "server shutting down";
+                await transport.DisconnectAsync(DisconnectReason.ByApplication, "server shutting down").ConfigureAwait(false);
+            }
+            else if (UserName is null && grace.IsCancellationRequested)
+            {
+                await transport.DisconnectAsync(DisconnectReason.ProtocolError, reason).ConfigureAwait(false);
+            }
+            else if (transport.WriterCompletion.IsFaulted)
+            {
+                reason = "connection lost: " + transport.WriterCompletion.Exception?.GetBaseException().Message;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            reason = "connection lost: " + ex.Message;
+        }
+        finally
+        {
+            try
+            {
+                await _handler.OnDisconnectedAsync(reason, transport.BytesReceived, transport.BytesSent).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "session handler failed while recording the disconnect");
+            }
+            await transport.DisposeAsync().ConfigureAwait(false);
+            await _stream.DisposeAsync().ConfigureAwait(false);
+            await _handler.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
