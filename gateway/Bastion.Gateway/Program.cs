@@ -1,1 +1,23 @@
-return 0;
+using System.CommandLine;
+using Bastion.Gateway.Cli;
+
+var data = new Option<string?>("--data")
+{
+    Description = "Data directory (database, host key, secret key, audit log); default ./data or Bastion:DataDirectory",
+    Recursive = true,
+};
+
+var root = new RootCommand("Bastion: SSH bastion gateway with MFA")
+{
+    data,
+    ServeCommand.Build(data),
+    UserCommands.Build(data),
+    KeyCommands.Build(data),
+    TotpCommands.Build(data),
+    TargetCommands.Build(data),
+    AccessCommands.Build(data),
+    AuditCommands.Build(data),
+    HostKeyCommands.Build(data),
+};
+
+return await root.Parse(args).InvokeAsync();

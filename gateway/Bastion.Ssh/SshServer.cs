@@ -109,7 +109,7 @@ public sealed class SshServer : IAsyncDisposable
             var id = $"{Environment.ProcessId:x}-{Interlocked.Increment(ref _connectionCounter):x}";
             var info = new SshConnectionInfo(id, socket.RemoteEndPoint, socket.LocalEndPoint);
             var handler = _handlers.Create(info);
-            var session = new SshServerSession(new NetworkStream(socket, ownsSocket: true), _options, handler, _loggers.CreateLogger<SshServerSession>());
+            var session = new SshServerSession(new NetworkStream(socket, ownsSocket: true), _options, handler, _loggers.CreateLogger<SshServerSession>(), info);
             session.Authenticated += Release;
             await session.RunAsync(_stopping.Token).ConfigureAwait(false);
         }

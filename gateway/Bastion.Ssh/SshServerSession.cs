@@ -17,9 +17,11 @@ public sealed class SshServerSession
     private readonly SshServerOptions _options;
     private readonly ISshSessionHandler _handler;
     private readonly ILogger _logger;
+    private readonly SshConnectionInfo? _connection;
 
-    public SshServerSession(Stream stream, SshServerOptions options, ISshSessionHandler handler, ILogger logger)
+    public SshServerSession(Stream stream, SshServerOptions options, ISshSessionHandler handler, ILogger logger, SshConnectionInfo? connection = null)
     {
+        _connection = connection;
         options.Validate();
         _stream = stream;
         _options = options;
@@ -61,6 +63,10 @@ public sealed class SshServerSession
         try
         {
             await transport.StartAsync(closing.Token).ConfigureAwait(false);
+            if (_connection is not null)
+            {
+                _connection.ClientVersion = transport.ClientVersion;
+            }
             var auth = new UserAuthService(transport, _options, _handler, _logger);
             UserName = await auth.RunAsync(closing.Token).ConfigureAwait(false);
             if (UserName is not null)

@@ -1,0 +1,123 @@
+using System.CommandLine;
+using Bastion.Gateway.Configuration;
+using Bastion.Gateway.Hosting;
+using Bastion.Gateway.Ssh;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Bastion.Gateway.Cli;
+
+/// <summary>bastion serve — runs the gateway in the foreground (under systemd: Type=notify).</summary>
+public static class ServeCommand
+{
+    public static Command Build(Option<string?> data)
+    {
+        var listen = new Option<string?>("--listen") { Description = "Address to listen on (default 127.0.0.1)" };
+        var port = new Option<int?>("--port") { Description = "TCP port (default 2222)" };
+        var command = new Command("serve", "Run the SSH gateway") { listen, port };
+        command.TreatUnmatchedTokensAsErrors = false; // --Bastion:Key=value settings pass through to configuration
+        command.SetAction((parse, ct) =>
+        {
+            var overrides = new Dictionary<string, string?>();
+            if (parse.GetValue(listen) is { } address)
+            {
+                overrides["Bastion:Ssh:ListenAddress"] = address;
+            }
+            if (parse.GetValue(port) is { } number)
+            {
+                overrides["Bastion:Ssh:Port"] = number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+            return RunAsync(parse.GetValue(data), overrides, parse.UnmatchedTokens.ToArray(), ct);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string? dataDirectory, Dictionary<string, string?> overrides, string[] extra, CancellationToken cancellationToken)
+    {
+        IConfigurationRoot configuration;
+        GatewayOptions options;
+        try
+        {
+            configuration = CliConfiguration.Build(dataDirectory, overrides, extra);
+            options = CliConfiguration.Bind(configuration);
+        }
+        catch (GatewayConfigurationException ex)
+        {
+            Console.Error.WriteLine($"bastion: {ex.Message}");
+            return ExitCodes.Usage;
+        }
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            DisableDefaults = true,
+        });
+        builder.Configuration.AddConfiguration(configuration);
+        builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        builder.Services.AddSystemd();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(options.Ssh.ShutdownDrainSeconds + 10));
+
+        using var loggers = LoggerFactory.Create(l => l.AddConfiguration(configuration.GetSection("Logging")).AddSimpleConsole(o => o.SingleLine = true));
+        GatewayContext context;
+        try
+        {
+            context = await GatewayContext.OpenAsync(options, TimeProvider.System, loggers, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (CliRunner.Describe(ex) is { } failure)
+        {
+            Console.Error.WriteLine($"bastion: {failure.Message}");
+            return failure.Code;
+        }
+        await using (context.ConfigureAwait(false))
+        {
+            builder.Services.AddSingleton(context);
+            builder.Services.AddSingleton<ActiveSessions>();
+            builder.Services.AddSingleton<TextWriter>(Console.Out);
+            builder.Services.AddHostedService<SshGatewayService>();
+            using var host = builder.Build();
+            try
+            {
+                await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (CliRunner.Describe(ex) is { } failure || ex is System.Net.Sockets.SocketException)
+            {
+                var message = ex is System.Net.Sockets.SocketException socket
+                    ? $"cannot listen on {options.Ssh.ListenAddress}:{options.Ssh.Port}: {socket.Message} (is another process using it? change --port)"
+                    : CliRunner.Describe(ex)!.Value.Message;
+                Console.Error.WriteLine($"bastion: {message}");
+                return ExitCodes.Failed;
+            }
+            await PrintFirstStepsAsync(context, cancellationToken).ConfigureAwait(false);
+            await host.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        return ExitCodes.Ok;
+    }
+
+    private static async Task PrintFirstStepsAsync(GatewayContext context, CancellationToken cancellationToken)
+    {
+        var users = await context.Store.ListUsersAsync(cancellationToken).ConfigureAwait(false);
+        if (users.Count > 0)
+        {
+            return;
+        }
+        var data = context.Paths.DataDirectory;
+        Console.WriteLine($"""
+
+            No users yet. In another terminal, add the first one:
+              bastion --data {data} user add alice
+              bastion --data {data} key add alice "$(cat ~/.ssh/id_ed25519.pub)"
+              bastion --data {data} totp enroll alice
+              bastion --data {data} target add web-1 10.0.0.5:22
+              bastion --data {data} access allow alice '*'
+            then: ssh -J alice@{context.Options.Ssh.ListenAddress}:{context.Options.Ssh.Port} web-1
+            (from the source tree, "bastion" is: dotnet run --project gateway/Bastion.Gateway --)
+            """);
+    }
+}

@@ -1,0 +1,105 @@
+using System.CommandLine;
+using Bastion.Core.Audit;
+using Bastion.Core.Store;
+
+namespace Bastion.Gateway.Cli;
+
+/// <summary>bastion target add|list|remove — the static inventory.</summary>
+public static class TargetCommands
+{
+    public static Command Build(Option<string?> data)
+    {
+        var command = new Command("target", "Manage the static inventory of targets");
+
+        var name = new Argument<string>("name") { Description = "Name users type (ssh NAME.dev)" };
+        var address = new Argument<string>("address") { Description = "HOST:PORT (port defaults to 22)" };
+        var account = new Option<string?>("--account") { Description = "Account alias or id, for policy and audit" };
+        var tags = new Option<string[]>("--tag") { Description = "key=value (repeatable)" };
+        var add = new Command("add", "Add a target") { name, address, account, tags };
+        add.SetAction((parse, ct) => CliRunner.RunAsync(parse.GetValue(data), async (context, token) =>
+        {
+            var (host, port) = ParseAddress(parse.GetValue(address)!);
+            var target = await context.Store.AddTargetAsync(new TargetDefinition(parse.GetValue(name)!, host)
+            {
+                Port = port,
+                Account = parse.GetValue(account),
+                Tags = ParseTags(parse.GetValue(tags)),
+            }, token);
+            await context.Audit.AppendNowAsync(UserCommands.AdminEvent(AuditEventTypes.AdminTargetChanged, target.Name, new() { ["change"] = "added", ["address"] = $"{target.Host}:{target.Port}" }), token);
+            Console.WriteLine($"added target {target.Name} → {target.Host}:{target.Port}");
+            return ExitCodes.Ok;
+        }, ct));
+
+        var list = new Command("list", "List targets");
+        list.SetAction((parse, ct) => CliRunner.RunAsync(parse.GetValue(data), async (context, token) =>
+        {
+            foreach (var target in await context.Store.ListTargetsAsync(token))
+            {
+                var tagText = string.Join(",", target.Tags.Select(t => $"{t.Key}={t.Value}"));
+                Console.WriteLine($"{target.Name,-24} {target.Host + ":" + target.Port,-22} {target.Account ?? "-",-12} {tagText}");
+            }
+            return ExitCodes.Ok;
+        }, ct));
+
+        var removeName = new Argument<string>("name");
+        var remove = new Command("remove", "Remove a target") { removeName };
+        remove.SetAction((parse, ct) => CliRunner.RunAsync(parse.GetValue(data), async (context, token) =>
+        {
+            var targetName = parse.GetValue(removeName)!;
+            if (!await context.Store.DeleteTargetAsync(targetName, token))
+            {
+                Console.Error.WriteLine($"bastion: no target named {targetName}; see: bastion target list");
+                return ExitCodes.NotFound;
+            }
+            await context.Audit.AppendNowAsync(UserCommands.AdminEvent(AuditEventTypes.AdminTargetChanged, targetName, new() { ["change"] = "removed" }), token);
+            Console.WriteLine($"removed target {targetName}");
+            return ExitCodes.Ok;
+        }, ct));
+
+        command.Add(add);
+        command.Add(list);
+        command.Add(remove);
+        return command;
+    }
+
+    internal static (string Host, int Port) ParseAddress(string text)
+    {
+        // [v6]:port, host:port or host
+        if (text.StartsWith('['))
+        {
+            var end = text.IndexOf(']');
+            if (end > 0)
+            {
+                var host6 = text[1..end];
+                var rest = text[(end + 1)..];
+                return (host6, rest.StartsWith(':') ? ParsePort(rest[1..], text) : 22);
+            }
+        }
+        var colon = text.LastIndexOf(':');
+        if (colon > 0 && text.IndexOf(':') == colon)
+        {
+            return (text[..colon], ParsePort(text[(colon + 1)..], text));
+        }
+        return (text, 22);
+    }
+
+    private static int ParsePort(string port, string whole) =>
+        int.TryParse(port, out var value) && value is > 0 and < 65536
+            ? value
+            : throw new InvalidEntityException($"\"{whole}\" has no valid port; use HOST:PORT with PORT in 1..65535");
+
+    internal static IReadOnlyDictionary<string, string> ParseTags(string[]? tags)
+    {
+        var result = new Dictionary<string, string>();
+        foreach (var tag in tags ?? [])
+        {
+            var eq = tag.IndexOf('=');
+            if (eq <= 0)
+            {
+                throw new InvalidEntityException($"tag \"{tag}\" is not key=value");
+            }
+            result[tag[..eq]] = tag[(eq + 1)..];
+        }
+        return result;
+    }
+}

@@ -1,0 +1,82 @@
+using System.CommandLine;
+using Bastion.Core.Audit;
+using Bastion.Core.Store;
+
+namespace Bastion.Gateway.Cli;
+
+/// <summary>bastion user add|list|disable|enable</summary>
+public static class UserCommands
+{
+    public static Command Build(Option<string?> data)
+    {
+        var command = new Command("user", "Manage users");
+
+        var name = new Argument<string>("name") { Description = "User name (lowercase, as typed in ssh user@...)" };
+        var automation = new Option<bool>("--automation") { Description = "Automation account: may log in with a key alone (flagged in the audit trail)" };
+        var groups = new Option<string[]>("--group") { Description = "Group membership (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var add = new Command("add", "Add a user") { name, automation, groups };
+        add.SetAction((parse, ct) => CliRunner.RunAsync(parse.GetValue(data), async (context, token) =>
+        {
+            var isAutomation = parse.GetValue(automation);
+            var user = await context.Store.AddUserAsync(new NewUser(parse.GetValue(name)!)
+            {
+                Groups = parse.GetValue(groups) ?? [],
+                IsAutomation = isAutomation,
+                MfaPolicy = isAutomation ? MfaPolicies.KeyOnly : MfaPolicies.Default,
+            }, token);
+            await context.Audit.AppendNowAsync(AdminEvent(AuditEventTypes.AdminUserAdded, user.Name, new() { ["mfa_policy"] = user.MfaPolicy, ["automation"] = isAutomation ? "true" : "false" }), token);
+            Console.WriteLine($"added user {user.Name} (MFA policy {user.MfaPolicy})");
+            Console.WriteLine($"next: bastion key add {user.Name} \"<their ~/.ssh/id_ed25519.pub line>\"");
+            if (!isAutomation)
+            {
+                Console.WriteLine($"then: bastion totp enroll {user.Name}");
+            }
+            return ExitCodes.Ok;
+        }, ct));
+
+        var list = new Command("list", "List users");
+        list.SetAction((parse, ct) => CliRunner.RunAsync(parse.GetValue(data), async (context, token) =>
+        {
+            var users = await context.Store.ListUsersAsync(token);
+            Console.WriteLine($"{"NAME",-20} {"STATE",-9} {"MFA",-12} {"GROUPS"}");
+            foreach (var user in users)
+            {
+                var state = user.Disabled ? "disabled" : "active";
+                var mfa = user.IsAutomation ? user.MfaPolicy + "*" : user.MfaPolicy;
+                Console.WriteLine($"{user.Name,-20} {state,-9} {mfa,-12} {string.Join(",", user.Groups)}");
+            }
+            if (users.Any(u => u.IsAutomation))
+            {
+                Console.WriteLine("* automation account: logs in with a key alone");
+            }
+            return ExitCodes.Ok;
+        }, ct));
+
+        command.Add(add);
+        command.Add(list);
+        command.Add(SetDisabled("disable", true, data));
+        command.Add(SetDisabled("enable", false, data));
+        return command;
+    }
+
+    private static Command SetDisabled(string verb, bool disabled, Option<string?> data)
+    {
+        var name = new Argument<string>("name");
+        var command = new Command(verb, disabled ? "Disable a user: new logins are refused" : "Re-enable a disabled user") { name };
+        command.SetAction((parse, ct) => CliRunner.RunAsync(parse.GetValue(data), async (context, token) =>
+        {
+            var user = await context.Store.UpdateUserAsync(parse.GetValue(name)!, new UserChanges { Disabled = disabled }, token);
+            await context.Audit.AppendNowAsync(AdminEvent(AuditEventTypes.AdminUserChanged, user.Name, new() { ["disabled"] = disabled ? "true" : "false" }), token);
+            Console.WriteLine($"{verb}d user {user.Name}");
+            return ExitCodes.Ok;
+        }, ct));
+        return command;
+    }
+
+    internal static AuditEvent AdminEvent(string type, string subject, Dictionary<string, string> data)
+    {
+        data["subject"] = subject;
+        data["actor"] = CliRunner.Actor;
+        return new AuditEvent(type, AuditSeverity.Notice) { User = CliRunner.Actor, Data = data };
+    }
+}

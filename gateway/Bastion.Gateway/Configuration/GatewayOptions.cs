@@ -1,0 +1,79 @@
+namespace Bastion.Gateway.Configuration;
+
+/// <summary>
+/// The "Bastion" configuration section. Sources, later ones winning: embedded defaults, appsettings.json,
+/// DATA/bastion.json, environment (Bastion__Ssh__Port=2222), command line (--Bastion:Ssh:Port=2222).
+/// </summary>
+public sealed class GatewayOptions
+{
+    public const string Section = "Bastion";
+
+    /// <summary>Database, host key, secret key and audit log live here unless set individually.</summary>
+    public string DataDirectory { get; set; } = "./data";
+
+    public SshOptions Ssh { get; set; } = new();
+
+    public MfaOptions Mfa { get; set; } = new();
+
+    public InventoryOptions Inventory { get; set; } = new();
+
+    public AuditOptions Audit { get; set; } = new();
+}
+
+public sealed class SshOptions
+{
+    public string ListenAddress { get; set; } = "127.0.0.1";
+
+    public int Port { get; set; } = 2222;
+
+    /// <summary>Host key files (OpenSSH format). Empty: DATA/ssh_host_ed25519_key, generated on first start.</summary>
+    public List<string> HostKeyFiles { get; set; } = [];
+
+    /// <summary>Host name users put in ProxyJump; shown in the ssh_config snippet.</summary>
+    public string? PublicHostName { get; set; }
+
+    public int LoginGraceTimeSeconds { get; set; } = 30;
+
+    public int MaxAuthAttempts { get; set; } = 6;
+
+    public int AuthFailureDelayMilliseconds { get; set; } = 1000;
+
+    public long RekeyAfterBytes { get; set; } = 1L << 30;
+
+    public int RekeyAfterSeconds { get; set; } = 3600;
+
+    public int MaxUnauthenticatedConnections { get; set; } = 100;
+
+    public int MaxChannelsPerConnection { get; set; } = 64;
+
+    /// <summary>Seconds sessions may take to finish after SIGTERM before they are closed.</summary>
+    public int ShutdownDrainSeconds { get; set; } = 10;
+}
+
+public sealed class MfaOptions
+{
+    public string TotpIssuer { get; set; } = "Bastion";
+
+    /// <summary>Failed attempts per user within the window before a lockout.</summary>
+    public int MaxFailuresPerUser { get; set; } = 5;
+
+    public int MaxFailuresPerAddress { get; set; } = 20;
+
+    public int FailureWindowSeconds { get; set; } = 600;
+
+    public int LockoutSeconds { get; set; } = 900;
+}
+
+public sealed class InventoryOptions
+{
+    /// <summary>Domain suffix users may append to target names (web-1.dev → web-1).</summary>
+    public string DomainSuffix { get; set; } = "dev";
+
+    public int ConnectTimeoutSeconds { get; set; } = 10;
+}
+
+public sealed class AuditOptions
+{
+    /// <summary>JSON lines copy of the audit trail; empty: DATA/audit.jsonl.</summary>
+    public string? JsonLinesPath { get; set; }
+}

@@ -1,0 +1,54 @@
+using System.Net;
+
+namespace Bastion.Gateway.Configuration;
+
+/// <summary>Checks settings at start so a typo fails loudly with the key to fix, instead of misbehaving later.</summary>
+public static class GatewayOptionsValidator
+{
+    public static IReadOnlyList<string> Validate(GatewayOptions options)
+    {
+        var errors = new List<string>();
+        var ssh = options.Ssh;
+        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+        {
+            errors.Add("Bastion:DataDirectory is empty; set it to a writable directory such as /var/lib/bastion");
+        }
+        if (!IPAddress.TryParse(ssh.ListenAddress, out _))
+        {
+            errors.Add($"Bastion:Ssh:ListenAddress \"{ssh.ListenAddress}\" is not an IP address (use 0.0.0.0, ::, or a specific address)");
+        }
+        if (ssh.Port is < 1 or > 65535)
+        {
+            errors.Add($"Bastion:Ssh:Port {ssh.Port} is outside 1..65535");
+        }
+        Range(errors, "Bastion:Ssh:LoginGraceTimeSeconds", ssh.LoginGraceTimeSeconds, 1, 600);
+        Range(errors, "Bastion:Ssh:MaxAuthAttempts", ssh.MaxAuthAttempts, 1, 100);
+        Range(errors, "Bastion:Ssh:AuthFailureDelayMilliseconds", ssh.AuthFailureDelayMilliseconds, 0, 30_000);
+        Range(errors, "Bastion:Ssh:RekeyAfterSeconds", ssh.RekeyAfterSeconds, 10, 86_400);
+        Range(errors, "Bastion:Ssh:MaxUnauthenticatedConnections", ssh.MaxUnauthenticatedConnections, 1, 100_000);
+        Range(errors, "Bastion:Ssh:MaxChannelsPerConnection", ssh.MaxChannelsPerConnection, 1, 10_000);
+        Range(errors, "Bastion:Ssh:ShutdownDrainSeconds", ssh.ShutdownDrainSeconds, 0, 3600);
+        if (ssh.RekeyAfterBytes < 64 * 1024)
+        {
+            errors.Add($"Bastion:Ssh:RekeyAfterBytes {ssh.RekeyAfterBytes} is below 65536");
+        }
+        Range(errors, "Bastion:Mfa:MaxFailuresPerUser", options.Mfa.MaxFailuresPerUser, 1, 1000);
+        Range(errors, "Bastion:Mfa:MaxFailuresPerAddress", options.Mfa.MaxFailuresPerAddress, 1, 100_000);
+        Range(errors, "Bastion:Mfa:FailureWindowSeconds", options.Mfa.FailureWindowSeconds, 1, 86_400);
+        Range(errors, "Bastion:Mfa:LockoutSeconds", options.Mfa.LockoutSeconds, 0, 86_400);
+        Range(errors, "Bastion:Inventory:ConnectTimeoutSeconds", options.Inventory.ConnectTimeoutSeconds, 1, 120);
+        if (options.Inventory.DomainSuffix.StartsWith('.'))
+        {
+            errors.Add("Bastion:Inventory:DomainSuffix must not start with a dot (use \"dev\", not \".dev\")");
+        }
+        return errors;
+    }
+
+    private static void Range(List<string> errors, string key, long value, long min, long max)
+    {
+        if (value < min || value > max)
+        {
+            errors.Add($"{key} {value} is outside {min}..{max}");
+        }
+    }
+}

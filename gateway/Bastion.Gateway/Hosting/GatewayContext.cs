@@ -1,0 +1,95 @@
+using Bastion.Core.Audit;
+using Bastion.Core.Inventory;
+using Bastion.Core.Mfa;
+using Bastion.Core.Secrets;
+using Bastion.Core.Security;
+using Bastion.Core.Store;
+using Bastion.Core.Store.Sqlite;
+using Bastion.Gateway.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Bastion.Gateway.Hosting;
+
+/// <summary>
+/// Everything the gateway and the CLI verbs share, opened from one <see cref="GatewayOptions"/>: the store, the
+/// secret key, TOTP, rate limits, the inventory and the audit trail. One instance per process.
+/// </summary>
+public sealed class GatewayContext : IAsyncDisposable
+{
+    private readonly SqliteStore _sqlite;
+
+    private GatewayContext(GatewayOptions options, GatewayPaths paths, SqliteStore store, SecretProtector protector, AuditTrail audit, TimeProvider time)
+    {
+        Options = options;
+        Paths = paths;
+        _sqlite = store;
+        Protector = protector;
+        Audit = audit;
+        Time = time;
+        var totpOptions = new TotpOptions { Issuer = options.Mfa.TotpIssuer };
+        Totp = new TotpVerifier(store, protector, time, totpOptions);
+        TotpEnrollment = new TotpEnrollment(store, protector, totpOptions);
+        RateLimiter = new AuthRateLimiter(new AuthRateLimiterOptions
+        {
+            MaxFailuresPerUser = options.Mfa.MaxFailuresPerUser,
+            MaxFailuresPerAddress = options.Mfa.MaxFailuresPerAddress,
+            Window = TimeSpan.FromSeconds(options.Mfa.FailureWindowSeconds),
+            LockoutDuration = TimeSpan.FromSeconds(options.Mfa.LockoutSeconds),
+        }, time);
+        Inventory = new StaticInventory(store, new StaticInventoryOptions
+        {
+            DomainSuffixes = string.IsNullOrEmpty(options.Inventory.DomainSuffix) ? [] : [options.Inventory.DomainSuffix],
+        });
+    }
+
+    public GatewayOptions Options { get; }
+
+    public GatewayPaths Paths { get; }
+
+    public IBastionStore Store => _sqlite;
+
+    public SecretProtector Protector { get; }
+
+    public AuditTrail Audit { get; }
+
+    public TimeProvider Time { get; }
+
+    public TotpVerifier Totp { get; }
+
+    public TotpEnrollment TotpEnrollment { get; }
+
+    public AuthRateLimiter RateLimiter { get; }
+
+    public ITargetResolver Inventory { get; }
+
+    public static async Task<GatewayContext> OpenAsync(GatewayOptions options, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var errors = GatewayOptionsValidator.Validate(options);
+        if (errors.Count > 0)
+        {
+            throw new GatewayConfigurationException(errors);
+        }
+        var paths = GatewayPaths.From(options);
+        paths.EnsureDataDirectory();
+        var store = await SqliteStore.OpenAsync(paths.Database, time, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var protector = await SecretProtector.LoadOrCreateAsync(paths.SecretKey, cancellationToken).ConfigureAwait(false);
+            var audit = new AuditTrail(store, new AuditTrailOptions { JsonLinesPath = paths.AuditJsonLines }, time, loggers.CreateLogger<AuditTrail>());
+            audit.Start();
+            return new GatewayContext(options, paths, store, protector, audit, time);
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Audit.DisposeAsync().ConfigureAwait(false);
+        Protector.Dispose();
+        _sqlite.Dispose();
+    }
+}

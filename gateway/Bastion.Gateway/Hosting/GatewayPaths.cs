@@ -1,0 +1,30 @@
+using Bastion.Gateway.Configuration;
+
+namespace Bastion.Gateway.Hosting;
+
+/// <summary>Where the gateway keeps its files, derived from the data directory unless set individually.</summary>
+public sealed record GatewayPaths(string DataDirectory, string Database, string SecretKey, IReadOnlyList<string> HostKeys, string AuditJsonLines)
+{
+    public static GatewayPaths From(GatewayOptions options)
+    {
+        var data = Path.GetFullPath(options.DataDirectory);
+        var hostKeys = options.Ssh.HostKeyFiles.Count > 0
+            ? options.Ssh.HostKeyFiles.Select(Path.GetFullPath).ToList()
+            : [Path.Combine(data, "ssh_host_ed25519_key")];
+        return new GatewayPaths(
+            data,
+            Path.Combine(data, "bastion.db"),
+            Path.Combine(data, "secret.key"),
+            hostKeys,
+            string.IsNullOrEmpty(options.Audit.JsonLinesPath) ? Path.Combine(data, "audit.jsonl") : Path.GetFullPath(options.Audit.JsonLinesPath));
+    }
+
+    /// <summary>Creates the data directory readable by the service user only (it holds the secret key).</summary>
+    public void EnsureDataDirectory()
+    {
+        if (!Directory.Exists(DataDirectory))
+        {
+            Directory.CreateDirectory(DataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+}

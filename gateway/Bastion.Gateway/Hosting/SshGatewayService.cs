@@ -1,0 +1,85 @@
+using System.Net;
+using Bastion.Gateway.Ssh;
+using Bastion.Ssh;
+using Bastion.Ssh.Algorithms.HostKeys;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Bastion.Gateway.Hosting;
+
+/// <summary>Runs the SSH listener for the lifetime of the host; on stop, lets sessions drain and flushes the audit trail.</summary>
+public sealed class SshGatewayService : IHostedService, IAsyncDisposable
+{
+    private readonly GatewayContext _context;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly ActiveSessions _active;
+    private readonly TextWriter _console;
+    private readonly List<HostKey> _hostKeys = new();
+    private SshServer? _server;
+
+    public SshGatewayService(GatewayContext context, ActiveSessions active, ILoggerFactory loggers, TextWriter console)
+    {
+        _context = context;
+        _active = active;
+        _loggers = loggers;
+        _console = console;
+        _logger = loggers.CreateLogger<SshGatewayService>();
+    }
+
+    public IPEndPoint? LocalEndPoint => _server?.LocalEndPoint;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var path in _context.Paths.HostKeys)
+        {
+            var created = !File.Exists(path);
+            var key = HostKeyFile.LoadOrCreate(path);
+            _hostKeys.Add(key);
+            _console.WriteLine($"host key {key.KeyType} {key.Fingerprint} ({path}{(created ? ", generated now" : "")})");
+        }
+        var ssh = _context.Options.Ssh;
+        var options = new SshServerOptions
+        {
+            HostKeys = _hostKeys,
+            LoginGraceTime = TimeSpan.FromSeconds(ssh.LoginGraceTimeSeconds),
+            MaxAuthAttempts = ssh.MaxAuthAttempts,
+            AuthFailureDelay = TimeSpan.FromMilliseconds(ssh.AuthFailureDelayMilliseconds),
+            RekeyAfterBytes = ssh.RekeyAfterBytes,
+            RekeyAfterTime = TimeSpan.FromSeconds(ssh.RekeyAfterSeconds),
+            MaxUnauthenticatedConnections = ssh.MaxUnauthenticatedConnections,
+            MaxChannelsPerConnection = ssh.MaxChannelsPerConnection,
+            TimeProvider = _context.Time,
+        };
+        var endPoint = new IPEndPoint(IPAddress.Parse(ssh.ListenAddress), ssh.Port);
+        _server = new SshServer(endPoint, options, new GatewaySessionHandlerFactory(_context, _active), _loggers);
+        _server.Start();
+        _console.WriteLine($"listening on {_server.LocalEndPoint} (data in {_context.Paths.DataDirectory})");
+        _console.Flush();
+        _logger.LogInformation("SSH gateway listening on {EndPoint}", _server.LocalEndPoint);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_server is null)
+        {
+            return;
+        }
+        _logger.LogInformation("stopping: {Count} sessions open, draining up to {Seconds} s", _active.Count, _context.Options.Ssh.ShutdownDrainSeconds);
+        await _server.StopAsync(TimeSpan.FromSeconds(_context.Options.Ssh.ShutdownDrainSeconds)).ConfigureAwait(false);
+        await _context.Audit.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync().ConfigureAwait(false);
+        }
+        foreach (var key in _hostKeys)
+        {
+            key.Dispose();
+        }
+    }
+}

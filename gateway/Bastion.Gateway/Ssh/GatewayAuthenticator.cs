@@ -1,0 +1,227 @@
+using Bastion.Core.Audit;
+using Bastion.Core.Mfa;
+using Bastion.Core.Store;
+using Bastion.Gateway.Hosting;
+using Bastion.Ssh.Algorithms.PublicKeys;
+using Bastion.Ssh.Authentication;
+using Bastion.Ssh.Messages;
+
+namespace Bastion.Gateway.Ssh;
+
+/// <summary>
+/// Decides authentication for one connection: the key must belong to an enabled user, then the user's MFA policy
+/// says what else is needed (TOTP over keyboard-interactive by default; nothing more for automation accounts).
+/// Every decision is audited and failures feed the per-user and per-address rate limits.
+/// </summary>
+public sealed class GatewayAuthenticator
+{
+    private const string PublicKey = "publickey";
+    private const string KeyboardInteractive = "keyboard-interactive";
+    private const string CodePrompt = "Verification code: ";
+
+    private readonly GatewayContext _context;
+    private readonly ConnectionState _state;
+
+    public GatewayAuthenticator(GatewayContext context, ConnectionState state)
+    {
+        _context = context;
+        _state = state;
+    }
+
+    public ValueTask<AuthResult> NoneAsync(string userName)
+    {
+        var lockout = _context.RateLimiter.IsLockedOut(userName, _state.RemoteAddress);
+        if (lockout.IsLockedOut)
+        {
+            return ValueTask.FromResult(LockedOut(lockout.RetryAfter));
+        }
+        return ValueTask.FromResult(AuthResult.List([PublicKey]));
+    }
+
+    public async ValueTask<bool> IsKeyAcceptableAsync(string userName, SshPublicKey key, CancellationToken cancellationToken)
+    {
+        var (user, stored) = await FindKeyAsync(userName, key, cancellationToken).ConfigureAwait(false);
+        return user is { Disabled: false } && stored is not null;
+    }
+
+    public async ValueTask<AuthResult> PublicKeyAsync(string userName, SshPublicKey key, string algorithm, CancellationToken cancellationToken)
+    {
+        var lockout = _context.RateLimiter.IsLockedOut(userName, _state.RemoteAddress);
+        if (lockout.IsLockedOut)
+        {
+            await AuditFailureAsync(userName, PublicKey, "locked out", key).ConfigureAwait(false);
+            return LockedOut(lockout.RetryAfter);
+        }
+        var (user, stored) = await FindKeyAsync(userName, key, cancellationToken).ConfigureAwait(false);
+        if (user is null || stored is null)
+        {
+            await FailAsync(userName, PublicKey, user is null ? "unknown user" : "key not enrolled for this user", key).ConfigureAwait(false);
+            return AuthResult.Failed([PublicKey]);
+        }
+        if (user.Disabled)
+        {
+            await FailAsync(userName, PublicKey, "user disabled", key).ConfigureAwait(false);
+            return AuthResult.FailAndDisconnect($"Bastion: the account \"{user.Name}\" is disabled. Ask a Bastion administrator to re-enable it.");
+        }
+        _state.User = user;
+        _state.VerifiedKey = stored;
+        await _context.Store.RecordSshKeyUsedAsync(stored.Id, cancellationToken).ConfigureAwait(false);
+
+        if (user.MfaPolicy == MfaPolicies.KeyOnly && user.IsAutomation)
+        {
+            return await SucceedAsync("none (automation account)", algorithm).ConfigureAwait(false);
+        }
+        if (user.MfaPolicy is MfaPolicies.KeyAndTotp)
+        {
+            if (await _context.Store.GetTotpCredentialAsync(user.Id, cancellationToken).ConfigureAwait(false) is null)
+            {
+                await FailAsync(userName, PublicKey, "TOTP not enrolled", key).ConfigureAwait(false);
+                return AuthResult.FailAndDisconnect($"Bastion: \"{user.Name}\" has no TOTP authenticator enrolled. Ask an administrator to run: bastion totp enroll {user.Name}");
+            }
+            await _context.Audit.AppendAsync(_state.Event("auth.partial", AuditSeverity.Info, new Dictionary<string, string>
+            {
+                ["method"] = PublicKey,
+                ["algorithm"] = algorithm,
+                ["key_type"] = key.KeyType,
+                ["key_fingerprint"] = key.Fingerprint,
+                ["next"] = "totp",
+            }), cancellationToken).ConfigureAwait(false);
+            return AuthResult.Partial([KeyboardInteractive]);
+        }
+        await FailAsync(userName, PublicKey, $"MFA policy {user.MfaPolicy} cannot be met with a {key.KeyType} key", key).ConfigureAwait(false);
+        return AuthResult.FailAndDisconnect($"Bastion: your MFA policy \"{user.MfaPolicy}\" needs a credential this login did not offer.");
+    }
+
+    public ValueTask<KeyboardInteractiveStep> BeginKeyboardInteractiveAsync(string userName)
+    {
+        if (_state.User is null || _state.VerifiedKey is null || _state.User.Name != userName)
+        {
+            return ValueTask.FromResult(KeyboardInteractiveStep.Done(AuthResult.List([PublicKey],
+                "Bastion: sign in with your SSH key first; the verification code comes second.")));
+        }
+        var lockout = _context.RateLimiter.IsLockedOut(userName, _state.RemoteAddress);
+        if (lockout.IsLockedOut)
+        {
+            return ValueTask.FromResult(KeyboardInteractiveStep.Done(LockedOut(lockout.RetryAfter)));
+        }
+        return ValueTask.FromResult(AskForCode());
+    }
+
+    public async ValueTask<KeyboardInteractiveStep> ContinueKeyboardInteractiveAsync(string userName, IReadOnlyList<string> responses, CancellationToken cancellationToken)
+    {
+        var user = _state.User!;
+        if (responses.Count != 1)
+        {
+            throw new Bastion.Ssh.Wire.SshProtocolException($"expected 1 keyboard-interactive response, got {responses.Count}");
+        }
+        var code = responses[0].Trim();
+        var result = await _context.Totp.VerifyAsync(user, code, cancellationToken).ConfigureAwait(false);
+        switch (result)
+        {
+            case TotpVerificationResult.Accepted:
+                return KeyboardInteractiveStep.Done(await SucceedAsync("totp", null).ConfigureAwait(false));
+            case TotpVerificationResult.Replayed:
+                return await CodeRejectedAsync(userName, "TOTP code replayed",
+                    "Bastion: that verification code was already used. Wait for your authenticator to show the next code.").ConfigureAwait(false);
+            case TotpVerificationResult.NotEnrolled:
+                return KeyboardInteractiveStep.Done(AuthResult.FailAndDisconnect($"Bastion: \"{user.Name}\" has no TOTP authenticator enrolled."));
+            default:
+                return await CodeRejectedAsync(userName, "wrong TOTP code",
+                    "Bastion: wrong verification code. Check that your authenticator's clock is right and try the current code.").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A failure the protocol layer detected (bad signature, unsupported method).</summary>
+    public async ValueTask RejectedAsync(string userName, string method, string reason)
+    {
+        var counts = reason.StartsWith("invalid signature", StringComparison.Ordinal);
+        if (counts)
+        {
+            _context.RateLimiter.RecordFailure(userName, _state.RemoteAddress);
+        }
+        await AuditFailureAsync(userName, method, reason, null).ConfigureAwait(false);
+    }
+
+    private async ValueTask<KeyboardInteractiveStep> CodeRejectedAsync(string userName, string reason, string banner)
+    {
+        var lockout = _context.RateLimiter.RecordFailure(userName, _state.RemoteAddress);
+        await AuditFailureAsync(userName, KeyboardInteractive, reason, null).ConfigureAwait(false);
+        if (lockout.IsLockedOut)
+        {
+            await AuditLockoutAsync(userName, lockout.Reason).ConfigureAwait(false);
+            return KeyboardInteractiveStep.Done(LockedOut(lockout.RetryAfter));
+        }
+        return KeyboardInteractiveStep.Done(AuthResult.Failed([KeyboardInteractive], banner));
+    }
+
+    private KeyboardInteractiveStep AskForCode() => KeyboardInteractiveStep.Ask(
+        "Bastion two-factor authentication",
+        $"Enter the 6-digit code from your authenticator app for {_state.User!.Name}.",
+        new KeyboardInteractivePrompt(CodePrompt, Echo: false));
+
+    private async ValueTask<AuthResult> SucceedAsync(string mfaKind, string? algorithm)
+    {
+        var user = _state.User!;
+        var key = _state.VerifiedKey!;
+        _state.MfaKind = mfaKind;
+        _state.Authenticated = true;
+        _context.RateLimiter.RecordSuccess(user.Name, _state.RemoteAddress);
+        var data = new Dictionary<string, string>
+        {
+            ["methods"] = mfaKind == "totp" ? "publickey,keyboard-interactive" : "publickey",
+            ["mfa"] = mfaKind,
+            ["key_type"] = key.KeyType,
+            ["key_fingerprint"] = key.Fingerprint,
+            ["automation"] = user.IsAutomation ? "true" : "false",
+        };
+        if (algorithm is not null)
+        {
+            data["algorithm"] = algorithm;
+        }
+        if (_state.ClientVersion is not null)
+        {
+            data["client_version"] = _state.ClientVersion;
+        }
+        await _context.Audit.AppendAsync(_state.Event(AuditEventTypes.AuthSuccess, user.IsAutomation ? AuditSeverity.Notice : AuditSeverity.Info, data)).ConfigureAwait(false);
+        return AuthResult.Succeeded();
+    }
+
+    private async ValueTask FailAsync(string userName, string method, string reason, SshPublicKey? key)
+    {
+        var lockout = _context.RateLimiter.RecordFailure(userName, _state.RemoteAddress);
+        await AuditFailureAsync(userName, method, reason, key).ConfigureAwait(false);
+        if (lockout.IsLockedOut)
+        {
+            await AuditLockoutAsync(userName, lockout.Reason).ConfigureAwait(false);
+        }
+    }
+
+    private ValueTask AuditFailureAsync(string userName, string method, string reason, SshPublicKey? key)
+    {
+        var data = new Dictionary<string, string> { ["method"] = method, ["reason"] = reason };
+        if (key is not null)
+        {
+            data["key_type"] = key.KeyType;
+            data["key_fingerprint"] = key.Fingerprint;
+        }
+        return _context.Audit.AppendAsync(_state.Event(AuditEventTypes.AuthFailure, AuditSeverity.Warning, data, userName));
+    }
+
+    private ValueTask AuditLockoutAsync(string userName, string? reason) =>
+        _context.Audit.AppendAsync(_state.Event(AuditEventTypes.AuthLockout, AuditSeverity.Warning,
+            new Dictionary<string, string> { ["reason"] = reason ?? "too many failures" }, userName));
+
+    private static AuthResult LockedOut(TimeSpan retryAfter) =>
+        AuthResult.FailAndDisconnect($"Bastion: too many failed attempts; logins for this account or address are paused. Try again in {Math.Ceiling(retryAfter.TotalMinutes)} min.");
+
+    private async ValueTask<(User? User, SshKey? Key)> FindKeyAsync(string userName, SshPublicKey key, CancellationToken cancellationToken)
+    {
+        var user = await _context.Store.GetUserAsync(userName, cancellationToken).ConfigureAwait(false);
+        if (user is null)
+        {
+            return (null, null);
+        }
+        var stored = await _context.Store.FindSshKeyAsync(key.Fingerprint, cancellationToken).ConfigureAwait(false);
+        return stored is not null && stored.UserId == user.Id && stored.PublicKeyBlob.AsSpan().SequenceEqual(key.Blob) ? (user, stored) : (user, null);
+    }
+}

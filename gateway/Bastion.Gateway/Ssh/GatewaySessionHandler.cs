@@ -1,0 +1,107 @@
+using System.Globalization;
+using Bastion.Core.Audit;
+using Bastion.Gateway.Hosting;
+using Bastion.Ssh;
+using Bastion.Ssh.Algorithms.PublicKeys;
+using Bastion.Ssh.Authentication;
+using Bastion.Ssh.Connection;
+using Bastion.Ssh.Messages;
+using Bastion.Ssh.Transport;
+
+namespace Bastion.Gateway.Ssh;
+
+/// <summary>The gateway's answer to every SSH callback of one connection; auth and forwarding live in their own classes.</summary>
+public sealed class GatewaySessionHandler : ISshSessionHandler
+{
+    private readonly GatewayContext _context;
+    private readonly ConnectionState _state;
+    private readonly SshConnectionInfo _connection;
+    private readonly GatewayAuthenticator _auth;
+    private readonly TargetForwarder _forwarder;
+    private readonly ActiveSessions _active;
+
+    public GatewaySessionHandler(GatewayContext context, SshConnectionInfo connection, ActiveSessions active)
+    {
+        _context = context;
+        _connection = connection;
+        _active = active;
+        _state = new ConnectionState(connection.SessionId, connection.RemoteEndPoint as System.Net.IPEndPoint);
+        _auth = new GatewayAuthenticator(context, _state);
+        _forwarder = new TargetForwarder(context, _state);
+        _active.Add(_state);
+    }
+
+    public ValueTask OnKeyExchangeCompletedAsync(NegotiatedAlgorithms algorithms, TimeSpan elapsed, bool initial)
+    {
+        _state.ClientVersion = _connection.ClientVersion;
+        var data = new Dictionary<string, string>
+        {
+            ["kex"] = algorithms.KeyExchange,
+            ["host_key"] = algorithms.HostKeyAlgorithm,
+            ["cipher"] = algorithms.CipherClientToServer,
+            ["mac"] = algorithms.MacClientToServer ?? "aead",
+            ["duration_ms"] = elapsed.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture),
+        };
+        if (!initial)
+        {
+            data["rekey"] = "true";
+            return _context.Audit.AppendAsync(_state.Event(AuditEventTypes.KexCompleted, AuditSeverity.Info, data));
+        }
+        data["client_version"] = _connection.ClientVersion ?? "";
+        return AppendBothAsync(data);
+    }
+
+    private async ValueTask AppendBothAsync(Dictionary<string, string> kex)
+    {
+        await _context.Audit.AppendAsync(_state.Event(AuditEventTypes.ConnectionAccepted, AuditSeverity.Info, new Dictionary<string, string>
+        {
+            ["client_version"] = _connection.ClientVersion ?? "",
+            ["local"] = _connection.LocalEndPoint?.ToString() ?? "",
+        })).ConfigureAwait(false);
+        await _context.Audit.AppendAsync(_state.Event(AuditEventTypes.KexCompleted, AuditSeverity.Info, kex)).ConfigureAwait(false);
+    }
+
+    public ValueTask<AuthResult> AuthenticateNoneAsync(string userName, CancellationToken cancellationToken) => _auth.NoneAsync(userName);
+
+    public ValueTask<bool> IsPublicKeyAcceptableAsync(string userName, SshPublicKey key, CancellationToken cancellationToken) =>
+        _auth.IsKeyAcceptableAsync(userName, key, cancellationToken);
+
+    public ValueTask<AuthResult> AuthenticatePublicKeyAsync(string userName, SshPublicKey key, string algorithm, SignatureCheck signature, CancellationToken cancellationToken) =>
+        _auth.PublicKeyAsync(userName, key, algorithm, cancellationToken);
+
+    public ValueTask<KeyboardInteractiveStep> BeginKeyboardInteractiveAsync(string userName, CancellationToken cancellationToken) =>
+        _auth.BeginKeyboardInteractiveAsync(userName);
+
+    public ValueTask<KeyboardInteractiveStep> ContinueKeyboardInteractiveAsync(string userName, IReadOnlyList<string> responses, CancellationToken cancellationToken) =>
+        _auth.ContinueKeyboardInteractiveAsync(userName, responses, cancellationToken);
+
+    public ValueTask OnAuthenticationRejectedAsync(string userName, string method, string reason) => _auth.RejectedAsync(userName, method, reason);
+
+    public ValueTask<ChannelOpenDecision> OpenDirectTcpIpAsync(DirectTcpIpChannelOpen request, CancellationToken cancellationToken) =>
+        _forwarder.OpenAsync(request, cancellationToken);
+
+    public ValueTask<ISessionChannelHandler?> OpenSessionAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult<ISessionChannelHandler?>(new TargetListingSession(_context, _state));
+
+    public ValueTask OnDisconnectedAsync(string reason, long bytesReceived, long bytesSent)
+    {
+        var data = new Dictionary<string, string>
+        {
+            ["reason"] = reason,
+            ["bytes_received"] = bytesReceived.ToString(CultureInfo.InvariantCulture),
+            ["bytes_sent"] = bytesSent.ToString(CultureInfo.InvariantCulture),
+            ["authenticated"] = _state.Authenticated ? "true" : "false",
+        };
+        if (_connection.ClientVersion is not null)
+        {
+            data["client_version"] = _connection.ClientVersion;
+        }
+        return _context.Audit.AppendAsync(_state.Event(AuditEventTypes.Disconnect, AuditSeverity.Info, data));
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _active.Remove(_state);
+        return ValueTask.CompletedTask;
+    }
+}

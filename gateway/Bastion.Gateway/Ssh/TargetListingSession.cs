@@ -1,0 +1,102 @@
+using System.Text;
+using Bastion.Core.Policy;
+using Bastion.Gateway.Hosting;
+using Bastion.Ssh.Connection;
+using Bastion.Ssh.Messages;
+
+namespace Bastion.Gateway.Ssh;
+
+/// <summary>
+/// What "ssh bastion" (no target) shows: the targets this user may reach and the ssh_config that makes
+/// "ssh NAME.dev" work, then exit status 0. The bastion never offers a shell of its own.
+/// </summary>
+public sealed class TargetListingSession : ISessionChannelHandler
+{
+    private readonly GatewayContext _context;
+    private readonly ConnectionState _state;
+    private int _started;
+
+    public TargetListingSession(GatewayContext context, ConnectionState state)
+    {
+        _context = context;
+        _state = state;
+    }
+
+    public ValueTask<bool> OnRequestAsync(SessionChannel channel, ChannelRequestDetails request, CancellationToken cancellationToken)
+    {
+        switch (request)
+        {
+            case PtyRequest or EnvRequest or WindowChangeRequest:
+                return ValueTask.FromResult(true);
+            case ShellRequest or ExecRequest:
+                if (Interlocked.Exchange(ref _started, 1) == 0)
+                {
+                    _ = Task.Run(() => WriteListingAsync(channel, cancellationToken), CancellationToken.None);
+                }
+                return ValueTask.FromResult(true);
+            default:
+                return ValueTask.FromResult(false);
+        }
+    }
+
+    public ValueTask OnClosedAsync(SessionChannel channel) => ValueTask.CompletedTask;
+
+    private async Task WriteListingAsync(SessionChannel channel, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await channel.WriteAsync(await BuildListingAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            await channel.ExitAsync(0).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client left first.
+        }
+    }
+
+    internal async Task<string> BuildListingAsync(CancellationToken cancellationToken)
+    {
+        var user = _state.User!;
+        var targets = await _context.Inventory.ListAsync(cancellationToken).ConfigureAwait(false);
+        var policy = await AccessPolicy.LoadAsync(_context.Store, cancellationToken).ConfigureAwait(false);
+        var reachable = policy.ReachableTargets(user, targets).OrderBy(t => t.Name, StringComparer.OrdinalIgnoreCase).ToList();
+        var suffix = _context.Options.Inventory.DomainSuffix;
+        var host = _context.Options.Ssh.PublicHostName ?? _context.Options.Ssh.ListenAddress;
+        var port = _context.Options.Ssh.Port;
+        var jump = port == 22 ? $"{user.Name}@{host}" : $"{user.Name}@{host}:{port}";
+
+        var text = new StringBuilder();
+        text.AppendLine($"Hello {user.Name}. This is the Bastion gateway; it forwards SSH, it has no shell.");
+        text.AppendLine();
+        if (reachable.Count == 0)
+        {
+            text.AppendLine("You may not reach any target yet. Ask a Bastion administrator for access.");
+        }
+        else
+        {
+            text.AppendLine($"Targets you may reach ({reachable.Count}):");
+            var width = reachable.Max(t => t.Name.Length);
+            foreach (var target in reachable)
+            {
+                var account = target.Account is null ? "" : $"  account {target.Account}";
+                text.AppendLine($"  {target.Name.PadRight(width)}  {target.Host}:{target.Port}{account}");
+            }
+        }
+        text.AppendLine();
+        text.AppendLine("Add this to ~/.ssh/config on your laptop:");
+        text.AppendLine();
+        text.AppendLine($"  Host *.{suffix}");
+        text.AppendLine($"      ProxyJump {jump}");
+        text.AppendLine("  Host bastion-gateway");
+        text.AppendLine($"      HostName {host}");
+        text.AppendLine($"      Port {port}");
+        text.AppendLine($"      User {user.Name}");
+        text.AppendLine("  Host *");
+        text.AppendLine("      ControlMaster auto");
+        text.AppendLine("      ControlPath ~/.ssh/cm-%C");
+        text.AppendLine("      ControlPersist 10m");
+        text.AppendLine();
+        text.AppendLine($"Then: ssh {(reachable.Count > 0 ? reachable[0].Name : "NAME")}.{suffix}   (the verification code is asked once per ControlMaster connection)");
+        return text.ToString();
+    }
+}
