@@ -1,0 +1,46 @@
+using Bastion.Ssh.Algorithms.Macs;
+
+namespace Bastion.Ssh.Algorithms.Ciphers;
+
+/// <summary>aes128-ctr and aes256-ctr (RFC 4344), offered only with encrypt-then-MAC MACs.</summary>
+public sealed class AesCtrCipher : CipherAlgorithm
+{
+    public static readonly AesCtrCipher Aes128 = new("aes128-ctr", 16);
+
+    public static readonly AesCtrCipher Aes256 = new("aes256-ctr", 32);
+
+    private AesCtrCipher(string name, int keyLength)
+    {
+        Name = name;
+        KeyLength = keyLength;
+    }
+
+    public override string Name { get; }
+
+    public override int KeyLength { get; }
+
+    /// <summary>The initial 128-bit counter value.</summary>
+    public override int IvLength => 16;
+
+    public override bool IsAead => false;
+
+    public override IPacketProtection Create(ReadOnlySpan<byte> key, ReadOnlySpan<byte> iv, MacAlgorithm? mac, ReadOnlySpan<byte> macKey)
+    {
+        if (key.Length != KeyLength)
+        {
+            throw new ArgumentException($"{Name} needs a {KeyLength}-byte key, got {key.Length}", nameof(key));
+        }
+        if (iv.Length != IvLength)
+        {
+            throw new ArgumentException($"{Name} needs a {IvLength}-byte IV, got {iv.Length}", nameof(iv));
+        }
+        ArgumentNullException.ThrowIfNull(mac);
+        // Only EtM is implemented: with MAC-then-encrypt the length would have to be decrypted and used
+        // before authentication, which IPacketProtection's contract rules out.
+        if (!mac.EncryptThenMac)
+        {
+            throw new NotSupportedException($"{Name} is only supported with encrypt-then-MAC MACs, not {mac.Name}");
+        }
+        return new AesCtrEtmProtection(new AesCtrKeystream(key, iv), mac.Create(macKey));
+    }
+}

@@ -1,0 +1,60 @@
+using System.Globalization;
+using System.Numerics;
+
+namespace Bastion.Ssh.Algorithms.KeyExchange;
+
+/// <summary>A fixed finite-field group from RFC 3526 with generator 2.</summary>
+internal sealed class DiffieHellmanGroup
+{
+    /// <summary>RFC 3526 §3, 2048-bit MODP group (group 14).</summary>
+    public static readonly DiffieHellmanGroup Modp2048 = new(
+        "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74" +
+        "020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F1437" +
+        "4FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED" +
+        "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF05" +
+        "98DA48361C55D39A69163FA8FD24CF5F83655D23DCA3AD961C62F356208552BB" +
+        "9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B" +
+        "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF695581718" +
+        "3995497CEA956AE515D2261898FA051015728E5A8AACAA68FFFFFFFFFFFFFFFF");
+
+    /// <summary>RFC 3526 §5, 4096-bit MODP group (group 16).</summary>
+    public static readonly DiffieHellmanGroup Modp4096 = new(
+        "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74" +
+        "020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F1437" +
+        "4FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED" +
+        "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF05" +
+        "98DA48361C55D39A69163FA8FD24CF5F83655D23DCA3AD961C62F356208552BB" +
+        "9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B" +
+        "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF695581718" +
+        "3995497CEA956AE515D2261898FA051015728E5A8AAAC42DAD33170D04507A33" +
+        "A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7" +
+        "ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864" +
+        "D87602733EC86A64521F2B18177B200CBBE117577A615D6C770988C0BAD946E2" +
+        "08E24FA074E5AB3143DB5BFCE0FD108E4B82D120A92108011A723C12A787E6D7" +
+        "88719A10BDBA5B2699C327186AF4E23C1A946834B6150BDA2583E9CA2AD44CE8" +
+        "DBBBC2DB04DE8EF92E8EFC141FBECAA6287C59474E6BC05D99B2964FA090C3A2" +
+        "233BA186515BE7ED1F612970CEE2D7AFB81BDD762170481CD0069127D5B05AA9" +
+        "93B4EA988D8FDDC186FFB7DC90A6C08F4DF435C934063199FFFFFFFFFFFFFFFF");
+
+    /// <summary>
+    /// Bits in each private exponent. OpenSSH (dh.c, dh_gen_key) uses twice the bits of key material the
+    /// negotiated cipher and MAC need, at least 512 and below the size of p. The largest need among this
+    /// library's algorithms is 64 bytes (chacha20-poly1305 key, hmac-sha2-512 key), so every exchange uses
+    /// 2 × 512 = 1024 bits: never shorter than OpenSSH would choose, whatever is negotiated afterwards.
+    /// </summary>
+    public const int PrivateExponentBits = 1024;
+
+    private DiffieHellmanGroup(string primeHex)
+    {
+        // A leading 0 keeps the hex parse unsigned.
+        Prime = BigInteger.Parse("0" + primeHex, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        PrimeBytes = primeHex.Length / 2;
+    }
+
+    public BigInteger Prime { get; }
+
+    public BigInteger Generator { get; } = 2;
+
+    /// <summary>Size of p in bytes; a valid public value's mpint body is at most this plus a sign byte.</summary>
+    public int PrimeBytes { get; }
+}
