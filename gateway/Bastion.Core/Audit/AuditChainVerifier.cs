@@ -1,0 +1,73 @@
+using Bastion.Core.Store;
+
+namespace Bastion.Core.Audit;
+
+/// <summary>
+/// Walks the whole chain in seq order, in pages, and reports the first place it does not hold:
+/// a record whose contents no longer match its hash (edited), a gap in seq (deleted), a prev_hash that is not
+/// the previous record's hash (deleted, inserted or reordered), or a chain head that the table no longer
+/// reaches (newest events deleted). Works with any <see cref="IAuditStore"/>.
+/// </summary>
+internal static class AuditChainVerifier
+{
+    private const int PageSize = 1000;
+
+    public static async Task<AuditVerification> VerifyAsync(IAuditStore store, CancellationToken ct)
+    {
+        long checkedCount = 0;
+        long lastSeq = 0;
+        byte[] lastHash = AuditHash.Genesis.ToArray();
+        while (true)
+        {
+            var page = await store.ReadAuditEventsAsync(lastSeq, PageSize, ct).ConfigureAwait(false);
+            foreach (var record in page)
+            {
+                var problem = Check(record, lastSeq, lastHash);
+                if (problem is not null)
+                {
+                    return new AuditVerification(false, checkedCount, problem.Value.Seq, problem.Value.Text);
+                }
+                checkedCount++;
+                lastSeq = record.Seq;
+                lastHash = record.Hash;
+            }
+            if (page.Count < PageSize)
+            {
+                break;
+            }
+        }
+
+        var head = await store.GetAuditChainHeadAsync(ct).ConfigureAwait(false);
+        if (head is not null && (head.LastSeq != lastSeq || !head.LastHash.AsSpan().SequenceEqual(lastHash)))
+        {
+            var text = head.LastSeq > lastSeq
+                ? $"the chain head records event {head.LastSeq} as the newest, but the events end at {lastSeq}: the newest events were deleted"
+                : $"the chain head (event {head.LastSeq}) does not match the newest event {lastSeq}: the head or the newest events were altered";
+            return new AuditVerification(false, checkedCount, Math.Min(head.LastSeq, lastSeq) + 1, text);
+        }
+        if (head is null && lastSeq != 0)
+        {
+            return new AuditVerification(false, checkedCount, lastSeq, "events exist but the chain head is missing: the head record was deleted");
+        }
+        return new AuditVerification(true, checkedCount, null, null);
+    }
+
+    private static (long Seq, string Text)? Check(AuditRecord record, long lastSeq, byte[] lastHash)
+    {
+        if (record.Seq != lastSeq + 1)
+        {
+            return (lastSeq + 1, lastSeq + 1 == record.Seq - 1
+                ? $"event {lastSeq + 1} is missing (seq jumps from {lastSeq} to {record.Seq}): it was deleted"
+                : $"events {lastSeq + 1}–{record.Seq - 1} are missing (seq jumps from {lastSeq} to {record.Seq}): they were deleted");
+        }
+        if (!record.PrevHash.AsSpan().SequenceEqual(lastHash))
+        {
+            return (record.Seq, $"event {record.Seq} does not follow event {lastSeq} (its prev_hash differs): events were replaced, removed or reordered");
+        }
+        if (!AuditHash.Compute(record).AsSpan().SequenceEqual(record.Hash))
+        {
+            return (record.Seq, $"event {record.Seq} was modified: its contents no longer match its hash");
+        }
+        return null;
+    }
+}

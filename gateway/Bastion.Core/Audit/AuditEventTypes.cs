@@ -1,0 +1,29 @@
+namespace Bastion.Core.Audit;
+
+/// <summary>
+/// Well-known event types. Any dotted lowercase name is accepted; these constants keep the common ones
+/// spelled the same everywhere so that queries and dashboards can rely on them.
+/// </summary>
+public static class AuditEventTypes
+{
+    public const string ConnectionAccepted = "connection.accepted";
+    public const string ConnectionRejected = "connection.rejected";
+    public const string KexCompleted = "kex.completed";
+    public const string AuthSuccess = "auth.success";
+    public const string AuthFailure = "auth.failure";
+    public const string AuthLockout = "auth.lockout";
+    public const string ChannelOpen = "channel.open";
+    public const string ChannelDenied = "channel.denied";
+    public const string ChannelClose = "channel.close";
+    public const string Disconnect = "disconnect";
+    public const string AdminUserAdded = "admin.user.added";
+    public const string AdminUserChanged = "admin.user.changed";
+    public const string AdminUserDeleted = "admin.user.deleted";
+    public const string AdminKeyAdded = "admin.key.added";
+    public const string AdminKeyRemoved = "admin.key.removed";
+    public const string AdminTotpEnrolled = "admin.totp.enrolled";
+    public const string AdminTotpRemoved = "admin.totp.removed";
+    public const string AdminTargetChanged = "admin.target.changed";
+    public const string AdminRuleChanged = "admin.rule.changed";
+    public const string AuditVerified = "audit.verified";
+}

@@ -1,0 +1,15 @@
+namespace Bastion.Core.Store;
+
+/// <summary>
+/// Everything Bastion persists, behind one interface so that the gateway and the admin app can run on SQLite
+/// (one node) or PostgreSQL (several nodes). All methods are safe to call concurrently, also from several
+/// processes sharing the same database.
+/// </summary>
+public interface IBastionStore : IUserStore, ISshKeyStore, ITotpStore, ITargetStore, IAccessRuleStore, IAuditStore
+{
+    /// <summary>
+    /// Brings the schema up to date. Safe to call from several processes at once; each migration is applied
+    /// exactly once. Throws <see cref="SchemaVersionException"/> if the database is newer than this code.
+    /// </summary>
+    Task MigrateAsync(CancellationToken ct = default);
+}

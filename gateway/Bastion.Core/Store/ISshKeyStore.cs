@@ -1,0 +1,29 @@
+using Bastion.Core.Keys;
+
+namespace Bastion.Core.Store;
+
+/// <summary>SSH public keys registered to users.</summary>
+public interface ISshKeyStore
+{
+    /// <summary>
+    /// Registers <paramref name="key"/> (already validated by parsing) for the user. Throws
+    /// <see cref="EntityNotFoundException"/> for an unknown user and <see cref="StoreConflictException"/> when
+    /// the key is already registered, to this or to another user.
+    /// </summary>
+    Task<SshKey> AddSshKeyAsync(string userName, AuthorizedKeyLine key, CancellationToken ct = default);
+
+    /// <summary>The user's keys, oldest first. Throws <see cref="EntityNotFoundException"/> for an unknown user.</summary>
+    Task<IReadOnlyList<SshKey>> ListSshKeysAsync(string userName, CancellationToken ct = default);
+
+    /// <summary>
+    /// The key with this fingerprint ("SHA256:…"), whoever owns it, or null. This is the lookup the gateway
+    /// makes during publickey authentication; it must then check <see cref="SshKey.UserId"/> against the user.
+    /// </summary>
+    Task<SshKey?> FindSshKeyAsync(string fingerprint, CancellationToken ct = default);
+
+    /// <summary>Removes one of the user's keys. False if the user has no key with that fingerprint.</summary>
+    Task<bool> RemoveSshKeyAsync(string userName, string fingerprint, CancellationToken ct = default);
+
+    /// <summary>Stamps the key's last-used time with the store's clock (after a successful login).</summary>
+    Task RecordSshKeyUsedAsync(long keyId, CancellationToken ct = default);
+}

@@ -1,0 +1,100 @@
+namespace Bastion.Core.Store.Sqlite;
+
+/// <summary>
+/// The schema history, oldest first. Never edit a released migration: add a new one. SQL stays close to the
+/// common subset of SQLite and PostgreSQL (RETURNING, ON CONFLICT, no AUTOINCREMENT or COLLATE tricks);
+/// case-insensitive uniqueness uses a lowercased key column computed by the code. Times are fixed-width
+/// UTC ISO-8601 text, booleans 0/1.
+/// </summary>
+internal static class SqliteMigrations
+{
+    public static IReadOnlyList<SqliteMigration> All { get; } =
+    [
+        new(1, "initial schema", """
+            CREATE TABLE users (
+                id            INTEGER PRIMARY KEY,
+                name          TEXT    NOT NULL UNIQUE,
+                disabled      INTEGER NOT NULL DEFAULT 0,
+                mfa_policy    TEXT    NOT NULL,
+                is_automation INTEGER NOT NULL DEFAULT 0,
+                created_at    TEXT    NOT NULL
+            );
+
+            CREATE TABLE user_groups (
+                user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                group_name TEXT    NOT NULL,
+                PRIMARY KEY (user_id, group_name)
+            );
+            CREATE INDEX ix_user_groups_group ON user_groups(group_name);
+
+            -- A fingerprint is unique across all users: one key identifies one person.
+            CREATE TABLE ssh_keys (
+                id           INTEGER PRIMARY KEY,
+                user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                key_type     TEXT    NOT NULL,
+                public_key   BLOB    NOT NULL,
+                fingerprint  TEXT    NOT NULL UNIQUE,
+                comment      TEXT    NOT NULL DEFAULT '',
+                options      TEXT    NOT NULL DEFAULT '',
+                created_at   TEXT    NOT NULL,
+                last_used_at TEXT    NULL,
+                UNIQUE (user_id, fingerprint)
+            );
+
+            CREATE TABLE totp_credentials (
+                user_id           INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+                secret_ciphertext BLOB    NOT NULL,
+                created_at        TEXT    NOT NULL,
+                last_step         INTEGER NOT NULL DEFAULT 0
+            );
+
+            CREATE TABLE targets (
+                id         INTEGER PRIMARY KEY,
+                name       TEXT    NOT NULL,
+                name_key   TEXT    NOT NULL UNIQUE,
+                host       TEXT    NOT NULL,
+                port       INTEGER NOT NULL DEFAULT 22,
+                account    TEXT    NULL,
+                tags       TEXT    NOT NULL DEFAULT '{}',
+                created_at TEXT    NOT NULL
+            );
+
+            CREATE TABLE access_rules (
+                id             INTEGER PRIMARY KEY,
+                subject        TEXT NOT NULL,
+                target_pattern TEXT NOT NULL,
+                required_tags  TEXT NOT NULL DEFAULT '{}',
+                effect         TEXT NOT NULL CHECK (effect IN ('allow', 'deny')),
+                description    TEXT NULL,
+                created_at     TEXT NOT NULL
+            );
+
+            CREATE TABLE audit_events (
+                seq            INTEGER PRIMARY KEY,
+                ts             TEXT NOT NULL,
+                type           TEXT NOT NULL,
+                severity       TEXT NOT NULL,
+                session_id     TEXT NULL,
+                user_name      TEXT NULL,
+                source_address TEXT NULL,
+                data           TEXT NOT NULL,
+                prev_hash      BLOB NOT NULL,
+                hash           BLOB NOT NULL
+            );
+            CREATE INDEX ix_audit_events_user ON audit_events(user_name, seq);
+            CREATE INDEX ix_audit_events_type ON audit_events(type, seq);
+            CREATE INDEX ix_audit_events_ts ON audit_events(ts);
+            CREATE INDEX ix_audit_events_session ON audit_events(session_id, seq);
+
+            -- The newest event's seq and hash, updated in the same transaction as each append. Appends chain
+            -- from here, so deleting the newest rows leaves a head the table no longer reaches.
+            CREATE TABLE audit_chain_head (
+                id        INTEGER PRIMARY KEY CHECK (id = 1),
+                last_seq  INTEGER NOT NULL,
+                last_hash BLOB    NOT NULL
+            );
+            """),
+    ];
+
+    public static int LatestVersion => All[^1].Version;
+}

@@ -1,0 +1,24 @@
+using Bastion.Core.Keys;
+
+namespace Bastion.Core.Store;
+
+/// <summary>
+/// An SSH public key registered to one user. A key (by fingerprint) belongs to at most one user, so a
+/// successful signature identifies exactly one person.
+/// </summary>
+/// <param name="Fingerprint">"SHA256:…" as <c>ssh-keygen -l</c> prints it.</param>
+/// <param name="Options">authorized_keys options in their canonical text form ("" when none).</param>
+public sealed record SshKey(
+    long Id,
+    long UserId,
+    byte[] PublicKeyBlob,
+    string KeyType,
+    string Fingerprint,
+    string Comment,
+    string Options,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? LastUsedAt)
+{
+    /// <summary>The key as an authorized_keys line (options, type, base64, comment).</summary>
+    public AuthorizedKeyLine ToAuthorizedKeyLine() => AuthorizedKeyLine.FromParts(Options, PublicKeyBlob, Comment);
+}
