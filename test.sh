@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what the tests need (Debian packages, as root) and runs the whole suite:
+#   ./test.sh [extra dotnet test args…]     e.g. ./test.sh --filter FullyQualifiedName~Infrastructure
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Debian packages the end-to-end tests and bench/ drive (real OpenSSH client/server, TOTP, asyncssh, …).
+packages=(openssh-server openssh-client oathtool tmux python3-asyncssh python3-paramiko libssl-dev hyperfine procps)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "test.sh: missing Debian packages: ${missing[*]}" >&2
+    echo "test.sh: run as root, or install them first: sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "test.sh: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update
+  apt-get install -y "${packages[@]}"
+fi
+
+# sshd's privilege-separation directory (tests start their own sshd processes).
+if [[ ! -d /run/sshd ]]; then
+  if [[ $(id -u) -eq 0 ]]; then mkdir -p /run/sshd; else echo "test.sh: /run/sshd missing (needs root)" >&2; exit 1; fi
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+exec dotnet test Bastion.sln -c Release "$@"
