@@ -19,7 +19,7 @@ internal sealed class PacketReader : IDisposable
     public const int MaxPacketLength = 256 * 1024;
 
     private readonly InputBuffer _input;
-    private IPacketProtection _protection = new NoProtection();
+    private IPacketProtection _protection = NoProtection.Instance;
     private int _pendingConsume;
 
     public PacketReader(InputBuffer input) => _input = input;

@@ -22,7 +22,7 @@ internal sealed class PacketWriter : IAsyncDisposable
     private readonly Queue<OutboundPacket> _heldDuringKex = new();
     private readonly Task _loop;
     private readonly CancellationTokenSource _stop = new();
-    private IPacketProtection _protection = new NoProtection();
+    private IPacketProtection _protection = NoProtection.Instance;
     private bool _keyExchangeInProgress;
 
     public PacketWriter(Stream stream)
