@@ -29,19 +29,7 @@ internal sealed class AuditJsonLines
             {
                 Directory.CreateDirectory(directory);
             }
-            var options = new FileStreamOptions
-            {
-                Mode = FileMode.Append,
-                Access = FileAccess.Write,
-                Share = FileShare.ReadWrite,
-                Options = FileOptions.Asynchronous,
-            };
-            if (!OperatingSystem.IsWindows())
-            {
-                // The trail names users and addresses: readable by the service and its group (log shippers), not by all.
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
-            }
-            await using var stream = new FileStream(_path, options);
+            await using var stream = await OpenLockedAsync(ct).ConfigureAwait(false);
             await stream.WriteAsync(bytes, ct).ConfigureAwait(false);
             await stream.FlushAsync(ct).ConfigureAwait(false);
         }
@@ -50,6 +38,43 @@ internal sealed class AuditJsonLines
             _gate.Release();
         }
     }
+
+    /// <summary>
+    /// .NET writes at its own cached offset rather than with O_APPEND, so two processes appending at once would
+    /// overwrite each other's lines. On Unix, FileShare.None takes an exclusive advisory lock (flock) that other
+    /// Bastion processes respect (FileShare.Read would take only a shared one), and the append position is read
+    /// after the lock is held. Log shippers (journald, filebeat, tail) do not flock and are unaffected. Waiting
+    /// uses real time: this is about another process, not about the domain clock.
+    /// </summary>
+    private async Task<FileStream> OpenLockedAsync(CancellationToken ct)
+    {
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.Append,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            Options = FileOptions.Asynchronous,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            // The trail names users and addresses: readable by the service and its group (log shippers), not by all.
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+        }
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(_path, options);
+            }
+            catch (IOException) when (attempt < LockAttempts && File.Exists(_path))
+            {
+                await Task.Delay(LockRetryDelay, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private const int LockAttempts = 500;
+    private static readonly TimeSpan LockRetryDelay = TimeSpan.FromMilliseconds(10);
 
     internal static byte[] Serialize(IReadOnlyList<AuditRecord> records)
     {

@@ -9,10 +9,23 @@ internal static class SqliteValues
 {
     public static string Time(DateTimeOffset value) => AuditTimestamp.ToText(value);
 
-    public static DateTimeOffset ReadTime(this SqliteDataReader reader, int ordinal) => AuditTimestamp.Parse(reader.GetString(ordinal));
+    public static DateTimeOffset ReadTime(this SqliteDataReader reader, int ordinal)
+    {
+        var text = reader.GetString(ordinal);
+        try
+        {
+            return AuditTimestamp.Parse(text);
+        }
+        catch (FormatException ex)
+        {
+            // Only a hand-edited row gets here; say which column so it can be fixed.
+            throw new FormatException(
+                $"column {reader.GetName(ordinal)} holds \"{text}\", not a UTC time like 2030-01-01T00:00:00.0000000Z; the row was edited outside Bastion", ex);
+        }
+    }
 
     public static DateTimeOffset? ReadNullableTime(this SqliteDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : AuditTimestamp.Parse(reader.GetString(ordinal));
+        reader.IsDBNull(ordinal) ? null : reader.ReadTime(ordinal);
 
     public static string? ReadNullableString(this SqliteDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
