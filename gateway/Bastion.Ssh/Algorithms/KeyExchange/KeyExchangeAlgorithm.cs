@@ -45,6 +45,8 @@ public interface IClientKeyExchange : IDisposable
     byte[] ClientPublic { get; }
 
     /// <summary>Computes the shared secret from the server's public value.</summary>
+    /// <returns>K encoded exactly like <see cref="KeyExchangeResult.EncodedSharedSecret"/> (uint32 length || mpint body),
+    /// so both sides can be compared byte for byte.</returns>
     byte[] ComputeSharedSecret(ReadOnlySpan<byte> serverPublic);
 }
 

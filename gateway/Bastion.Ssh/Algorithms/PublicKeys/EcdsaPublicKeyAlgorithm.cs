@@ -82,7 +82,7 @@ public sealed class EcdsaPublicKeyAlgorithm : PublicKeyAlgorithm
                     Y = point.Slice(1 + _fieldBytes, _fieldBytes).ToArray(),
                 },
             };
-            // Import validates that Q lies on the curve.
+            // Import refuses a Q that is not on the curve (OpenSSL checks the key; see the tests).
             using var ecdsa = ECDsa.Create(parameters);
             var valid = ecdsa.VerifyData(signedData, fixedWidth, _hash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
             return valid ? SignatureCheck.Good : SignatureCheck.Invalid;

@@ -69,7 +69,9 @@ public class PacketProtectionContractTests
     public void A_flipped_bit_anywhere_makes_open_fail(string cipherName, string? macName)
     {
         var original = TestPackets.Make(48, 9);
-        var (sealer, _) = CreatePair(cipherName, macName);
+        var (sealer, unused) = CreatePair(cipherName, macName);
+        using var _ = sealer;
+        unused.Dispose();
         var sealedPacket = (byte[])original.Clone();
         var sealedTag = new byte[sealer.TagLength];
         sealer.Seal(11, sealedPacket, sealedTag);
@@ -78,7 +80,8 @@ public class PacketProtectionContractTests
         var positions = Enumerable.Range(0, sealedPacket.Length + sealedTag.Length);
         foreach (var position in positions)
         {
-            var (_, receiver) = CreatePair(cipherName, macName);
+            var (otherSender, receiver) = CreatePair(cipherName, macName);
+            otherSender.Dispose();
             using (receiver)
             {
                 var packet = (byte[])sealedPacket.Clone();
@@ -110,7 +113,9 @@ public class PacketProtectionContractTests
         // here the receiver first consumes another packet so its counter has moved on.
         var first = TestPackets.Make(32, 4);
         var firstTag = new byte[sender.TagLength];
-        var (sender2, _) = CreatePair(cipherName, macName);
+        var (sender2, receiver2) = CreatePair(cipherName, macName);
+        using var ___ = sender2;
+        receiver2.Dispose();
         sender2.Seal(4, first, firstTag);
         Assert.True(receiver.Open(4, first, firstTag));
         Assert.False(receiver.Open(4, packet, tag));

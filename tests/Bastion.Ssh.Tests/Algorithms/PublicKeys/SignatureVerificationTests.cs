@@ -159,6 +159,25 @@ public class SignatureVerificationTests
         Assert.True(EcdsaPublicKeyAlgorithm.NistP256.Verify(signature.PublicKeyBlob, signedData, EcdsaSignature(name, r, s)).Valid);
     }
 
+    [Fact]
+    public void Ecdsa_keys_off_the_curve_are_invalid()
+    {
+        // The verifier relies on the platform refusing such points at import (OpenSSL checks the key).
+        var offCurve = new System.Security.Cryptography.ECParameters
+        {
+            Curve = System.Security.Cryptography.ECCurve.NamedCurves.nistP256,
+            Q = new System.Security.Cryptography.ECPoint { X = new byte[32], Y = [.. new byte[31], 1] },
+        };
+        Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => System.Security.Cryptography.ECDsa.Create(offCurve));
+
+        using var keyBlob = new SshWriter();
+        keyBlob.WriteString("ecdsa-sha2-nistp256");
+        keyBlob.WriteString("nistp256");
+        keyBlob.WriteString([4, .. new byte[31], 0, .. new byte[31], 1]);
+        var signature = EcdsaSignature("ecdsa-sha2-nistp256", [1], [1]);
+        Assert.False(EcdsaPublicKeyAlgorithm.NistP256.Verify(keyBlob.ToArray(), Message, signature).Valid);
+    }
+
     private static byte[] EcdsaSignature(string name, byte[] r, byte[] s)
     {
         using var inner = new SshWriter();
