@@ -56,14 +56,16 @@ internal sealed class DirectTcpIpChannel : SshChannel
             {
                 var result = await Inbound.ReadAsync(cancellationToken).ConfigureAwait(false);
                 var buffer = result.Buffer;
+                // Read the length before AdvanceTo: the segments go back to the pool then.
+                var length = (int)buffer.Length;
                 foreach (var segment in buffer)
                 {
                     await _target.WriteAsync(segment, cancellationToken).ConfigureAwait(false);
                 }
                 Inbound.AdvanceTo(buffer.End);
-                if (buffer.Length > 0)
+                if (length > 0)
                 {
-                    await ConsumedAsync((int)buffer.Length).ConfigureAwait(false);
+                    await ConsumedAsync(length).ConfigureAwait(false);
                 }
                 if (result.IsCompleted || result.IsCanceled)
                 {
