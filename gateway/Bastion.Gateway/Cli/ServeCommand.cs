@@ -80,7 +80,9 @@ public static class ServeCommand
             builder.Services.AddSingleton(context);
             builder.Services.AddSingleton<ActiveSessions>();
             builder.Services.AddSingleton<TextWriter>(Console.Out);
+            builder.Services.AddSingleton(TimeProvider.System);
             builder.Services.AddHostedService<SshGatewayService>();
+            builder.Services.AddHostedService<MemoryTrimmer>();
             using var host = builder.Build();
             try
             {
