@@ -26,4 +26,5 @@ public static class AuditEventTypes
     public const string AdminTargetChanged = "admin.target.changed";
     public const string AdminRuleChanged = "admin.rule.changed";
     public const string AuditVerified = "audit.verified";
+    public const string SecurityKeyCounterRegression = "auth.sk_counter_regression";
 }

@@ -26,4 +26,10 @@ public interface ISshKeyStore
 
     /// <summary>Stamps the key's last-used time with the store's clock (after a successful login).</summary>
     Task RecordSshKeyUsedAsync(long keyId, CancellationToken ct = default);
+
+    /// <summary>
+    /// Stores <paramref name="counter"/> as the key's security-key counter if it is greater than the last one
+    /// accepted, atomically. False means the counter did not increase: a replay or a cloned authenticator.
+    /// </summary>
+    Task<bool> TryAdvanceSecurityKeyCounterAsync(long keyId, uint counter, CancellationToken ct = default);
 }

@@ -8,6 +8,7 @@ namespace Bastion.Core.Store;
 /// </summary>
 /// <param name="Fingerprint">"SHA256:…" as <c>ssh-keygen -l</c> prints it.</param>
 /// <param name="Options">authorized_keys options in their canonical text form ("" when none).</param>
+/// <param name="SecurityKeyCounter">For sk-* keys, the highest authenticator counter accepted so far.</param>
 public sealed record SshKey(
     long Id,
     long UserId,
@@ -17,7 +18,8 @@ public sealed record SshKey(
     string Comment,
     string Options,
     DateTimeOffset CreatedAt,
-    DateTimeOffset? LastUsedAt)
+    DateTimeOffset? LastUsedAt,
+    long? SecurityKeyCounter = null)
 {
     /// <summary>The key as an authorized_keys line (options, type, base64, comment).</summary>
     public AuthorizedKeyLine ToAuthorizedKeyLine() => AuthorizedKeyLine.FromParts(Options, PublicKeyBlob, Comment);

@@ -62,6 +62,15 @@ public sealed class MfaOptions
     public int FailureWindowSeconds { get; set; } = 600;
 
     public int LockoutSeconds { get; set; } = 900;
+
+    /// <summary>What a security-key counter that did not increase does: Reject (default) or Warn (audit only).</summary>
+    public CounterRegressionMode SecurityKeyCounterRegression { get; set; } = CounterRegressionMode.Reject;
+}
+
+public enum CounterRegressionMode
+{
+    Reject,
+    Warn,
 }
 
 public sealed class InventoryOptions

@@ -27,6 +27,9 @@ public sealed class ConnectionState
 
     public string? MfaKind { get; set; }
 
+    /// <summary>Flags and counter of the security-key signature of this login, if one was used.</summary>
+    public Bastion.Core.Mfa.SecurityKeyAssertion? SecurityKey { get; set; }
+
     public bool Authenticated { get; set; }
 
     /// <summary>An audit event pre-filled with this connection's session, user and source.</summary>

@@ -1,6 +1,9 @@
+using System.Globalization;
 using Bastion.Core.Audit;
+using Bastion.Core.Keys;
 using Bastion.Core.Mfa;
 using Bastion.Core.Store;
+using Bastion.Gateway.Configuration;
 using Bastion.Gateway.Hosting;
 using Bastion.Ssh.Algorithms.PublicKeys;
 using Bastion.Ssh.Authentication;
@@ -44,7 +47,7 @@ public sealed class GatewayAuthenticator
         return user is { Disabled: false } && stored is not null;
     }
 
-    public async ValueTask<AuthResult> PublicKeyAsync(string userName, SshPublicKey key, string algorithm, CancellationToken cancellationToken)
+    public async ValueTask<AuthResult> PublicKeyAsync(string userName, SshPublicKey key, string algorithm, SignatureCheck signature, CancellationToken cancellationToken)
     {
         var lockout = _context.RateLimiter.IsLockedOut(userName, _state.RemoteAddress);
         if (lockout.IsLockedOut)
@@ -63,33 +66,92 @@ public sealed class GatewayAuthenticator
             await FailAsync(userName, PublicKey, "user disabled", key).ConfigureAwait(false);
             return AuthResult.FailAndDisconnect($"Bastion: the account \"{user.Name}\" is disabled. Ask a Bastion administrator to re-enable it.");
         }
+        var securityKey = SupportedKeyTypes.IsSecurityKey(key.KeyType);
+        if (securityKey)
+        {
+            var refusal = await CheckSecurityKeyAsync(user, stored, key, signature, cancellationToken).ConfigureAwait(false);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+        }
         _state.User = user;
         _state.VerifiedKey = stored;
         await _context.Store.RecordSshKeyUsedAsync(stored.Id, cancellationToken).ConfigureAwait(false);
 
-        if (user.MfaPolicy == MfaPolicies.KeyOnly && user.IsAutomation)
+        switch (user.MfaPolicy)
         {
-            return await SucceedAsync("none (automation account)", algorithm).ConfigureAwait(false);
+            case MfaPolicies.KeyOnly when user.IsAutomation:
+                return await SucceedAsync("none (automation account)", algorithm).ConfigureAwait(false);
+            case MfaPolicies.SecurityKey when securityKey:
+                return await SucceedAsync("fido", algorithm).ConfigureAwait(false);
+            case MfaPolicies.KeyAndTotp:
+            case MfaPolicies.SecurityKeyAndTotp when securityKey:
+                return await AskForTotpAsync(user, key, algorithm, cancellationToken).ConfigureAwait(false);
+            case MfaPolicies.SecurityKey or MfaPolicies.SecurityKeyAndTotp:
+                // Another key the client holds may be the security key; let it try.
+                await FailAsync(userName, PublicKey, $"MFA policy {user.MfaPolicy} needs a security key, got {key.KeyType}", key).ConfigureAwait(false);
+                _state.User = null;
+                _state.VerifiedKey = null;
+                return AuthResult.Failed([PublicKey],
+                    $"Bastion: \"{user.Name}\" must sign in with a security key (ssh-keygen -t ed25519-sk or ecdsa-sk, enrolled with bastion key add).");
+            default:
+                await FailAsync(userName, PublicKey, $"MFA policy {user.MfaPolicy} cannot be met with a {key.KeyType} key", key).ConfigureAwait(false);
+                return AuthResult.FailAndDisconnect($"Bastion: your MFA policy \"{user.MfaPolicy}\" needs a credential this login did not offer.");
         }
-        if (user.MfaPolicy is MfaPolicies.KeyAndTotp)
+    }
+
+    private async ValueTask<AuthResult> AskForTotpAsync(User user, SshPublicKey key, string algorithm, CancellationToken cancellationToken)
+    {
+        if (await _context.Store.GetTotpCredentialAsync(user.Id, cancellationToken).ConfigureAwait(false) is null)
         {
-            if (await _context.Store.GetTotpCredentialAsync(user.Id, cancellationToken).ConfigureAwait(false) is null)
-            {
-                await FailAsync(userName, PublicKey, "TOTP not enrolled", key).ConfigureAwait(false);
-                return AuthResult.FailAndDisconnect($"Bastion: \"{user.Name}\" has no TOTP authenticator enrolled. Ask an administrator to run: bastion totp enroll {user.Name}");
-            }
-            await _context.Audit.AppendAsync(_state.Event("auth.partial", AuditSeverity.Info, new Dictionary<string, string>
-            {
-                ["method"] = PublicKey,
-                ["algorithm"] = algorithm,
-                ["key_type"] = key.KeyType,
-                ["key_fingerprint"] = key.Fingerprint,
-                ["next"] = "totp",
-            }), cancellationToken).ConfigureAwait(false);
-            return AuthResult.Partial([KeyboardInteractive]);
+            await FailAsync(user.Name, PublicKey, "TOTP not enrolled", key).ConfigureAwait(false);
+            return AuthResult.FailAndDisconnect($"Bastion: \"{user.Name}\" has no TOTP authenticator enrolled. Ask an administrator to run: bastion totp enroll {user.Name}");
         }
-        await FailAsync(userName, PublicKey, $"MFA policy {user.MfaPolicy} cannot be met with a {key.KeyType} key", key).ConfigureAwait(false);
-        return AuthResult.FailAndDisconnect($"Bastion: your MFA policy \"{user.MfaPolicy}\" needs a credential this login did not offer.");
+        var data = KeyFields(key);
+        data["method"] = PublicKey;
+        data["algorithm"] = algorithm;
+        data["next"] = "totp";
+        await _context.Audit.AppendAsync(_state.Event("auth.partial", AuditSeverity.Info, data), cancellationToken).ConfigureAwait(false);
+        return AuthResult.Partial([KeyboardInteractive]);
+    }
+
+    /// <summary>Presence/verification flags and the clone-detecting counter; null when the signature is acceptable.</summary>
+    private async ValueTask<AuthResult?> CheckSecurityKeyAsync(User user, SshKey stored, SshPublicKey key, SignatureCheck signature, CancellationToken cancellationToken)
+    {
+        if (signature.SecurityKeyFlags is not { } flags || signature.SecurityKeyCounter is not { } counter)
+        {
+            await FailAsync(user.Name, PublicKey, "security-key signature without flags and counter", key).ConfigureAwait(false);
+            return AuthResult.Failed([PublicKey]);
+        }
+        var assertion = new SecurityKeyAssertion(flags, counter);
+        _state.SecurityKey = assertion;
+        switch (SecurityKeyRules.Check(stored.ToAuthorizedKeyLine().Options, assertion))
+        {
+            case SecurityKeyVerdict.PresenceMissing:
+                await FailAsync(user.Name, PublicKey, $"security key signature without user presence ({assertion})", key).ConfigureAwait(false);
+                return AuthResult.Failed([PublicKey], "Bastion: your security key did not confirm a touch. Touch the key when it blinks and try again.");
+            case SecurityKeyVerdict.VerificationMissing:
+                await FailAsync(user.Name, PublicKey, $"security key signature without user verification ({assertion}); key is verify-required", key).ConfigureAwait(false);
+                return AuthResult.Failed([PublicKey], "Bastion: this security key requires PIN or biometric verification (verify-required). Set a PIN on the key and create it with ssh-keygen -O verify-required.");
+        }
+        if (await _context.Store.TryAdvanceSecurityKeyCounterAsync(stored.Id, counter, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+        var reject = _context.Options.Mfa.SecurityKeyCounterRegression != CounterRegressionMode.Warn;
+        var data = KeyFields(key);
+        data["counter"] = counter.ToString(CultureInfo.InvariantCulture);
+        data["last_counter"] = stored.SecurityKeyCounter?.ToString(CultureInfo.InvariantCulture) ?? "";
+        data["action"] = reject ? "rejected" : "warned";
+        data["message"] = "possible cloned authenticator: the security-key counter did not increase";
+        await _context.Audit.AppendAsync(_state.Event(AuditEventTypes.SecurityKeyCounterRegression, AuditSeverity.Critical, data, user.Name), cancellationToken).ConfigureAwait(false);
+        if (!reject)
+        {
+            return null;
+        }
+        _context.RateLimiter.RecordFailure(user.Name, _state.RemoteAddress);
+        return AuthResult.FailAndDisconnect("Bastion: this security key's signature counter went backwards, which can mean a cloned authenticator. The login is refused and security has been notified.");
     }
 
     public ValueTask<KeyboardInteractiveStep> BeginKeyboardInteractiveAsync(string userName)
@@ -119,7 +181,8 @@ public sealed class GatewayAuthenticator
         switch (result)
         {
             case TotpVerificationResult.Accepted:
-                return KeyboardInteractiveStep.Done(await SucceedAsync("totp", null).ConfigureAwait(false));
+                var kind = user.MfaPolicy == MfaPolicies.SecurityKeyAndTotp ? "fido+totp" : "totp";
+                return KeyboardInteractiveStep.Done(await SucceedAsync(kind, null).ConfigureAwait(false));
             case TotpVerificationResult.Replayed:
                 return await CodeRejectedAsync(userName, "TOTP code replayed",
                     "Bastion: that verification code was already used. Wait for your authenticator to show the next code.").ConfigureAwait(false);
@@ -166,14 +229,10 @@ public sealed class GatewayAuthenticator
         _state.MfaKind = mfaKind;
         _state.Authenticated = true;
         _context.RateLimiter.RecordSuccess(user.Name, _state.RemoteAddress);
-        var data = new Dictionary<string, string>
-        {
-            ["methods"] = mfaKind == "totp" ? "publickey,keyboard-interactive" : "publickey",
-            ["mfa"] = mfaKind,
-            ["key_type"] = key.KeyType,
-            ["key_fingerprint"] = key.Fingerprint,
-            ["automation"] = user.IsAutomation ? "true" : "false",
-        };
+        var data = KeyFields(new SshPublicKey(key.PublicKeyBlob));
+        data["methods"] = mfaKind.Contains("totp", StringComparison.Ordinal) ? "publickey,keyboard-interactive" : "publickey";
+        data["mfa"] = mfaKind;
+        data["automation"] = user.IsAutomation ? "true" : "false";
         if (algorithm is not null)
         {
             data["algorithm"] = algorithm;
@@ -198,18 +257,33 @@ public sealed class GatewayAuthenticator
 
     private ValueTask AuditFailureAsync(string userName, string method, string reason, SshPublicKey? key)
     {
-        var data = new Dictionary<string, string> { ["method"] = method, ["reason"] = reason };
-        if (key is not null)
-        {
-            data["key_type"] = key.KeyType;
-            data["key_fingerprint"] = key.Fingerprint;
-        }
+        var data = key is null ? new Dictionary<string, string>() : KeyFields(key);
+        data["method"] = method;
+        data["reason"] = reason;
         return _context.Audit.AppendAsync(_state.Event(AuditEventTypes.AuthFailure, AuditSeverity.Warning, data, userName));
     }
 
     private ValueTask AuditLockoutAsync(string userName, string? reason) =>
         _context.Audit.AppendAsync(_state.Event(AuditEventTypes.AuthLockout, AuditSeverity.Warning,
             new Dictionary<string, string> { ["reason"] = reason ?? "too many failures" }, userName));
+
+    /// <summary>Key type and fingerprint, plus the security-key flags and counter when this login used one.</summary>
+    private Dictionary<string, string> KeyFields(SshPublicKey key)
+    {
+        var data = new Dictionary<string, string>
+        {
+            ["key_type"] = key.KeyType,
+            ["key_fingerprint"] = key.Fingerprint,
+        };
+        if (_state.SecurityKey is { } sk && SupportedKeyTypes.IsSecurityKey(key.KeyType))
+        {
+            data["sk_flags"] = $"0x{sk.Flags:x2}";
+            data["sk_presence"] = sk.Presence ? "true" : "false";
+            data["sk_verified"] = sk.Verified ? "true" : "false";
+            data["sk_counter"] = sk.Counter.ToString(CultureInfo.InvariantCulture);
+        }
+        return data;
+    }
 
     private static AuthResult LockedOut(TimeSpan retryAfter) =>
         AuthResult.FailAndDisconnect($"Bastion: too many failed attempts; logins for this account or address are paused. Try again in {Math.Ceiling(retryAfter.TotalMinutes)} min.");

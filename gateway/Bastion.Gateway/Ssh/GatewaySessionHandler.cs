@@ -67,7 +67,7 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
         _auth.IsKeyAcceptableAsync(userName, key, cancellationToken);
 
     public ValueTask<AuthResult> AuthenticatePublicKeyAsync(string userName, SshPublicKey key, string algorithm, SignatureCheck signature, CancellationToken cancellationToken) =>
-        _auth.PublicKeyAsync(userName, key, algorithm, cancellationToken);
+        _auth.PublicKeyAsync(userName, key, algorithm, signature, cancellationToken);
 
     public ValueTask<KeyboardInteractiveStep> BeginKeyboardInteractiveAsync(string userName, CancellationToken cancellationToken) =>
         _auth.BeginKeyboardInteractiveAsync(userName);

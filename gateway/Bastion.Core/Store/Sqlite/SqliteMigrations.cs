@@ -94,6 +94,10 @@ internal static class SqliteMigrations
                 last_hash BLOB    NOT NULL
             );
             """),
+        new(2, "security key counters", """
+            -- Last authenticator counter seen for sk-* keys; it must strictly increase (clone detection).
+            ALTER TABLE ssh_keys ADD COLUMN sk_counter INTEGER NULL;
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;

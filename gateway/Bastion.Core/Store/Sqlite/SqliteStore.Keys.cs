@@ -5,7 +5,7 @@ namespace Bastion.Core.Store.Sqlite;
 
 public sealed partial class SqliteStore
 {
-    private const string KeyColumns = "id, user_id, public_key, key_type, fingerprint, comment, options, created_at, last_used_at";
+    private const string KeyColumns = "id, user_id, public_key, key_type, fingerprint, comment, options, created_at, last_used_at, sk_counter";
 
     /// <inheritdoc />
     public async Task<SshKey> AddSshKeyAsync(string userName, AuthorizedKeyLine key, CancellationToken ct = default)
@@ -82,6 +82,17 @@ public sealed partial class SqliteStore
         await update.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
+    /// <inheritdoc />
+    public async Task<bool> TryAdvanceSecurityKeyCounterAsync(long keyId, uint counter, CancellationToken ct = default)
+    {
+        // One conditional UPDATE: two gateway nodes racing with the same (cloned) counter cannot both win.
+        await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
+        using var update = connection.Command(
+                "UPDATE ssh_keys SET sk_counter = @counter WHERE id = @id AND (sk_counter IS NULL OR sk_counter < @counter);")
+            .Add("@counter", (long)counter).Add("@id", keyId);
+        return await update.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
+    }
+
     private static async Task<SshKey?> ReadKeyAsync(SqliteConnection connection, SqliteTransaction? tx, string where, object key, CancellationToken ct)
     {
         using var query = connection.Command($"SELECT {KeyColumns} FROM ssh_keys WHERE {where};", tx).Add("@key", key);
@@ -98,5 +109,6 @@ public sealed partial class SqliteStore
         Comment: reader.GetString(5),
         Options: reader.GetString(6),
         CreatedAt: reader.ReadTime(7),
-        LastUsedAt: reader.ReadNullableTime(8));
+        LastUsedAt: reader.ReadNullableTime(8),
+        SecurityKeyCounter: reader.IsDBNull(9) ? null : reader.GetInt64(9));
 }
