@@ -58,5 +58,4 @@ public sealed class TargetRefusalTests(TargetRefusalFixture fixture) : IClassFix
 
         await Bed.AssertStillServesAsync();
     }
-
 }
