@@ -18,7 +18,7 @@ public abstract class TestBedFixture : IAsyncLifetime
     protected virtual IEnumerable<string> ServeArgs => [];
 
     /// <inheritdoc />
-    public async Task InitializeAsync() =>
+    public virtual async Task InitializeAsync() =>
         _bed = await BastionTestBed.StartAsync(
         [
             "--Bastion:Ssh:AuthFailureDelayMilliseconds=100",
