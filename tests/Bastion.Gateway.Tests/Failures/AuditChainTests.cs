@@ -21,11 +21,12 @@ public sealed class AuditChainFixture : TestBedFixture
         await base.InitializeAsync();
         var alice = await Bed.AddUserAsync(Bed.UniqueName("alice"));
         var bob = await Bed.AddUserAsync(Bed.UniqueName("bob"));
+        var carol = await Bed.AddUserAsync(Bed.UniqueName("carol"));
         await Bed.LoginAsync(alice);
         await Bed.LoginAsync(bob);
         await Bed.LoginAsync(alice);
-        await Bed.SshThroughGatewayAsync(bob, bob.WrongCode());                           // auth.failure
-        await Bed.SshThroughGatewayAsync(alice, await alice.FreshCodeAsync(), host: "web-2"); // channel.denied
+        await Bed.SshThroughGatewayAsync(bob, bob.WrongCode()); // auth.failure
+        await Bed.SshThroughGatewayAsync(carol, await carol.FreshCodeAsync(), host: "web-2"); // channel.denied
         await Bed.Gateway.StopAsync();
         Assert.Equal(0, Bed.Gateway.ExitCode);
 
