@@ -44,7 +44,15 @@ public sealed class GatewayAuthenticator
     public async ValueTask<bool> IsKeyAcceptableAsync(string userName, SshPublicKey key, CancellationToken cancellationToken)
     {
         var (user, stored) = await FindKeyAsync(userName, key, cancellationToken).ConfigureAwait(false);
-        return user is { Disabled: false } && stored is not null;
+        if (user is not null && stored is not null)
+        {
+            // Also for a disabled user: OpenSSH always asks before it signs, so refusing here would leave them a bare
+            // "Permission denied". Once they prove the key, PublicKeyAsync refuses with a banner that says why.
+            return true;
+        }
+        // Most clients only ever send this query for a key the server does not know: it is the failed attempt.
+        await AuditFailureAsync(userName, PublicKey, user is null ? "unknown user" : "key not enrolled for this user", key).ConfigureAwait(false);
+        return false;
     }
 
     public async ValueTask<AuthResult> PublicKeyAsync(string userName, SshPublicKey key, string algorithm, SignatureCheck signature, CancellationToken cancellationToken)
