@@ -52,8 +52,29 @@ public static class UserCommands
             return ExitCodes.Ok;
         }, ct));
 
+        var setName = new Argument<string>("name");
+        var mfa = new Option<string?>("--mfa") { Description = $"MFA policy: {string.Join(", ", MfaPolicies.All)}" };
+        var setGroups = new Option<string[]?>("--group") { Description = "Replace the user's groups (repeatable)" };
+        var set = new Command("set", "Change a user's MFA policy or groups") { setName, mfa, setGroups };
+        set.SetAction((parse, ct) => CliRunner.RunAsync(parse.GetValue(data), async (context, token) =>
+        {
+            var policy = parse.GetValue(mfa);
+            var newGroups = parse.GetValue(setGroups);
+            if (policy is null && newGroups is null)
+            {
+                Console.Error.WriteLine("bastion: nothing to change; give --mfa POLICY and/or --group G");
+                return ExitCodes.Usage;
+            }
+            var user = await context.Store.UpdateUserAsync(parse.GetValue(setName)!, new UserChanges { MfaPolicy = policy, Groups = newGroups }, token);
+            var changes = new Dictionary<string, string> { ["mfa_policy"] = user.MfaPolicy, ["groups"] = string.Join(",", user.Groups) };
+            await context.Audit.AppendNowAsync(AdminEvent(AuditEventTypes.AdminUserChanged, user.Name, changes), token);
+            Console.WriteLine($"user {user.Name}: MFA policy {user.MfaPolicy}, groups [{string.Join(",", user.Groups)}]");
+            return ExitCodes.Ok;
+        }, ct));
+
         command.Add(add);
         command.Add(list);
+        command.Add(set);
         command.Add(SetDisabled("disable", true, data));
         command.Add(SetDisabled("enable", false, data));
         return command;
