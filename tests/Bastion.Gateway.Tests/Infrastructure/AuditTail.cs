@@ -24,7 +24,7 @@ public sealed record AuditLine(long Seq, string Severity, string Type, string Us
 public static partial class AuditTail
 {
     /// <summary>Runs <c>audit tail -n <paramref name="count"/></c> and parses every line.</summary>
-    public static async Task<IReadOnlyList<AuditLine>> ReadAsync(string dataDirectory, int count = 500)
+    public static async Task<IReadOnlyList<AuditLine>> ReadAsync(string dataDirectory, int count = 2000)
     {
         var result = await GatewayCli.RunCheckedAsync(dataDirectory, "audit", "tail", "-n", count.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
         return Parse(result.StandardOutput);
@@ -67,7 +67,7 @@ public static partial class AuditTail
     /// <paramref name="predicate"/> holds for the parsed lines; returns them. Throws with the last tail on timeout.
     /// </summary>
     public static async Task<IReadOnlyList<AuditLine>> WaitForAsync(
-        string dataDirectory, Func<IReadOnlyList<AuditLine>, bool> predicate, string what, TimeSpan? timeout = null, int count = 500)
+        string dataDirectory, Func<IReadOnlyList<AuditLine>, bool> predicate, string what, TimeSpan? timeout = null, int count = 2000)
     {
         var limit = timeout ?? TimeSpan.FromSeconds(20);
         var sw = Stopwatch.StartNew();
