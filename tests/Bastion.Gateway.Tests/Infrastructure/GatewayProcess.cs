@@ -91,7 +91,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable, IDisposable
     /// <summary>Exit code once exited.</summary>
     public int? ExitCode => _process.ExitCode;
 
-    /// <summary>"SHA256:…" from the "host key SHA256:…" line printed at start, or null if not (yet) printed.</summary>
+    /// <summary>"SHA256:…" from the "host key [TYPE] SHA256:…" line printed at start, or null if not (yet) printed.</summary>
     public string? PrintedHostKeyFingerprint => HostKeyLineRegex().Match(Output) is { Success: true } m ? m.Groups[1].Value : null;
 
     /// <summary>Endpoint to log in to the gateway as <paramref name="user"/>; use <c>.JumpSpec</c> for ProxyJump.</summary>
@@ -145,7 +145,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable, IDisposable
     /// <inheritdoc />
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    [GeneratedRegex(@"host key (SHA256:[A-Za-z0-9+/=]+)")]
+    [GeneratedRegex(@"host key (?:[a-z0-9@.\-]+ )?(SHA256:[A-Za-z0-9+/=]+)")]
     private static partial Regex HostKeyLineRegex();
 }
 

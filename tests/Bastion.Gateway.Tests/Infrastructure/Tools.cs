@@ -16,6 +16,7 @@ public static class Tools
     public const string Oathtool = "/usr/bin/oathtool";
     public const string Setsid = "/usr/bin/setsid";
     public const string Sh = "/bin/sh";
+    public const string Tmux = "/usr/bin/tmux";
 
     /// <summary>Debian's python3 (the one with python3-asyncssh / python3-paramiko), by absolute path.</summary>
     public const string Python3 = "/usr/bin/python3";
@@ -32,6 +33,7 @@ public static class Tools
         [Oathtool] = "oathtool",
         [Setsid] = "util-linux",
         [Sh] = "dash",
+        [Tmux] = "tmux",
         [Python3] = "python3",
     };
 

@@ -1,0 +1,190 @@
+using System.Globalization;
+using System.Net;
+
+namespace Bastion.Gateway.Tests.Infrastructure;
+
+/// <summary>
+/// Everything an end-to-end test needs, wired the way an administrator would: a real sshd target ("web-1") on its own
+/// loopback alias, a data directory prepared with the real CLI (<c>hostkey show</c>, <c>target add</c>,
+/// <c>access allow * *</c>), and the gateway (<c>serve</c>) on another alias. Users are added per test
+/// (<see cref="AddTotpUserAsync"/>, <see cref="AddAutomationUserAsync"/>) so TOTP codes never collide, and each
+/// <see cref="NewClient"/> binds its gateway connections to a fresh source alias, so a test finds its own
+/// connection's events in the audit trail by <see cref="AuditLine.SourceAddress"/>.
+/// </summary>
+public sealed class BastionTestbed : IAsyncDisposable
+{
+    /// <summary>Inventory name of the sshd target.</summary>
+    public const string TargetName = "web-1";
+
+    /// <summary>What users type: the name with the domain suffix (resolved by the gateway, never by DNS).</summary>
+    public const string TargetHost = "web-1.dev";
+
+    private readonly TempDirectory _dir;
+    private readonly Dictionary<string, SshKeyPair> _keys = new(StringComparer.Ordinal);
+
+    private BastionTestbed(TempDirectory dir, string dataDirectory, SshdTarget target, GatewayProcess gateway, string knownHostsLine, string fingerprint)
+    {
+        _dir = dir;
+        DataDirectory = dataDirectory;
+        Target = target;
+        Gateway = gateway;
+        GatewayKnownHostsLine = knownHostsLine;
+        GatewayHostKeyFingerprint = fingerprint;
+    }
+
+    /// <summary>The gateway's --data directory.</summary>
+    public string DataDirectory { get; }
+
+    /// <summary>Scratch directory of this testbed (removed at dispose).</summary>
+    public TempDirectory Directory => _dir;
+
+    /// <summary>The real sshd behind the gateway.</summary>
+    public SshdTarget Target { get; }
+
+    /// <summary>The gateway process.</summary>
+    public GatewayProcess Gateway { get; }
+
+    /// <summary>The known_hosts line printed by <c>bastion hostkey show</c> (for this gateway's address and port).</summary>
+    public string GatewayKnownHostsLine { get; }
+
+    /// <summary>"SHA256:…" printed by <c>bastion hostkey show</c>.</summary>
+    public string GatewayHostKeyFingerprint { get; }
+
+    /// <summary>
+    /// Starts target and gateway. <paramref name="extraServeArgs"/> go to <c>serve</c> (e.g.
+    /// "--Bastion:Ssh:RekeyAfterBytes=1048576"); the auth failure delay is lowered to 100 ms.
+    /// </summary>
+    public static async Task<BastionTestbed> StartAsync(params string[] extraServeArgs)
+    {
+        var dir = new TempDirectory("bastion-e2e");
+        SshdTarget? target = null;
+        try
+        {
+            target = await SshdTarget.StartAsync().ConfigureAwait(false);
+            var data = dir.SubDirectory("data");
+            var (address, port) = LoopbackAddresses.Shared.NextEndpoint(22);
+
+            // The known_hosts line exactly as an administrator would hand it out: the CLI reads the listen address and
+            // port from configuration (here the environment), as `serve` will.
+            var env = new Dictionary<string, string?>
+            {
+                ["Bastion__Ssh__ListenAddress"] = address.ToString(),
+                ["Bastion__Ssh__Port"] = port.ToString(CultureInfo.InvariantCulture),
+            };
+            var show = (await ProcessRunner.RunAsync(GatewayBinary.Spec(data, ["hostkey", "show"], env)).ConfigureAwait(false)).EnsureSuccess("bastion hostkey show");
+            var knownHosts = show.StandardOutput.Split('\n').Select(l => l.Trim())
+                .FirstOrDefault(l => l.StartsWith("known_hosts: ", StringComparison.Ordinal))?["known_hosts: ".Length..]
+                ?? throw new InvalidOperationException("bastion hostkey show printed no known_hosts line:\n" + show.Describe());
+            var fingerprint = show.StandardOutput.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries)
+                .FirstOrDefault(w => w.StartsWith("SHA256:", StringComparison.Ordinal))
+                ?? throw new InvalidOperationException("bastion hostkey show printed no SHA256 fingerprint:\n" + show.Describe());
+
+            await GatewayCli.AddTargetAsync(data, TargetName, LoopbackAddresses.Format(target.Address, target.Port)).ConfigureAwait(false);
+            await GatewayCli.AllowAsync(data, "*", "*").ConfigureAwait(false);
+
+            var gateway = await GatewayProcess.StartAsync(data, address, port,
+                ["--Bastion:Ssh:AuthFailureDelayMilliseconds=100", .. extraServeArgs]).ConfigureAwait(false);
+            return new BastionTestbed(dir, data, target, gateway, knownHosts, fingerprint);
+        }
+        catch
+        {
+            if (target is not null)
+            {
+                await target.DisposeAsync().ConfigureAwait(false);
+            }
+
+            dir.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The gateway endpoint for <paramref name="user"/> (ssh://user@alias:port, or .JumpSpec for -J).</summary>
+    public SshEndpoint GatewayEndpoint(string user) => Gateway.Endpoint(user);
+
+    /// <summary><c>user add NAME</c>, <c>key add NAME --file</c>, <c>totp enroll NAME --no-qr</c>; returns the base32 secret.</summary>
+    public async Task<string> AddTotpUserAsync(string name)
+    {
+        await GatewayCli.AddUserAsync(DataDirectory, name).ConfigureAwait(false);
+        await AddKeyAsync(name).ConfigureAwait(false);
+        var enroll = await GatewayCli.RunCheckedAsync(DataDirectory, "totp", "enroll", name, "--no-qr").ConfigureAwait(false);
+        return OtpAuthUri.FindIn(enroll.StandardOutput).Secret;
+    }
+
+    /// <summary><c>user add NAME --automation</c> and <c>key add</c>: logs in with the key alone.</summary>
+    public async Task AddAutomationUserAsync(string name)
+    {
+        await GatewayCli.AddUserAsync(DataDirectory, name, automation: true).ConfigureAwait(false);
+        await AddKeyAsync(name).ConfigureAwait(false);
+    }
+
+    /// <summary>The key of <paramref name="user"/> (made by <see cref="AddTotpUserAsync"/> / <see cref="AddAutomationUserAsync"/>).</summary>
+    public SshKeyPair KeyOf(string user)
+    {
+        lock (_keys)
+        {
+            return _keys.TryGetValue(user, out var key) ? key : throw new InvalidOperationException($"no key made for user {user}: add the user first");
+        }
+    }
+
+    /// <summary>A key may belong to one gateway user only, so each user gets its own (enrolled at the gateway with
+    /// <c>key add</c> and authorized for root at the target).</summary>
+    private async Task AddKeyAsync(string user)
+    {
+        var key = await SshKeyPair.GenerateAsync(_dir.SubDirectory("keys"), SshKeyType.Ed25519, "id_" + user).ConfigureAwait(false);
+        await GatewayCli.AddKeyAsync(DataDirectory, user, key).ConfigureAwait(false);
+        Target.AuthorizeKey(key.PublicKeyLine);
+        lock (_keys)
+        {
+            _keys[user] = key;
+        }
+    }
+
+    /// <summary>
+    /// A real OpenSSH client for <paramref name="user"/>: its ssh_config routes "*.dev" through the gateway
+    /// (ProxyJump, User root), pins the gateway's host key with the line from <c>hostkey show</c> and the target's
+    /// under "web-1.dev", and has a Host block for the gateway (the jump hop and direct logins) holding
+    /// BindAddress=<paramref name="sourceAddress"/> (default: a fresh alias) plus <paramref name="gatewayHopOptions"/>
+    /// (e.g. Ciphers, KexAlgorithms, RekeyLimit — options given with -o on the command line do not reach the jump hop).
+    /// </summary>
+    public GatewayClient NewClient(string user, IEnumerable<(string Key, string Value)>? gatewayHopOptions = null, IPAddress? sourceAddress = null)
+    {
+        var source = sourceAddress ?? LoopbackAddresses.Shared.Next();
+        var ssh = new OpenSshClient(_dir.SubDirectory("client-" + user + "-" + Guid.NewGuid().ToString("N")[..6]), KeyOf(user).PrivateKeyPath);
+        File.AppendAllText(ssh.KnownHostsPath, GatewayKnownHostsLine + "\n");
+        ssh.TrustHostKey(TargetHost, 22, Target.HostKeyLine);
+        ssh.AddHostBlock(Gateway.Address.ToString(), [("BindAddress", source.ToString()), .. gatewayHopOptions ?? []]);
+        ssh.AddHostBlock("*.dev", ("ProxyJump", GatewayEndpoint(user).JumpSpec), ("User", "root"));
+        return new GatewayClient(ssh, user, source);
+    }
+
+    /// <summary>Polls <c>audit tail</c> until <paramref name="predicate"/> holds (bounded); see <see cref="AuditTail.WaitForAsync"/>.</summary>
+    public Task<IReadOnlyList<AuditLine>> WaitForAuditAsync(Func<IReadOnlyList<AuditLine>, bool> predicate, string what, TimeSpan? timeout = null) =>
+        AuditTail.WaitForAsync(DataDirectory, predicate, what, timeout);
+
+    /// <summary>Gateway output and target log, for assertion messages.</summary>
+    public string Logs() =>
+        $"\n--- gateway output ---\n{Tail(Gateway.Output)}\n--- target sshd log ---\n{Tail(Target.Log)}";
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await Gateway.DisposeAsync().ConfigureAwait(false);
+        await Target.DisposeAsync().ConfigureAwait(false);
+        _dir.Dispose();
+    }
+
+    private static string Tail(string s) => s.Length <= 12_000 ? s : "[…]\n" + s[^12_000..];
+}
+
+/// <summary>An OpenSSH client prepared by <see cref="BastionTestbed.NewClient"/>.</summary>
+/// <param name="Ssh">The client (ssh/scp/sftp with the generated ssh_config).</param>
+/// <param name="User">The gateway user it logs in as.</param>
+/// <param name="SourceAddress">The loopback alias its gateway connections come from (audit src=ADDRESS:port).</param>
+public sealed record GatewayClient(OpenSshClient Ssh, string User, IPAddress SourceAddress)
+{
+    /// <summary>True if <paramref name="line"/> is from one of this client's gateway connections.</summary>
+    public bool Owns(AuditLine line) => line.SourceAddress == SourceAddress.ToString();
+
+    /// <summary>Arms the askpass helper with the current TOTP code of <paramref name="secret"/> (computed independently of the gateway).</summary>
+    public void AnswerTotpWith(string secret) => Ssh.AskPass.SetAnswer(TotpCode.Compute(secret, DateTimeOffset.UtcNow));
+}
