@@ -12,7 +12,7 @@ public sealed class AuthFailureFixture : TestBedFixture;
 /// </summary>
 public sealed class AuthFailureTests(AuthFailureFixture fixture) : IClassFixture<AuthFailureFixture>
 {
-    private BastionTestBed Bed => fixture.Bed;
+    private FailureTestBed Bed => fixture.Bed;
 
     [Fact]
     public async Task Key_not_enrolled_is_refused_with_permission_denied_and_audited()

@@ -12,7 +12,7 @@ public sealed class LockoutFixture : TestBedFixture
 /// <summary>Repeated wrong codes lock the user out (with a message and an auth.lockout event); others are unaffected.</summary>
 public sealed class LockoutTests(LockoutFixture fixture) : IClassFixture<LockoutFixture>
 {
-    private BastionTestBed Bed => fixture.Bed;
+    private FailureTestBed Bed => fixture.Bed;
 
     [Fact]
     public async Task Three_wrong_codes_lock_the_user_out_even_for_the_right_code_and_others_still_log_in()

@@ -13,7 +13,7 @@ public sealed class MacCorruptionFixture : TestBedFixture;
 /// </summary>
 public sealed class MacCorruptionTests(MacCorruptionFixture fixture) : IClassFixture<MacCorruptionFixture>
 {
-    private BastionTestBed Bed => fixture.Bed;
+    private FailureTestBed Bed => fixture.Bed;
 
     public static TheoryData<string, string> Protections => new()
     {

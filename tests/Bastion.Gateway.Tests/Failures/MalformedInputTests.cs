@@ -96,7 +96,7 @@ public sealed class MalformedInputTests(MalformedInputFixture fixture, ITestOutp
 {
     private static readonly TimeSpan PromptClose = TimeSpan.FromSeconds(5);
 
-    private BastionTestBed Bed => fixture.Bed;
+    private FailureTestBed Bed => fixture.Bed;
 
     [Theory]
     [MemberData(nameof(MalformedCase.Names), MemberType = typeof(MalformedCase))]

@@ -12,7 +12,7 @@ public sealed class TargetRefusalFixture : TestBedFixture;
 /// </summary>
 public sealed class TargetRefusalTests(TargetRefusalFixture fixture) : IClassFixture<TargetRefusalFixture>
 {
-    private BastionTestBed Bed => fixture.Bed;
+    private FailureTestBed Bed => fixture.Bed;
 
     [Fact]
     public async Task Target_outside_the_users_access_rules_is_refused_with_may_not_reach()
@@ -23,12 +23,12 @@ public sealed class TargetRefusalTests(TargetRefusalFixture fixture) : IClassFix
         var result = await Bed.SshThroughGatewayAsync(user, await user.FreshCodeAsync());
 
         Assert.Equal(255, result.ExitCode);
-        Assert.Contains($"channel 0: open failed: administratively prohibited: Bastion: {user.Name} may not reach {BastionTestBed.TargetName}", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains($"channel 0: open failed: administratively prohibited: Bastion: {user.Name} may not reach {FailureTestBed.TargetName}", result.StandardError, StringComparison.Ordinal);
         Assert.Contains("to list the targets you may reach", result.StandardError, StringComparison.Ordinal);
         Assert.DoesNotContain("-ok", result.StandardOutput, StringComparison.Ordinal);
         var denied = await Bed.WaitForAuditAsync(e => e.Type == "channel.denied" && e.User == user.Name, $"channel.denied for {user.Name}");
-        Assert.Equal($"{BastionTestBed.TargetName}:22", denied["requested"]);
-        Assert.Equal(BastionTestBed.TargetName, denied["target"]);
+        Assert.Equal($"{FailureTestBed.TargetName}:22", denied["requested"]);
+        Assert.Equal(FailureTestBed.TargetName, denied["target"]);
         Assert.DoesNotContain(Bed.ReadAudit(), e => e.Type == "channel.open" && e.User == user.Name);
         // Authentication itself was fine: the refusal is about the target, and is audited as such.
         Assert.Contains(Bed.ReadAudit(), e => e.Type == "auth.success" && e.User == user.Name);

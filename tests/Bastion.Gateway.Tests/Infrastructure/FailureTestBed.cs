@@ -3,7 +3,7 @@ using System.Globalization;
 
 namespace Bastion.Gateway.Tests.Infrastructure;
 
-/// <summary>One gateway user made by <see cref="BastionTestBed.AddUserAsync"/>: its key, TOTP secret and own OpenSSH client.</summary>
+/// <summary>One gateway user made by <see cref="FailureTestBed.AddUserAsync"/>: its key, TOTP secret and own OpenSSH client.</summary>
 public sealed class BastionTestUser
 {
     private readonly Lock _gate = new();
@@ -93,14 +93,14 @@ public sealed record AuditRow(long Seq, string Type, string? User, string? Sessi
 /// each with its own key, TOTP secret, access rule and OpenSSH client. Shared by the tests of one class (users get
 /// unique names, so tests do not disturb each other). Dispose stops everything.
 /// </summary>
-public sealed class BastionTestBed : IAsyncDisposable
+public sealed class FailureTestBed : IAsyncDisposable
 {
     /// <summary>Name of the one target registered at start.</summary>
     public const string TargetName = "web-1";
 
     private int _userCounter;
 
-    private BastionTestBed(TempDirectory directory, SshdTarget target, string dataDirectory)
+    private FailureTestBed(TempDirectory directory, SshdTarget target, string dataDirectory)
     {
         Directory = directory;
         Target = target;
@@ -129,16 +129,16 @@ public sealed class BastionTestBed : IAsyncDisposable
     /// Starts a target sshd and a gateway (with <paramref name="serveArgs"/>, e.g. "--Bastion:Ssh:LoginGraceTimeSeconds=2")
     /// on fresh loopback aliases, registers the target "web-1" and scans the gateway's host key.
     /// </summary>
-    public static async Task<BastionTestBed> StartAsync(params string[] serveArgs)
+    public static async Task<FailureTestBed> StartAsync(params string[] serveArgs)
     {
         var dir = new TempDirectory("bastion-neg");
         SshdTarget? target = null;
-        BastionTestBed? bed = null;
+        FailureTestBed? bed = null;
         try
         {
             target = await SshdTarget.StartAsync().ConfigureAwait(false);
             var data = dir.SubDirectory("data");
-            bed = new BastionTestBed(dir, target, data);
+            bed = new FailureTestBed(dir, target, data);
             await GatewayCli.AddTargetAsync(data, TargetName, $"{target.Address}:{target.Port.ToString(CultureInfo.InvariantCulture)}").ConfigureAwait(false);
             var (address, port) = LoopbackAddresses.Shared.NextEndpoint(2222);
             bed.Gateway = await GatewayProcess.StartAsync(data, address, port, serveArgs).ConfigureAwait(false);
