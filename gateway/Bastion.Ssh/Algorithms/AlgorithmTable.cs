@@ -48,6 +48,8 @@ public sealed class AlgorithmTable
             EcdsaPublicKeyAlgorithm.NistP256,
             EcdsaPublicKeyAlgorithm.NistP384,
             EcdsaPublicKeyAlgorithm.NistP521,
+            SecurityKeyPublicKeyAlgorithm.EcdsaNistP256,
+            SecurityKeyPublicKeyAlgorithm.Ed25519,
             RsaSha2PublicKeyAlgorithm.Sha512,
             RsaSha2PublicKeyAlgorithm.Sha256,
         ]),

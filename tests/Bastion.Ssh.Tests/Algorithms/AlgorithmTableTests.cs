@@ -16,7 +16,10 @@ public class AlgorithmTableTests
             table.Ciphers.Select(a => a.Name));
         Assert.Equal(["hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com"], table.Macs.Select(a => a.Name));
         Assert.Equal(
-            ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512", "rsa-sha2-256"],
+            [
+                "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+                "sk-ecdsa-sha2-nistp256@openssh.com", "sk-ssh-ed25519@openssh.com", "rsa-sha2-512", "rsa-sha2-256",
+            ],
             table.PublicKeys.Select(a => a.Name));
     }
 
