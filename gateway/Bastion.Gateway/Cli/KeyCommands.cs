@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Bastion.Core.Audit;
 using Bastion.Core.Keys;
+using Bastion.Ssh.Algorithms.PublicKeys;
 
 namespace Bastion.Gateway.Cli;
 
@@ -55,7 +56,11 @@ public static class KeyCommands
             foreach (var key in keys)
             {
                 var lastUse = key.LastUsedAt?.ToString("u") ?? "never";
-                Console.WriteLine($"{key.KeyType,-36} {key.Fingerprint}  last used {lastUse}  {key.Comment}");
+                var securityKey = SecurityKeyBlob.TryReadApplication(key.PublicKeyBlob, out var application)
+                    ? $"  application {application}  counter {key.SecurityKeyCounter?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none yet"}"
+                    : "";
+                var options = key.Options.Length > 0 ? $"  options {key.Options}" : "";
+                Console.WriteLine($"{key.KeyType,-36} {key.Fingerprint}{securityKey}  last used {lastUse}{options}  {key.Comment}");
             }
             return ExitCodes.Ok;
         }, ct));

@@ -146,10 +146,10 @@ public sealed class BastionTestbed : IAsyncDisposable
     /// BindAddress=<paramref name="sourceAddress"/> (default: a fresh alias) plus <paramref name="gatewayHopOptions"/>
     /// (e.g. Ciphers, KexAlgorithms, RekeyLimit — options given with -o on the command line do not reach the jump hop).
     /// </summary>
-    public GatewayClient NewClient(string user, IEnumerable<(string Key, string Value)>? gatewayHopOptions = null, IPAddress? sourceAddress = null)
+    public GatewayClient NewClient(string user, IEnumerable<(string Key, string Value)>? gatewayHopOptions = null, IPAddress? sourceAddress = null, string? identityFile = null)
     {
         var source = sourceAddress ?? LoopbackAddresses.Shared.Next();
-        var ssh = new OpenSshClient(_dir.SubDirectory("client-" + user + "-" + Guid.NewGuid().ToString("N")[..6]), KeyOf(user).PrivateKeyPath);
+        var ssh = new OpenSshClient(_dir.SubDirectory("client-" + user + "-" + Guid.NewGuid().ToString("N")[..6]), identityFile ?? KeyOf(user).PrivateKeyPath);
         File.AppendAllText(ssh.KnownHostsPath, GatewayKnownHostsLine + "\n");
         ssh.TrustHostKey(TargetHost, 22, Target.HostKeyLine);
         ssh.AddHostBlock(Gateway.Address.ToString(), [("BindAddress", source.ToString()), .. gatewayHopOptions ?? []]);
