@@ -74,8 +74,9 @@ public sealed class AccessPolicy
         }
         foreach (var (key, wanted) in rule.RequiredTags)
         {
-            // Tag values are globs too, so "env=dev*" covers dev-a and dev-b; a plain value must match exactly.
-            if (!target.Tags.TryGetValue(key, out var actual) || !GlobPattern.IsMatch(wanted, actual))
+            // Values are globs, so "account=dev-*" covers dev-a and dev-b; ${user} makes "tag:Owner=${user}" personal.
+            var pattern = TargetAttributes.Expand(wanted, userName);
+            if (!TargetAttributes.ValuesOf(target, key).Any(actual => GlobPattern.IsMatch(pattern, actual)))
             {
                 return false;
             }
