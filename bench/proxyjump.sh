@@ -232,8 +232,10 @@ openssh_ssh=(/usr/bin/ssh -F "$work/ssh_config" -J "root@$JUMP_ADDR:$PORT_A" "ro
 # ---------- Bastion gateway ----------
 bastion_pid=""
 if [[ $BENCH_ONLY_OPENSSH != 1 ]]; then
-  log "building the gateway: dotnet publish gateway/Bastion.Gateway -c Release -o bench/out/gateway"
-  dotnet publish "$root/gateway/Bastion.Gateway" -c Release -o "$root/bench/out/gateway" > "$work/publish.log" 2>&1 \
+  # Published as for production (systemd/install.sh): ReadyToRun, so the first logins do not pay for the JIT.
+  log "building the gateway: dotnet publish gateway/Bastion.Gateway -c Release -r linux-x64 -p:PublishReadyToRun=true -o bench/out/gateway"
+  dotnet publish "$root/gateway/Bastion.Gateway" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+    -o "$root/bench/out/gateway" > "$work/publish.log" 2>&1 \
     || { tail -n 30 "$work/publish.log" >&2; die "dotnet publish failed (log: $work/publish.log)"; }
   bastion_dll=$root/bench/out/gateway/bastion.dll
   [[ -f $bastion_dll ]] || die "$bastion_dll not produced by dotnet publish"
