@@ -98,6 +98,18 @@ internal static class SqliteMigrations
             -- Last authenticator counter seen for sk-* keys; it must strictly increase (clone detection).
             ALTER TABLE ssh_keys ADD COLUMN sk_counter INTEGER NULL;
             """),
+        new(3, "cloud inventory snapshots", """
+            CREATE TABLE inventory_accounts (
+                account_id           TEXT    PRIMARY KEY,
+                alias                TEXT    NOT NULL,
+                last_success         TEXT    NULL,
+                last_attempt         TEXT    NOT NULL,
+                last_error           TEXT    NULL,
+                consecutive_failures INTEGER NOT NULL DEFAULT 0,
+                instance_count       INTEGER NOT NULL DEFAULT 0,
+                instances            TEXT    NOT NULL DEFAULT '[]'
+            );
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;
