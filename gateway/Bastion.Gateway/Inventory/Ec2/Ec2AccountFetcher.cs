@@ -70,6 +70,7 @@ public sealed class Ec2AccountFetcher : IEc2AccountFetcher, IDisposable
             using var ec2 = _clients.CreateEc2(region, credentials);
             var instances = new List<Ec2Instance>();
             var seenTokens = new HashSet<string>(StringComparer.Ordinal);
+            var strings = new Ec2StringPool();
             string? nextToken = null;
             for (var page = 0; ; page++)
             {
@@ -89,7 +90,7 @@ public sealed class Ec2AccountFetcher : IEc2AccountFetcher, IDisposable
                 {
                     foreach (var instance in reservation.Instances ?? [])
                     {
-                        if (Ec2InstanceMapper.Map(instance, account, region) is { } mapped)
+                        if (Ec2InstanceMapper.Map(instance, account, region, strings) is { } mapped)
                         {
                             instances.Add(mapped);
                         }

@@ -6,24 +6,33 @@ namespace Bastion.Gateway.Inventory.Ec2;
 /// <summary>Turns the SDK's <see cref="Instance"/> into an <see cref="Ec2Instance"/>.</summary>
 internal static class Ec2InstanceMapper
 {
+    private static readonly IReadOnlyDictionary<string, string> NoTags = ImmutableDictionary<string, string>.Empty;
+
     /// <summary>The mapped instance, or null for one that is terminated (it can never be reached again).</summary>
-    public static Ec2Instance? Map(Instance instance, Ec2AccountOptions account, string region)
+    public static Ec2Instance? Map(Instance instance, Ec2AccountOptions account, string region, Ec2StringPool strings)
     {
         var state = instance.State?.Name?.Value ?? "unknown";
         if (state == "terminated")
         {
             return null;
         }
-        var tags = instance.Tags is { Count: > 0 } list
-            ? list.Where(t => t.Key is not null).GroupBy(t => t.Key).ToImmutableDictionary(g => g.Key, g => g.Last().Value ?? "", StringComparer.Ordinal)
-            : ImmutableDictionary<string, string>.Empty;
+        IReadOnlyDictionary<string, string> tags = NoTags;
+        if (instance.Tags is { Count: > 0 } list)
+        {
+            var dictionary = new Dictionary<string, string>(list.Count, StringComparer.Ordinal);
+            foreach (var tag in list.Where(t => t.Key is not null))
+            {
+                dictionary[strings.Share(tag.Key)!] = strings.Share(tag.Value ?? "")!;
+            }
+            tags = dictionary;
+        }
         return new Ec2Instance(
             instance.InstanceId ?? "",
             tags.GetValueOrDefault("Name"),
-            state,
+            strings.Share(state)!,
             PrivateIps(instance),
             string.IsNullOrEmpty(instance.PrivateDnsName) ? null : instance.PrivateDnsName,
-            instance.VpcId,
+            strings.Share(instance.VpcId),
             account.Id,
             account.Alias,
             region,
@@ -35,9 +44,9 @@ internal static class Ec2InstanceMapper
     /// The instance's primary address first, then each interface's addresses in device order (each interface's
     /// primary first), without repeats.
     /// </summary>
-    private static ImmutableArray<string> PrivateIps(Instance instance)
+    private static string[] PrivateIps(Instance instance)
     {
-        var ips = ImmutableArray.CreateBuilder<string>();
+        var ips = new List<string>(2);
         void Add(string? ip)
         {
             if (!string.IsNullOrEmpty(ip) && !ips.Contains(ip))
@@ -54,6 +63,6 @@ internal static class Ec2InstanceMapper
                 Add(address.PrivateIpAddress);
             }
         }
-        return ips.ToImmutable();
+        return ips.ToArray();
     }
 }
