@@ -1,0 +1,25 @@
+namespace Bastion.Gateway.Inventory.Ec2;
+
+/// <summary>
+/// One developer AWS account whose instances the gateway lists: the role it assumes there and the regions it
+/// looks in. Bound from <c>Bastion:Inventory:Ec2:Accounts:N</c>.
+/// </summary>
+public sealed class Ec2AccountOptions
+{
+    /// <summary>The 12-digit AWS account id.</summary>
+    public string Id { get; set; } = "";
+
+    /// <summary>Short name shown to users and in the audit trail (e.g. "dev-a"); unique across accounts.</summary>
+    public string Alias { get; set; } = "";
+
+    /// <summary>Role the gateway assumes in this account; it needs ec2:DescribeInstances.</summary>
+    public string RoleArn { get; set; } = "";
+
+    /// <summary>External id the role's trust policy requires, if any.</summary>
+    public string? ExternalId { get; set; }
+
+    /// <summary>Regions to list instances in, e.g. "eu-west-1".</summary>
+    public List<string> Regions { get; set; } = [];
+
+    public override string ToString() => $"{Alias} ({Id})";
+}
