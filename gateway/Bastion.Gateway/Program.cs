@@ -18,6 +18,7 @@ var root = new RootCommand("Bastion: SSH bastion gateway with MFA")
     AccessCommands.Build(data),
     AuditCommands.Build(data),
     HostKeyCommands.Build(data),
+    InventoryCommands.Build(data),
 };
 
 return await root.Parse(args).InvokeAsync();

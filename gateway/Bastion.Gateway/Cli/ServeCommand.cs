@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Bastion.Gateway.Configuration;
 using Bastion.Gateway.Hosting;
+using Bastion.Gateway.Inventory;
+using Bastion.Gateway.Inventory.Ec2;
 using Bastion.Gateway.Ssh;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -83,6 +85,9 @@ public static class ServeCommand
             builder.Services.AddSingleton(TimeProvider.System);
             builder.Services.AddHostedService<SshGatewayService>();
             builder.Services.AddHostedService<MemoryTrimmer>();
+            // InventorySync subscribes before the refresher (added by AddEc2Inventory) publishes its first snapshot.
+            builder.Services.AddHostedService<InventorySync>();
+            builder.Services.AddEc2Inventory(options.Inventory.Ec2);
             using var host = builder.Build();
             try
             {

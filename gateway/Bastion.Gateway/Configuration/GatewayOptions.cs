@@ -79,6 +79,12 @@ public sealed class InventoryOptions
     public string DomainSuffix { get; set; } = "dev";
 
     public int ConnectTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Whether users may connect to a private IP directly (it must still belong to a known instance).</summary>
+    public bool AllowAddresses { get; set; } = true;
+
+    /// <summary>EC2 Name tags across accounts (Bastion:Inventory:Ec2); off unless Enabled.</summary>
+    public Inventory.Ec2.Ec2InventoryOptions Ec2 { get; set; } = new();
 }
 
 public sealed class AuditOptions

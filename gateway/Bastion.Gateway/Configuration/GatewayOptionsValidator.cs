@@ -41,6 +41,7 @@ public static class GatewayOptionsValidator
         {
             errors.Add("Bastion:Inventory:DomainSuffix must not start with a dot (use \"dev\", not \".dev\")");
         }
+        errors.AddRange(options.Inventory.Ec2.Validate());
         return errors;
     }
 

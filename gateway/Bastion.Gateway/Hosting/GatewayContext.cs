@@ -6,6 +6,7 @@ using Bastion.Core.Security;
 using Bastion.Core.Store;
 using Bastion.Core.Store.Sqlite;
 using Bastion.Gateway.Configuration;
+using Bastion.Gateway.Inventory;
 using Microsoft.Extensions.Logging;
 
 namespace Bastion.Gateway.Hosting;
@@ -36,10 +37,14 @@ public sealed class GatewayContext : IAsyncDisposable
             Window = TimeSpan.FromSeconds(options.Mfa.FailureWindowSeconds),
             LockoutDuration = TimeSpan.FromSeconds(options.Mfa.LockoutSeconds),
         }, time);
-        Inventory = new StaticInventory(store, new StaticInventoryOptions
+        var suffixes = string.IsNullOrEmpty(options.Inventory.DomainSuffix) ? [] : new[] { options.Inventory.DomainSuffix };
+        var staticInventory = new StaticInventory(store, new StaticInventoryOptions { DomainSuffixes = suffixes });
+        var instances = new InstanceResolver(() => InventoryState.Index, new InstanceResolverOptions
         {
-            DomainSuffixes = string.IsNullOrEmpty(options.Inventory.DomainSuffix) ? [] : [options.Inventory.DomainSuffix],
+            DomainSuffixes = suffixes,
+            AllowAddresses = options.Inventory.AllowAddresses,
         });
+        Inventory = new CompositeTargetResolver(staticInventory, instances, () => InventoryState.Index);
     }
 
     public GatewayOptions Options { get; }
@@ -62,6 +67,9 @@ public sealed class GatewayContext : IAsyncDisposable
 
     public ITargetResolver Inventory { get; }
 
+    /// <summary>Cloud instances as last refreshed (by this process or, via the store, by another).</summary>
+    public InventoryState InventoryState { get; } = new();
+
     public static async Task<GatewayContext> OpenAsync(GatewayOptions options, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var errors = GatewayOptionsValidator.Validate(options);
@@ -77,7 +85,9 @@ public sealed class GatewayContext : IAsyncDisposable
             var protector = await SecretProtector.LoadOrCreateAsync(paths.SecretKey, cancellationToken).ConfigureAwait(false);
             var audit = new AuditTrail(store, new AuditTrailOptions { JsonLinesPath = paths.AuditJsonLines }, time, loggers.CreateLogger<AuditTrail>());
             audit.Start();
-            return new GatewayContext(options, paths, store, protector, audit, time);
+            var context = new GatewayContext(options, paths, store, protector, audit, time);
+            context.InventoryState.LoadFrom(await store.ListInventoryAccountsAsync(cancellationToken).ConfigureAwait(false));
+            return context;
         }
         catch
         {

@@ -86,7 +86,7 @@ public sealed class TargetForwarder
         return _context.Audit.AppendAsync(_state.Event(AuditEventTypes.ChannelDenied, AuditSeverity.Warning, details));
     }
 
-    private static Dictionary<string, string> Describe(string requested, ResolvedTarget? target)
+    private Dictionary<string, string> Describe(string requested, ResolvedTarget? target)
     {
         var details = new Dictionary<string, string> { ["requested"] = requested };
         if (target is not null)
@@ -97,6 +97,20 @@ public sealed class TargetForwarder
             if (target.Account is not null)
             {
                 details["account"] = target.Account;
+            }
+            if (target.Instance is { } instance)
+            {
+                details["instance_id"] = instance.InstanceId;
+                details["account_id"] = instance.AccountId;
+                details["account_alias"] = instance.AccountAlias;
+                details["region"] = instance.Region;
+                details["vpc"] = instance.VpcId ?? "";
+                details["instance_state"] = instance.State;
+                if (instance.DataAsOf is { } asOf)
+                {
+                    var age = _context.Time.GetUtcNow() - asOf;
+                    details["snapshot_age_s"] = Math.Max(0, (long)age.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
             }
         }
         return details;

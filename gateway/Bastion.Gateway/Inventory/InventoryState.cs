@@ -1,0 +1,52 @@
+using System.Text.Json;
+using Bastion.Core.Inventory;
+using Bastion.Core.Store;
+using Bastion.Gateway.Inventory.Ec2;
+
+namespace Bastion.Gateway.Inventory;
+
+/// <summary>One account's inventory as last seen, whether read live or from the store.</summary>
+public sealed record InventoryAccountView(string AccountId, string Alias, int InstanceCount, DateTimeOffset? LastSuccess, DateTimeOffset? LastAttempt, string? LastError, int ConsecutiveFailures)
+{
+    public bool IsStale => ConsecutiveFailures > 0;
+}
+
+/// <summary>
+/// The instance index connections resolve against, swapped atomically when the inventory changes. It starts from the
+/// snapshot saved in the store, so a restarted gateway serves names before its first refresh, and the CLI sees what
+/// the gateway saw.
+/// </summary>
+public sealed class InventoryState
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private volatile InstanceIndex _index = InstanceIndex.Empty;
+    private volatile IReadOnlyList<InventoryAccountView> _accounts = [];
+
+    public InstanceIndex Index => _index;
+
+    public IReadOnlyList<InventoryAccountView> Accounts => _accounts;
+
+    public void LoadFrom(IReadOnlyList<InventoryAccountRecord> records)
+    {
+        var accounts = records.Select(r => (Instances: Deserialize(r.InstancesJson), DataAsOf: r.LastSuccess)).ToList();
+        _index = InstanceTargets.Index(accounts);
+        _accounts = records.Select(r => new InventoryAccountView(r.AccountId, r.Alias, r.InstanceCount, r.LastSuccess, r.LastAttempt, r.LastError, r.ConsecutiveFailures)).ToList();
+    }
+
+    public void Update(Ec2Snapshot snapshot)
+    {
+        _index = InstanceTargets.Index(snapshot.Accounts.Select(a => (a.Instances, a.LastSuccess)));
+        _accounts = snapshot.Accounts.Select(View).ToList();
+    }
+
+    public static InventoryAccountRecord ToRecord(Ec2AccountStatus status) => new(
+        status.Account.Id, status.Account.Alias, status.LastSuccess, status.LastAttempt ?? DateTimeOffset.MinValue, status.LastError,
+        status.ConsecutiveFailures, status.Instances.Count, JsonSerializer.Serialize(status.Instances, Json));
+
+    private static InventoryAccountView View(Ec2AccountStatus a) =>
+        new(a.Account.Id, a.Account.Alias, a.Instances.Count, a.LastSuccess, a.LastAttempt, a.LastError, a.ConsecutiveFailures);
+
+    private static IReadOnlyList<Ec2Instance> Deserialize(string json) =>
+        JsonSerializer.Deserialize<List<Ec2Instance>>(json, Json) ?? [];
+}

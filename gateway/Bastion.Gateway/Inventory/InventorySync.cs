@@ -1,0 +1,94 @@
+using Bastion.Core.Audit;
+using Bastion.Gateway.Hosting;
+using Bastion.Gateway.Inventory.Ec2;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Bastion.Gateway.Inventory;
+
+/// <summary>
+/// Connects the EC2 refresher to the rest of the gateway: each new snapshot replaces the index connections resolve
+/// against and is saved to the store (for the CLI, the admin pages and other nodes); an account that fails or
+/// recovers is written to the audit trail, since a stale inventory changes what a name means.
+/// </summary>
+public sealed class InventorySync : IHostedService
+{
+    private readonly GatewayContext _context;
+    private readonly Ec2Inventory _inventory;
+    private readonly ILogger<InventorySync> _logger;
+    private readonly SemaphoreSlim _saving = new(1, 1);
+
+    public InventorySync(GatewayContext context, Ec2Inventory inventory, ILogger<InventorySync> logger)
+    {
+        _context = context;
+        _inventory = inventory;
+        _logger = logger;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _inventory.Updated += OnUpdated;
+        _inventory.AccountFailed += OnAccountFailed;
+        _inventory.AccountRecovered += OnAccountRecovered;
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _inventory.Updated -= OnUpdated;
+        _inventory.AccountFailed -= OnAccountFailed;
+        _inventory.AccountRecovered -= OnAccountRecovered;
+        return Task.CompletedTask;
+    }
+
+    private void OnUpdated(Ec2Snapshot snapshot)
+    {
+        _context.InventoryState.Update(snapshot);
+        _ = SaveAsync(snapshot);
+    }
+
+    private async Task SaveAsync(Ec2Snapshot snapshot)
+    {
+        await _saving.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            foreach (var account in snapshot.Accounts.Where(a => a.HasBeenAttempted))
+            {
+                await _context.Store.SaveInventoryAccountAsync(InventoryState.ToRecord(account)).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            // Saving is for other readers; the live index is already updated, so log and carry on.
+            _logger.LogWarning(ex, "could not save the inventory snapshot to the store");
+        }
+        finally
+        {
+            _saving.Release();
+        }
+    }
+
+    private void OnAccountFailed(Ec2AccountStatus status, Exception error) =>
+        _ = _context.Audit.AppendAsync(new AuditEvent("inventory.refresh_failed", AuditSeverity.Warning)
+        {
+            Data = new Dictionary<string, string>
+            {
+                ["account_id"] = status.Account.Id,
+                ["account_alias"] = status.Account.Alias,
+                ["error"] = error.Message,
+                ["consecutive_failures"] = status.ConsecutiveFailures.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["serving_data_from"] = status.LastSuccess?.ToString("O") ?? "never",
+            },
+        }).AsTask();
+
+    private void OnAccountRecovered(Ec2AccountStatus status) =>
+        _ = _context.Audit.AppendAsync(new AuditEvent("inventory.recovered", AuditSeverity.Info)
+        {
+            Data = new Dictionary<string, string>
+            {
+                ["account_id"] = status.Account.Id,
+                ["account_alias"] = status.Account.Alias,
+                ["instances"] = status.Instances.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
+        }).AsTask();
+}
