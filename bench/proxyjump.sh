@@ -181,6 +181,8 @@ PrintMotd no
 PrintLastLog no
 LogLevel INFO
 Subsystem sftp /usr/lib/openssh/sftp-server
+# root's ~/.bashrc may run "pyenv rehash", which can wait 60 s on a lock left by a killed session.
+SetEnv PYENV_REHASH_TIMEOUT=1
 EOF
   } > "$work/$name.sshd_config"
   "$SSHD" -t -f "$work/$name.sshd_config" || die "sshd -t rejected $work/$name.sshd_config"

@@ -68,7 +68,13 @@ public sealed class InventorySync : IHostedService
         }
     }
 
-    private void OnAccountFailed(Ec2AccountStatus status, Exception error) =>
+    private void OnAccountFailed(Ec2AccountStatus status, Exception error)
+    {
+        // Audit the first failure of a run (and every 10th), not every retry: the status command shows the rest.
+        if (status.ConsecutiveFailures % 10 != 1)
+        {
+            return;
+        }
         _ = _context.Audit.AppendAsync(new AuditEvent("inventory.refresh_failed", AuditSeverity.Warning)
         {
             Data = new Dictionary<string, string>
@@ -80,6 +86,7 @@ public sealed class InventorySync : IHostedService
                 ["serving_data_from"] = status.LastSuccess?.ToString("O") ?? "never",
             },
         }).AsTask();
+    }
 
     private void OnAccountRecovered(Ec2AccountStatus status) =>
         _ = _context.Audit.AppendAsync(new AuditEvent("inventory.recovered", AuditSeverity.Info)

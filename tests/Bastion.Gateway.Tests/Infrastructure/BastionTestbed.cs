@@ -54,7 +54,10 @@ public sealed class BastionTestbed : IAsyncDisposable
     /// Starts target and gateway. <paramref name="extraServeArgs"/> go to <c>serve</c> (e.g.
     /// "--Bastion:Ssh:RekeyAfterBytes=1048576"); the auth failure delay is lowered to 100 ms.
     /// </summary>
-    public static async Task<BastionTestbed> StartAsync(params string[] extraServeArgs)
+    public static Task<BastionTestbed> StartAsync(params string[] extraServeArgs) => StartAsync(null, extraServeArgs);
+
+    /// <summary>As <see cref="StartAsync(string[])"/>, with extra environment for the gateway process.</summary>
+    public static async Task<BastionTestbed> StartAsync(IReadOnlyDictionary<string, string?>? gatewayEnvironment, params string[] extraServeArgs)
     {
         var dir = new TempDirectory("bastion-e2e");
         SshdTarget? target = null;
@@ -83,7 +86,7 @@ public sealed class BastionTestbed : IAsyncDisposable
             await GatewayCli.AllowAsync(data, "*", "*").ConfigureAwait(false);
 
             var gateway = await GatewayProcess.StartAsync(data, address, port,
-                ["--Bastion:Ssh:AuthFailureDelayMilliseconds=100", .. extraServeArgs]).ConfigureAwait(false);
+                ["--Bastion:Ssh:AuthFailureDelayMilliseconds=100", .. extraServeArgs], gatewayEnvironment).ConfigureAwait(false);
             return new BastionTestbed(dir, data, target, gateway, knownHosts, fingerprint);
         }
         catch

@@ -184,6 +184,9 @@ public sealed class SshdTarget : IAsyncDisposable, IDisposable
         sb.AppendLine("UseDNS no");
         sb.AppendLine($"LogLevel {options.LogLevel}");
         sb.AppendLine($"Subsystem sftp {Tools.SftpServer}");
+        // Debian's bash reads root's ~/.bashrc for ssh commands; on these machines it runs "pyenv rehash", which waits
+        // up to 60 s for a lock that any killed session leaves behind. Tests must not inherit that stall.
+        sb.AppendLine("SetEnv PYENV_REHASH_TIMEOUT=1");
         return sb.ToString();
     }
 

@@ -54,6 +54,8 @@ internal sealed class OpenSshServer : IDisposable
             "PermitRootLogin prohibit-password",
             $"PidFile {directory.File("sshd.pid")}",
             "LogLevel DEBUG1",
+            // root's ~/.bashrc may run "pyenv rehash", which can wait 60 s on a lock a killed session left behind.
+            "SetEnv PYENV_REHASH_TIMEOUT=1",
         ]);
         var logFile = directory.File("sshd.log");
         var start = new ProcessStartInfo(Sshd) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
