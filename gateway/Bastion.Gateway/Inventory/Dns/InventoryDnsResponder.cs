@@ -39,7 +39,7 @@ internal sealed class InventoryDnsResponder
         var response = message.CreateResponseInstance();
         if (!message.IsQuery)
         {
-            // A stray response: ARSoft always sends something back, so say it was not a query rather than SERVFAIL.
+            // The transports drop responses before parsing; should one get here, FORMERR beats a lookup or SERVFAIL.
             response.ReturnCode = ReturnCode.FormatError;
             return response;
         }

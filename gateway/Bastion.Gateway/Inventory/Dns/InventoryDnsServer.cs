@@ -15,8 +15,10 @@ namespace Bastion.Gateway.Inventory.Dns;
 /// </summary>
 /// <remarks>
 /// <para>The index is asked for on every query and never kept, so a new inventory snapshot is seen by the next query.</para>
-/// <para>Datagrams that do not parse as DNS are dropped (ARSoft.Tools.Net parses before any handler runs) and logged at
-/// debug; the listener keeps answering. A handler failure, such as the index delegate throwing, is answered SERVFAIL.</para>
+/// <para>Malformed input never stops the listener: packets are checked for sane framing before ARSoft.Tools.Net parses
+/// them (<see cref="DnsMessageShape"/>); responses and stubs shorter than a header are dropped, broken framing is
+/// answered FORMERR, and the rare well-framed packet the library still cannot parse is dropped. All are logged at
+/// debug. A handler failure, such as the index delegate throwing, is answered SERVFAIL.</para>
 /// </remarks>
 public sealed class InventoryDnsServer : IHostedService, IAsyncDisposable
 {
@@ -70,8 +72,8 @@ public sealed class InventoryDnsServer : IHostedService, IAsyncDisposable
             var endPoint = new IPEndPoint(IPAddress.Parse(_options.ListenAddress), _options.Port);
             var transports = new IServerTransport[]
             {
-                new UdpServerTransport(endPoint),
-                new TcpServerTransport(endPoint, TcpTimeoutMilliseconds, TcpKeepAliveMilliseconds),
+                new ShapeCheckingUdpServerTransport(endPoint, OnRejected),
+                new ShapeCheckingServerTransport(new TcpServerTransport(endPoint, TcpTimeoutMilliseconds, TcpKeepAliveMilliseconds), OnRejected),
             };
             var server = new DnsServer(transports);
             server.QueryReceived += OnQueryReceivedAsync;
@@ -130,6 +132,10 @@ public sealed class InventoryDnsServer : IHostedService, IAsyncDisposable
         }
         return Task.CompletedTask;
     }
+
+    private void OnRejected(IPEndPoint client, DnsMessageVerdict verdict) =>
+        _logger.LogDebug("Inventory DNS {Outcome} a malformed packet from {Client}",
+            verdict == DnsMessageVerdict.FormatError ? "answered FORMERR to" : "dropped", client);
 
     private Task OnExceptionThrownAsync(object sender, ExceptionEventArgs e)
     {
