@@ -31,7 +31,7 @@ public sealed class InventoryDnsServer : IHostedService, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly InventoryDnsResponder _responder;
     private readonly Lock _lifecycle = new();
-    private DnsServer? _server;
+    private Listener? _listener;
 
     /// <param name="options">Validated on construction; invalid settings throw with every problem listed.</param>
     /// <param name="currentIndex">Returns the current inventory snapshot; called once per query.</param>
@@ -65,7 +65,7 @@ public sealed class InventoryDnsServer : IHostedService, IAsyncDisposable
         }
         lock (_lifecycle)
         {
-            if (_server is not null)
+            if (_listener is not null)
             {
                 return Task.CompletedTask;
             }
@@ -90,7 +90,7 @@ public sealed class InventoryDnsServer : IHostedService, IAsyncDisposable
                     $"Set {InventoryDnsOptions.Section}:Port to a free port or {InventoryDnsOptions.Section}:ListenAddress to an address of this host " +
                     "(port 5353 is also mDNS, used by avahi-daemon), or stop the other listener.", e);
             }
-            _server = server;
+            _listener = new Listener(server, transports);
             LocalEndPoint = endPoint;
         }
         _logger.LogInformation("Inventory DNS responder answering for {Zone} and in-addr.arpa on {EndPoint} (UDP and TCP)", _options.Zone, LocalEndPoint);
@@ -99,21 +99,31 @@ public sealed class InventoryDnsServer : IHostedService, IAsyncDisposable
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        DnsServer? server;
+        Listener? listener;
         lock (_lifecycle)
         {
-            server = _server;
-            _server = null;
+            listener = _listener;
+            _listener = null;
             LocalEndPoint = null;
         }
-        if (server is not null)
+        if (listener is null)
         {
-            // Stop cancels the listeners and closes the sockets; queries already read are answered or dropped.
-            server.Stop();
-            server.QueryReceived -= OnQueryReceivedAsync;
-            server.ExceptionThrown -= OnExceptionThrownAsync;
-            _logger.LogInformation("Inventory DNS responder stopped");
+            return Task.CompletedTask;
         }
+        try
+        {
+            // Cancels the receive loops and closes the sockets; queries already read are answered or dropped.
+            listener.Server.Stop();
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(inner => inner is OperationCanceledException))
+        {
+            // ARSoft's Stop waits on its loop tasks, which end up cancelled when it is stopped right after starting,
+            // and then throws before closing its sockets: they are closed below.
+        }
+        CloseAll(listener.Transports);
+        listener.Server.QueryReceived -= OnQueryReceivedAsync;
+        listener.Server.ExceptionThrown -= OnExceptionThrownAsync;
+        _logger.LogInformation("Inventory DNS responder stopped");
         return Task.CompletedTask;
     }
 
@@ -150,6 +160,9 @@ public sealed class InventoryDnsServer : IHostedService, IAsyncDisposable
         }
         return Task.CompletedTask;
     }
+
+    /// <summary>A running ARSoft server and the transports it owns, kept so stopping can close them whatever Stop does.</summary>
+    private sealed record Listener(DnsServer Server, IServerTransport[] Transports);
 
     private static void CloseAll(IServerTransport[] transports)
     {
