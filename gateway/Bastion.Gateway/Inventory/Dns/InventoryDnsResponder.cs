@@ -1,0 +1,158 @@
+using System.Net;
+using System.Net.Sockets;
+using ARSoft.Tools.Net;
+using ARSoft.Tools.Net.Dns;
+using ARSoft.Tools.Net.Dns.DynamicUpdate;
+using Bastion.Core.Inventory;
+using Microsoft.Extensions.Logging;
+
+namespace Bastion.Gateway.Inventory.Dns;
+
+/// <summary>
+/// Turns one DNS query into its answer from one index snapshot; no sockets, so every rule here is testable on its own.
+/// Authoritative for the zone and for in-addr.arpa names of known instances; not a recursive resolver, so any
+/// other name is REFUSED rather than looked up elsewhere.
+/// </summary>
+internal sealed class InventoryDnsResponder
+{
+    private readonly ZoneName _zone;
+    private readonly int _ttl;
+    private readonly ILogger _logger;
+
+    public InventoryDnsResponder(ZoneName zone, int ttlSeconds, ILogger logger)
+    {
+        _zone = zone;
+        _ttl = ttlSeconds;
+        _logger = logger;
+    }
+
+    public DnsMessageBase Answer(DnsMessageBase query, InstanceIndex index)
+    {
+        if (query is DnsUpdateMessage update)
+        {
+            // Dynamic updates would write into a zone that only mirrors the cloud inventory.
+            var refusedUpdate = update.CreateResponseInstance();
+            refusedUpdate.ReturnCode = ReturnCode.NotImplemented;
+            return refusedUpdate;
+        }
+        var message = (DnsMessage)query;
+        var response = message.CreateResponseInstance();
+        if (!message.IsQuery)
+        {
+            // The transports drop responses before parsing; should one get here, FORMERR beats a lookup or SERVFAIL.
+            response.ReturnCode = ReturnCode.FormatError;
+            return response;
+        }
+        if (message.OperationCode != OperationCode.Query)
+        {
+            response.ReturnCode = ReturnCode.NotImplemented;
+            return response;
+        }
+        if (message.Questions.Count != 1)
+        {
+            // RFC 9619: a query carries exactly one question.
+            response.ReturnCode = ReturnCode.FormatError;
+            return response;
+        }
+        var question = message.Questions[0];
+        if (question.RecordClass is not (RecordClass.INet or RecordClass.Any))
+        {
+            response.ReturnCode = ReturnCode.Refused;
+            return response;
+        }
+        var relative = _zone.RelativeLabelCount(question.Name);
+        if (relative >= 0)
+        {
+            AnswerInZone(question, index, relative, response);
+        }
+        else if (ReverseAddressName.IsInAddrArpa(question.Name))
+        {
+            AnswerReverse(question, index, response);
+        }
+        else
+        {
+            response.ReturnCode = ReturnCode.Refused;
+        }
+        return response;
+    }
+
+    private void AnswerInZone(DnsQuestion question, InstanceIndex index, int relativeLabelCount, DnsMessage response)
+    {
+        response.IsAuthoritiveAnswer = true;
+        var found = ZoneLookup.Find(index, question.Name, relativeLabelCount);
+        switch (found.Kind)
+        {
+            case ZoneNameKind.Apex when question.RecordType is RecordType.Soa or RecordType.Any:
+                response.AnswerRecords.Add(_zone.Soa(_ttl));
+                return;
+            case ZoneNameKind.Instance when question.RecordType is RecordType.A or RecordType.Any:
+                AddAddresses(question.Name, found.Target!, response);
+                break;
+            case ZoneNameKind.Ambiguous:
+                _logger.LogDebug("DNS {Name}: {Count} running instances share this name; answering with no address (ask for NAME.ACCOUNT-ALIAS.{Zone})",
+                    question.Name, found.Matches, _zone.Name);
+                break;
+            case ZoneNameKind.NotRunning:
+                _logger.LogDebug("DNS {Name}: no running instance among {Count} with this name; answering with no address", question.Name, found.Matches);
+                break;
+            case ZoneNameKind.Unknown:
+                response.ReturnCode = ReturnCode.NxDomain;
+                break;
+        }
+        if (response.AnswerRecords.Count == 0)
+        {
+            // NXDOMAIN or NODATA: the SOA lets resolvers cache the negative answer, for no longer than the TTL.
+            response.AuthorityRecords.Add(_zone.Soa(_ttl));
+        }
+    }
+
+    /// <summary>All private IPv4 addresses of the instance, in inventory order (the primary first).</summary>
+    private void AddAddresses(DomainName owner, ResolvedTarget target, DnsMessage response)
+    {
+        foreach (var text in target.Instance!.PrivateIps)
+        {
+            if (IPAddress.TryParse(text, out var address) && address.AddressFamily == AddressFamily.InterNetwork)
+            {
+                response.AnswerRecords.Add(new ARecord(owner, _ttl, address));
+            }
+        }
+        if (response.AnswerRecords.Count == 0
+            && IPAddress.TryParse(target.Host, out var host) && host.AddressFamily == AddressFamily.InterNetwork)
+        {
+            // An inventory entry without its address list still has the address the gateway dials.
+            response.AnswerRecords.Add(new ARecord(owner, _ttl, host));
+        }
+    }
+
+    /// <summary>
+    /// PTR for any known private address, running or not: EC2 keeps private addresses across stop and start, so the
+    /// address still belongs to that instance. Names that are not a whole address (10.in-addr.arpa) answer NODATA,
+    /// not NXDOMAIN, because resolvers that minimise query names ask for them on the way down (RFC 8020).
+    /// </summary>
+    private void AnswerReverse(DnsQuestion question, InstanceIndex index, DnsMessage response)
+    {
+        response.IsAuthoritiveAnswer = true;
+        if (question.Name.LabelCount < ReverseAddressName.AddressLabelCount)
+        {
+            return;
+        }
+        if (!ReverseAddressName.TryParseAddress(question.Name, out var address) || index.ByAddress(address!) is not { } target)
+        {
+            response.ReturnCode = ReturnCode.NxDomain;
+            return;
+        }
+        if (question.RecordType is not (RecordType.Ptr or RecordType.Any))
+        {
+            return;
+        }
+        if (_zone.InstanceName(target.Name, target.Instance!.AccountAlias) is { } name)
+        {
+            response.AnswerRecords.Add(new PtrRecord(question.Name, _ttl, name));
+        }
+        else
+        {
+            _logger.LogDebug("DNS {Name}: instance \"{Instance}\" in {Alias} has a name that is not a valid DNS name; answering with no PTR",
+                question.Name, target.Name, target.Instance.AccountAlias);
+        }
+    }
+}
