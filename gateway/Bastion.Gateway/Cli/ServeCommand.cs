@@ -2,6 +2,7 @@ using System.CommandLine;
 using Bastion.Gateway.Configuration;
 using Bastion.Gateway.Hosting;
 using Bastion.Gateway.Inventory;
+using Bastion.Gateway.Inventory.Dns;
 using Bastion.Gateway.Inventory.Ec2;
 using Bastion.Gateway.Ssh;
 using Microsoft.Extensions.Configuration;
@@ -88,6 +89,8 @@ public static class ServeCommand
             // InventorySync subscribes before the refresher (added by AddEc2Inventory) publishes its first snapshot.
             builder.Services.AddHostedService<InventorySync>();
             builder.Services.AddEc2Inventory(options.Inventory.Ec2);
+            builder.Services.AddHostedService(sp => new InventoryDnsServer(
+                options.Inventory.Dns, () => context.InventoryState.Index, sp.GetRequiredService<ILogger<InventoryDnsServer>>()));
             using var host = builder.Build();
             try
             {

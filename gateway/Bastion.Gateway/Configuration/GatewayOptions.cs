@@ -85,6 +85,9 @@ public sealed class InventoryOptions
 
     /// <summary>EC2 Name tags across accounts (Bastion:Inventory:Ec2); off unless Enabled.</summary>
     public Inventory.Ec2.Ec2InventoryOptions Ec2 { get; set; } = new();
+
+    /// <summary>DNS answers from the same snapshot (Bastion:Inventory:Dns); off unless Enabled.</summary>
+    public Inventory.Dns.InventoryDnsOptions Dns { get; set; } = new();
 }
 
 public sealed class AuditOptions

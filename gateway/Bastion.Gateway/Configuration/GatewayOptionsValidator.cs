@@ -42,6 +42,7 @@ public static class GatewayOptionsValidator
             errors.Add("Bastion:Inventory:DomainSuffix must not start with a dot (use \"dev\", not \".dev\")");
         }
         errors.AddRange(options.Inventory.Ec2.Validate());
+        errors.AddRange(options.Inventory.Dns.Validate());
         return errors;
     }
 
