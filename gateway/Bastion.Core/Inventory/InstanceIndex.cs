@@ -14,11 +14,14 @@ public sealed class InstanceIndex
     private readonly ResolvedTarget[] _targets;
     private readonly Dictionary<string, ResolvedTarget[]> _byName;
     private readonly Dictionary<string, ResolvedTarget[]>.AlternateLookup<ReadOnlySpan<char>> _byNameSpan;
+    private readonly Dictionary<string, ResolvedTarget[]>.AlternateLookup<ReadOnlySpan<char>> _byQualifiedNameSpan;
     private readonly Dictionary<string, ResolvedTarget> _byInstanceId;
     private readonly Dictionary<string, ResolvedTarget>.AlternateLookup<ReadOnlySpan<char>> _byInstanceIdSpan;
     private readonly Dictionary<string, ResolvedTarget> _byPrivateDns;
     private readonly Dictionary<IPAddress, ResolvedTarget> _byAddress;
+    private readonly Dictionary<string, ResolvedTarget>.AlternateLookup<ReadOnlySpan<char>> _byAddressText;
     private readonly HashSet<string> _accountAliases;
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _accountAliasesSpan;
 
     public InstanceIndex(IEnumerable<ResolvedTarget> targets)
     {
@@ -26,9 +29,14 @@ public sealed class InstanceIndex
         _byName = _targets.GroupBy(t => t.Name, StringComparer.OrdinalIgnoreCase)
             .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.OrdinalIgnoreCase);
         _byNameSpan = _byName.GetAlternateLookup<ReadOnlySpan<char>>();
+        // "web-1.dev-a": the same Name tag is common across accounts, so the qualified form gets its own table.
+        _byQualifiedNameSpan = _targets.GroupBy(t => $"{t.Name}.{t.Instance!.AccountAlias}", StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.OrdinalIgnoreCase)
+            .GetAlternateLookup<ReadOnlySpan<char>>();
         _byInstanceId = new Dictionary<string, ResolvedTarget>(StringComparer.OrdinalIgnoreCase);
         _byPrivateDns = new Dictionary<string, ResolvedTarget>(StringComparer.OrdinalIgnoreCase);
         _byAddress = new Dictionary<IPAddress, ResolvedTarget>();
+        var byAddressText = new Dictionary<string, ResolvedTarget>(StringComparer.Ordinal);
         _accountAliases = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var target in _targets)
         {
@@ -46,10 +54,13 @@ public sealed class InstanceIndex
                 if (IPAddress.TryParse(ip, out var address))
                 {
                     _byAddress.TryAdd(address, target);
+                    byAddressText.TryAdd(address.ToString(), target);
                 }
             }
         }
         _byInstanceIdSpan = _byInstanceId.GetAlternateLookup<ReadOnlySpan<char>>();
+        _byAddressText = byAddressText.GetAlternateLookup<ReadOnlySpan<char>>();
+        _accountAliasesSpan = _accountAliases.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public static InstanceIndex Empty { get; } = new([]);
@@ -62,6 +73,10 @@ public sealed class InstanceIndex
     public ReadOnlySpan<ResolvedTarget> ByName(ReadOnlySpan<char> name) =>
         _byNameSpan.TryGetValue(name, out var found) ? found : None;
 
+    /// <summary>Instances whose "Name.AccountAlias" is <paramref name="qualifiedName"/> (any case).</summary>
+    public ReadOnlySpan<ResolvedTarget> ByQualifiedName(ReadOnlySpan<char> qualifiedName) =>
+        _byQualifiedNameSpan.TryGetValue(qualifiedName, out var found) ? found : None;
+
     public ResolvedTarget? ByInstanceId(ReadOnlySpan<char> instanceId) =>
         _byInstanceIdSpan.TryGetValue(instanceId, out var found) ? found : null;
 
@@ -72,7 +87,11 @@ public sealed class InstanceIndex
     public ResolvedTarget? ByAddress(IPAddress address) =>
         _byAddress.GetValueOrDefault(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
 
-    public bool IsAccountAlias(ReadOnlySpan<char> alias) => _accountAliases.GetAlternateLookup<ReadOnlySpan<char>>().Contains(alias);
+    /// <summary>The owner of an address written in canonical form ("10.1.2.3"), without parsing or allocating.</summary>
+    public ResolvedTarget? ByAddressText(ReadOnlySpan<char> address) =>
+        _byAddressText.TryGetValue(address, out var found) ? found : null;
+
+    public bool IsAccountAlias(ReadOnlySpan<char> alias) => _accountAliasesSpan.Contains(alias);
 
     public IEnumerable<string> Names => _byName.Keys;
 }
