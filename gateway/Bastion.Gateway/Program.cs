@@ -19,6 +19,7 @@ var root = new RootCommand("Bastion: SSH bastion gateway with MFA")
     AuditCommands.Build(data),
     HostKeyCommands.Build(data),
     InventoryCommands.Build(data),
+    SessionCommands.Build(data),
 };
 
 return await root.Parse(args).InvokeAsync();

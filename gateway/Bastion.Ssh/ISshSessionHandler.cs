@@ -9,8 +9,18 @@ namespace Bastion.Ssh;
 /// <summary>What the server knows about a connection when it is accepted.</summary>
 public sealed record SshConnectionInfo(string SessionId, EndPoint? RemoteEndPoint, EndPoint? LocalEndPoint)
 {
+    private Action<string>? _close;
+
     /// <summary>The client's identification line, known after the version exchange.</summary>
     public string? ClientVersion { get; internal set; }
+
+    /// <summary>
+    /// Ends the connection from outside the protocol (an operator's kill): the client gets SSH_MSG_DISCONNECT with
+    /// <paramref name="reason"/>, and the handler's OnDisconnectedAsync reports it. No effect once it has ended.
+    /// </summary>
+    public void Close(string reason) => _close?.Invoke(reason);
+
+    internal void OnClose(Action<string>? close) => _close = close;
 }
 
 /// <summary>Creates one <see cref="ISshSessionHandler"/> per accepted connection. Implemented by the application.</summary>

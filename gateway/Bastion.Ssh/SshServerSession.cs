@@ -50,6 +50,12 @@ public sealed class SshServerSession
         };
         var reason = "client disconnected";
         using var grace = new CancellationTokenSource(_options.LoginGraceTime, _options.TimeProvider);
+        var graceDeadline = _options.TimeProvider.GetUtcNow() + _options.LoginGraceTime;
+        void ExtendGrace(TimeSpan extension)
+        {
+            graceDeadline += extension;
+            grace.CancelAfter(graceDeadline - _options.TimeProvider.GetUtcNow());
+        }
         using var graceRegistration = grace.Token.Register(() =>
         {
             if (UserName is null)
@@ -57,6 +63,12 @@ public sealed class SshServerSession
                 reason = $"login grace time ({_options.LoginGraceTime.TotalSeconds:0} s) exceeded";
                 closing.Cancel();
             }
+        });
+        string? closedBy = null;
+        _connection?.OnClose(why =>
+        {
+            closedBy = why;
+            closing.Cancel();
         });
         // A dead writer (peer reset) must also end the read loop.
         _ = transport.WriterCompletion.ContinueWith(_ => closing.Cancel(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -67,7 +79,7 @@ public sealed class SshServerSession
             {
                 _connection.ClientVersion = transport.ClientVersion;
             }
-            var auth = new UserAuthService(transport, _options, _handler, _logger);
+            var auth = new UserAuthService(transport, _options, _handler, _logger, ExtendGrace);
             UserName = await auth.RunAsync(closing.Token).ConfigureAwait(false);
             if (UserName is not null)
             {
@@ -85,7 +97,12 @@ public sealed class SshServerSession
         }
         catch (OperationCanceledException) when (closing.IsCancellationRequested)
         {
-            if (cancellationToken.IsCancellationRequested)
+            if (closedBy is not null)
+            {
+                reason = closedBy;
+                await transport.DisconnectAsync(DisconnectReason.ByApplication, closedBy).ConfigureAwait(false);
+            }
+            else if (cancellationToken.IsCancellationRequested)
             {
                 reason = "server shutting down";
                 await transport.DisconnectAsync(DisconnectReason.ByApplication, "server shutting down").ConfigureAwait(false);
@@ -105,6 +122,7 @@ public sealed class SshServerSession
         }
         finally
         {
+            _connection?.OnClose(null);
             try
             {
                 await _handler.OnDisconnectedAsync(reason, transport.BytesReceived, transport.BytesSent).ConfigureAwait(false);

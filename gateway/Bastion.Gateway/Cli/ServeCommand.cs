@@ -86,6 +86,7 @@ public static class ServeCommand
             builder.Services.AddSingleton(TimeProvider.System);
             builder.Services.AddHostedService<SshGatewayService>();
             builder.Services.AddHostedService<MemoryTrimmer>();
+            builder.Services.AddHostedService<LiveSessions>();
             // InventorySync subscribes before the refresher (added by AddEc2Inventory) publishes its first snapshot.
             builder.Services.AddHostedService<InventorySync>();
             builder.Services.AddEc2Inventory(options.Inventory.Ec2);

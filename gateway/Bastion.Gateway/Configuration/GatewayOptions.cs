@@ -18,6 +18,8 @@ public sealed class GatewayOptions
     public InventoryOptions Inventory { get; set; } = new();
 
     public AuditOptions Audit { get; set; } = new();
+
+    public AdminOptions Admin { get; set; } = new();
 }
 
 public sealed class SshOptions
@@ -65,6 +67,9 @@ public sealed class MfaOptions
 
     /// <summary>What a security-key counter that did not increase does: Reject (default) or Warn (audit only).</summary>
     public CounterRegressionMode SecurityKeyCounterRegression { get; set; } = CounterRegressionMode.Reject;
+
+    /// <summary>How long a browser approval request (policy key+webauthn) stays open.</summary>
+    public int WebApprovalSeconds { get; set; } = 120;
 }
 
 public enum CounterRegressionMode

@@ -36,6 +36,11 @@ public static class GatewayOptionsValidator
         Range(errors, "Bastion:Mfa:MaxFailuresPerAddress", options.Mfa.MaxFailuresPerAddress, 1, 100_000);
         Range(errors, "Bastion:Mfa:FailureWindowSeconds", options.Mfa.FailureWindowSeconds, 1, 86_400);
         Range(errors, "Bastion:Mfa:LockoutSeconds", options.Mfa.LockoutSeconds, 0, 86_400);
+        Range(errors, "Bastion:Mfa:WebApprovalSeconds", options.Mfa.WebApprovalSeconds, 10, 3600);
+        if (!Uri.TryCreate(options.Admin.PublicUrl, UriKind.Absolute, out var adminUrl) || adminUrl.Scheme is not ("http" or "https"))
+        {
+            errors.Add($"Bastion:Admin:PublicUrl \"{options.Admin.PublicUrl}\" is not an http(s) URL; set the address users open the admin app at");
+        }
         Range(errors, "Bastion:Inventory:ConnectTimeoutSeconds", options.Inventory.ConnectTimeoutSeconds, 1, 120);
         if (options.Inventory.DomainSuffix.StartsWith('.'))
         {

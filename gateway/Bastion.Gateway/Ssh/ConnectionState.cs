@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Net;
+using Bastion.Ssh;
 using Bastion.Core.Audit;
 using Bastion.Core.Store;
 
@@ -7,11 +9,18 @@ namespace Bastion.Gateway.Ssh;
 /// <summary>What the gateway has learned about one connection so far; shared by its auth and channel halves.</summary>
 public sealed class ConnectionState
 {
-    public ConnectionState(string sessionId, IPEndPoint? remote)
+    public ConnectionState(string sessionId, IPEndPoint? remote, SshConnectionInfo? connection = null)
     {
         SessionId = sessionId;
         Remote = remote;
+        Connection = connection;
     }
+
+    /// <summary>The library's view of the connection; <see cref="SshConnectionInfo.Close"/> ends it (a kill).</summary>
+    public SshConnectionInfo? Connection { get; }
+
+    /// <summary>Forwarded channels open right now, by channel id (for the live-session view and kills).</summary>
+    public ConcurrentDictionary<string, LiveChannel> Channels { get; } = new(StringComparer.Ordinal);
 
     public string SessionId { get; }
 
@@ -30,6 +39,12 @@ public sealed class ConnectionState
     /// <summary>Flags and counter of the security-key signature of this login, if one was used.</summary>
     public Bastion.Core.Mfa.SecurityKeyAssertion? SecurityKey { get; set; }
 
+    /// <summary>The browser approval this login waits for (policy key+webauthn), until it is decided.</summary>
+    public string? PendingApproval { get; set; }
+
+    /// <summary>Who approved this login in the browser.</summary>
+    public string? ApprovedBy { get; set; }
+
     public bool Authenticated { get; set; }
 
     /// <summary>An audit event pre-filled with this connection's session, user and source.</summary>
@@ -41,4 +56,19 @@ public sealed class ConnectionState
             SourceAddress = Remote is null ? null : $"{RemoteAddress}:{Remote.Port}",
             Data = data,
         };
+}
+
+/// <summary>One forwarded channel as the live-session view shows it; the SSH channel supplies the byte counts.</summary>
+public sealed class LiveChannel(string channelId, Bastion.Core.Inventory.ResolvedTarget target, DateTimeOffset startedAt)
+{
+    public string ChannelId { get; } = channelId;
+
+    public Bastion.Core.Inventory.ResolvedTarget Target { get; } = target;
+
+    public DateTimeOffset StartedAt { get; } = startedAt;
+
+    public Bastion.Ssh.Connection.SshChannel? Channel { get; set; }
+
+    /// <summary>Byte counts last written to the store, so unchanged channels cost no write.</summary>
+    public (long FromClient, long ToClient) Published { get; set; } = (-1, -1);
 }

@@ -21,6 +21,7 @@ public sealed class GatewayAuthenticator
     private const string PublicKey = "publickey";
     private const string KeyboardInteractive = "keyboard-interactive";
     private const string CodePrompt = "Verification code: ";
+    private static readonly TimeSpan ApprovalPollPeriod = TimeSpan.FromMilliseconds(250);
 
     private readonly GatewayContext _context;
     private readonly ConnectionState _state;
@@ -96,6 +97,13 @@ public sealed class GatewayAuthenticator
             case MfaPolicies.KeyAndTotp:
             case MfaPolicies.SecurityKeyAndTotp when securityKey:
                 return await AskForTotpAsync(user, key, algorithm, cancellationToken).ConfigureAwait(false);
+            case MfaPolicies.KeyAndWebAuthn:
+                var partial = KeyFields(key);
+                partial["method"] = PublicKey;
+                partial["algorithm"] = algorithm;
+                partial["next"] = "webauthn-approval";
+                await _context.Audit.AppendAsync(_state.Event("auth.partial", AuditSeverity.Info, partial), cancellationToken).ConfigureAwait(false);
+                return AuthResult.Partial([KeyboardInteractive]);
             case MfaPolicies.SecurityKey or MfaPolicies.SecurityKeyAndTotp:
                 // Another key the client holds may be the security key; let it try.
                 await FailAsync(userName, PublicKey, $"MFA policy {user.MfaPolicy} needs a security key, got {key.KeyType}", key).ConfigureAwait(false);
@@ -162,24 +170,81 @@ public sealed class GatewayAuthenticator
         return AuthResult.FailAndDisconnect("Bastion: this security key's signature counter went backwards, which can mean a cloned authenticator. The login is refused and security has been notified.");
     }
 
-    public ValueTask<KeyboardInteractiveStep> BeginKeyboardInteractiveAsync(string userName)
+    public async ValueTask<KeyboardInteractiveStep> BeginKeyboardInteractiveAsync(string userName, CancellationToken cancellationToken)
     {
         if (_state.User is null || _state.VerifiedKey is null || _state.User.Name != userName)
         {
-            return ValueTask.FromResult(KeyboardInteractiveStep.Done(AuthResult.List([PublicKey],
-                "Bastion: sign in with your SSH key first; the verification code comes second.")));
+            return KeyboardInteractiveStep.Done(AuthResult.List([PublicKey],
+                "Bastion: sign in with your SSH key first; the second factor comes after."));
         }
         var lockout = _context.RateLimiter.IsLockedOut(userName, _state.RemoteAddress);
         if (lockout.IsLockedOut)
         {
-            return ValueTask.FromResult(KeyboardInteractiveStep.Done(LockedOut(lockout.RetryAfter)));
+            return KeyboardInteractiveStep.Done(LockedOut(lockout.RetryAfter));
         }
-        return ValueTask.FromResult(AskForCode());
+        if (_state.User.MfaPolicy == MfaPolicies.KeyAndWebAuthn)
+        {
+            return await RequestApprovalAsync(_state.User, cancellationToken).ConfigureAwait(false);
+        }
+        return AskForCode();
+    }
+
+    /// <summary>Opens a browser approval request and tells the user where to approve it (policy key+webauthn).</summary>
+    private async ValueTask<KeyboardInteractiveStep> RequestApprovalAsync(User user, CancellationToken cancellationToken)
+    {
+        var lifetime = TimeSpan.FromSeconds(_context.Options.Mfa.WebApprovalSeconds);
+        var now = _context.Time.GetUtcNow();
+        var approval = await _context.Store.CreateLoginApprovalAsync(new LoginApproval(
+            ApprovalCodes.New(), user.Name, _state.Remote is null ? "" : $"{_state.RemoteAddress}:{_state.Remote.Port}",
+            _state.ClientVersion ?? "", now, now + lifetime, LoginApprovalState.Pending, null, null), cancellationToken).ConfigureAwait(false);
+        _state.PendingApproval = approval.Code;
+        await _context.Audit.AppendAsync(_state.Event("auth.approval_requested", AuditSeverity.Info, new Dictionary<string, string>
+        {
+            ["approval"] = approval.Code,
+            ["expires_at"] = approval.ExpiresAt.ToString("O", CultureInfo.InvariantCulture),
+        }), cancellationToken).ConfigureAwait(false);
+        var url = $"{_context.Options.Admin.PublicUrl.TrimEnd('/')}/approve/{approval.Code}";
+        return KeyboardInteractiveStep.Notify("Bastion login approval",
+            $"Approve this login in your browser within {(int)lifetime.TotalSeconds} s:\n  {url}\n", lifetime + TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>Waits for the browser decision on the pending approval; the SSH login continues within a poll period of it.</summary>
+    private async ValueTask<KeyboardInteractiveStep> AwaitApprovalAsync(User user, string code, CancellationToken cancellationToken)
+    {
+        _state.PendingApproval = null;
+        while (true)
+        {
+            var approval = await _context.Store.GetLoginApprovalAsync(code, cancellationToken).ConfigureAwait(false);
+            if (approval is null)
+            {
+                return KeyboardInteractiveStep.Done(AuthResult.FailAndDisconnect("Bastion: the approval request disappeared; try again."));
+            }
+            switch (approval.State)
+            {
+                case LoginApprovalState.Approved:
+                    _state.ApprovedBy = approval.DecidedBy;
+                    return KeyboardInteractiveStep.Done(await SucceedAsync("webauthn-approval", null).ConfigureAwait(false));
+                case LoginApprovalState.Denied:
+                    _context.RateLimiter.RecordFailure(user.Name, _state.RemoteAddress);
+                    await AuditFailureAsync(user.Name, KeyboardInteractive, $"login denied in the browser by {approval.DecidedBy}", null).ConfigureAwait(false);
+                    return KeyboardInteractiveStep.Done(AuthResult.FailAndDisconnect("Bastion: this login was denied in the browser."));
+            }
+            if (approval.IsExpired(_context.Time.GetUtcNow()))
+            {
+                await AuditFailureAsync(user.Name, KeyboardInteractive, "browser approval expired", null).ConfigureAwait(false);
+                return KeyboardInteractiveStep.Done(AuthResult.FailAndDisconnect("Bastion: the approval request expired before it was approved; connect again for a new one."));
+            }
+            await Task.Delay(ApprovalPollPeriod, _context.Time, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async ValueTask<KeyboardInteractiveStep> ContinueKeyboardInteractiveAsync(string userName, IReadOnlyList<string> responses, CancellationToken cancellationToken)
     {
         var user = _state.User!;
+        if (_state.PendingApproval is { } approvalCode)
+        {
+            return await AwaitApprovalAsync(user, approvalCode, cancellationToken).ConfigureAwait(false);
+        }
         if (responses.Count != 1)
         {
             throw new Bastion.Ssh.Wire.SshProtocolException($"expected 1 keyboard-interactive response, got {responses.Count}");

@@ -25,7 +25,7 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
         _context = context;
         _connection = connection;
         _active = active;
-        _state = new ConnectionState(connection.SessionId, connection.RemoteEndPoint as System.Net.IPEndPoint);
+        _state = new ConnectionState(connection.SessionId, connection.RemoteEndPoint as System.Net.IPEndPoint, connection);
         _auth = new GatewayAuthenticator(context, _state);
         _forwarder = new TargetForwarder(context, _state);
         _active.Add(_state);
@@ -70,7 +70,7 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
         _auth.PublicKeyAsync(userName, key, algorithm, signature, cancellationToken);
 
     public ValueTask<KeyboardInteractiveStep> BeginKeyboardInteractiveAsync(string userName, CancellationToken cancellationToken) =>
-        _auth.BeginKeyboardInteractiveAsync(userName);
+        _auth.BeginKeyboardInteractiveAsync(userName, cancellationToken);
 
     public ValueTask<KeyboardInteractiveStep> ContinueKeyboardInteractiveAsync(string userName, IReadOnlyList<string> responses, CancellationToken cancellationToken) =>
         _auth.ContinueKeyboardInteractiveAsync(userName, responses, cancellationToken);

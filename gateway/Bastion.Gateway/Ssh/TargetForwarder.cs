@@ -66,7 +66,26 @@ public sealed class TargetForwarder
         details["channel"] = channelId;
         details["decision"] = decision.Reason;
         await _context.Audit.AppendAsync(_state.Event(AuditEventTypes.ChannelOpen, AuditSeverity.Info, details), cancellationToken).ConfigureAwait(false);
-        return ChannelOpenDecision.Accept(stream, stats => _context.Audit.AppendAsync(_state.Event(AuditEventTypes.ChannelClose, AuditSeverity.Info, new Dictionary<string, string>
+        var live = new LiveChannel(channelId, target, _context.Time.GetUtcNow());
+        _state.Channels[channelId] = live;
+        await _context.Store.UpsertLiveSessionAsync(LiveSessions.Row(_context, _state, live), cancellationToken).ConfigureAwait(false);
+        return ChannelOpenDecision.Accept(stream, stats => ClosedAsync(live, stats), channel => live.Channel = channel);
+    }
+
+    private async ValueTask ClosedAsync(LiveChannel live, ChannelTrafficStats stats)
+    {
+        _state.Channels.TryRemove(live.ChannelId, out _);
+        var target = live.Target;
+        var channelId = live.ChannelId;
+        try
+        {
+            await _context.Store.RemoveLiveSessionAsync(channelId).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The live view is advisory; the audit event below is what counts.
+        }
+        await _context.Audit.AppendAsync(_state.Event(AuditEventTypes.ChannelClose, AuditSeverity.Info, new Dictionary<string, string>
         {
             ["channel"] = channelId,
             ["target"] = target.Name,
@@ -75,7 +94,7 @@ public sealed class TargetForwarder
             ["bytes_to_client"] = stats.BytesToClient.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["duration_ms"] = ((long)stats.Duration.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["reason"] = stats.CloseReason,
-        })));
+        })).ConfigureAwait(false);
     }
 
     private ValueTask DeniedAsync(string requested, ResolvedTarget? target, string reason, string message)

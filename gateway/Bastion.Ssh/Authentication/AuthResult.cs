@@ -38,8 +38,18 @@ public sealed record AuthResult(AuthOutcome Outcome, IReadOnlyList<string> Metho
 /// <summary>Either prompts to send (SSH_MSG_USERAUTH_INFO_REQUEST) or a final result.</summary>
 public sealed record KeyboardInteractiveStep(UserAuthInfoRequestMessage? Prompts, AuthResult? Result)
 {
+    /// <summary>Extra login grace time granted when these prompts are sent (the user acts somewhere else meanwhile).</summary>
+    public TimeSpan GraceExtension { get; init; }
+
     public static KeyboardInteractiveStep Ask(string name, string instruction, params KeyboardInteractivePrompt[] prompts) =>
         new(new UserAuthInfoRequestMessage(name, instruction, prompts), null);
+
+    /// <summary>
+    /// Shows <paramref name="instruction"/> with no prompt (RFC 4256 allows zero): the client answers at once, and the
+    /// application's next step may then wait for something out of band, such as an approval in a browser.
+    /// </summary>
+    public static KeyboardInteractiveStep Notify(string name, string instruction, TimeSpan graceExtension) =>
+        new(new UserAuthInfoRequestMessage(name, instruction, []), null) { GraceExtension = graceExtension };
 
     public static KeyboardInteractiveStep Done(AuthResult result) => new(null, result);
 }

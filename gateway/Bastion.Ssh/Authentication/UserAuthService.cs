@@ -23,8 +23,11 @@ internal sealed class UserAuthService
     private IReadOnlyList<string> _methodsThatCanContinue = ["publickey", "keyboard-interactive"];
     private bool _keyboardInteractivePending;
 
-    public UserAuthService(SshTransport transport, SshServerOptions options, ISshSessionHandler handler, ILogger logger)
+    private readonly Action<TimeSpan> _extendGrace;
+
+    public UserAuthService(SshTransport transport, SshServerOptions options, ISshSessionHandler handler, ILogger logger, Action<TimeSpan>? extendGrace = null)
     {
+        _extendGrace = extendGrace ?? (_ => { });
         _transport = transport;
         _options = options;
         _handler = handler;
@@ -189,6 +192,10 @@ internal sealed class UserAuthService
         if (step.Prompts is { } prompts)
         {
             _keyboardInteractivePending = true;
+            if (step.GraceExtension > TimeSpan.Zero)
+            {
+                _extendGrace(step.GraceExtension);
+            }
             await _transport.SendAsync(prompts).ConfigureAwait(false);
             return null;
         }

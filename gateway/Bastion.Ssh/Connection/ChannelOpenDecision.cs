@@ -19,9 +19,12 @@ public sealed record ChannelOpenDecision
     /// <summary>Called once when the channel is closed, with byte counts for the audit trail.</summary>
     public Func<ChannelTrafficStats, ValueTask>? OnClosed { get; private init; }
 
+    /// <summary>Called once the channel is confirmed; the channel's byte counters can be read while it lives.</summary>
+    public Action<SshChannel>? OnStarted { get; private init; }
+
     /// <summary>Relay the channel to <paramref name="target"/> (owned by the channel from now on).</summary>
-    public static ChannelOpenDecision Accept(Stream target, Func<ChannelTrafficStats, ValueTask>? onClosed = null) =>
-        new() { Target = target, OnClosed = onClosed };
+    public static ChannelOpenDecision Accept(Stream target, Func<ChannelTrafficStats, ValueTask>? onClosed = null, Action<SshChannel>? onStarted = null) =>
+        new() { Target = target, OnClosed = onClosed, OnStarted = onStarted };
 
     /// <summary>Refuse; <paramref name="description"/> is shown by OpenSSH as "open failed: …: description".</summary>
     public static ChannelOpenDecision Reject(ChannelOpenFailureReason reason, string description) =>

@@ -180,6 +180,7 @@ internal sealed class ConnectionService
         }
         var channel = new DirectTcpIpChannel(_transport.Writer, localId, open, _options, decision.Target, decision.OnClosed);
         await ConfirmAndStartAsync(channel, open, connectionClosing).ConfigureAwait(false);
+        decision.OnStarted?.Invoke(channel);
     }
 
     private async ValueTask OpenSessionAsync(uint localId, ChannelOpenMessage open, CancellationToken connectionClosing)

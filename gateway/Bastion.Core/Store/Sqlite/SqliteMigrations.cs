@@ -110,6 +110,45 @@ internal static class SqliteMigrations
                 instances            TEXT    NOT NULL DEFAULT '[]'
             );
             """),
+        new(4, "live sessions, kill requests, login approvals", """
+            CREATE TABLE live_sessions (
+                channel_id      TEXT    PRIMARY KEY,
+                session_id      TEXT    NOT NULL,
+                node_id         TEXT    NOT NULL,
+                user_name       TEXT    NOT NULL,
+                source_address  TEXT    NOT NULL,
+                target_name     TEXT    NOT NULL,
+                target_address  TEXT    NOT NULL,
+                instance_id     TEXT    NULL,
+                account         TEXT    NULL,
+                started_at      TEXT    NOT NULL,
+                bytes_from_client INTEGER NOT NULL DEFAULT 0,
+                bytes_to_client   INTEGER NOT NULL DEFAULT 0,
+                updated_at      TEXT    NOT NULL
+            );
+            CREATE INDEX ix_live_sessions_node ON live_sessions(node_id);
+
+            CREATE TABLE kill_requests (
+                id           INTEGER PRIMARY KEY,
+                session_id   TEXT NOT NULL,
+                requested_by TEXT NOT NULL,
+                requested_at TEXT NOT NULL,
+                handled_at   TEXT NULL
+            );
+            CREATE INDEX ix_kill_requests_pending ON kill_requests(session_id, handled_at);
+
+            CREATE TABLE login_approvals (
+                code           TEXT PRIMARY KEY,
+                user_name      TEXT NOT NULL,
+                source_address TEXT NOT NULL,
+                client_version TEXT NOT NULL,
+                created_at     TEXT NOT NULL,
+                expires_at     TEXT NOT NULL,
+                state          TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'denied')),
+                decided_by     TEXT NULL,
+                decided_at     TEXT NULL
+            );
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;

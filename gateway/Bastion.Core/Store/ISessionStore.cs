@@ -1,0 +1,28 @@
+namespace Bastion.Core.Store;
+
+/// <summary>Live sessions, kill requests and browser login approvals: how gateway nodes and the admin app meet.</summary>
+public interface ISessionStore
+{
+    Task UpsertLiveSessionAsync(LiveSession session, CancellationToken ct = default);
+
+    Task RemoveLiveSessionAsync(string channelId, CancellationToken ct = default);
+
+    Task<IReadOnlyList<LiveSession>> ListLiveSessionsAsync(CancellationToken ct = default);
+
+    /// <summary>Drops the rows a node left behind (it restarted or crashed); returns how many.</summary>
+    Task<int> RemoveLiveSessionsOfNodeAsync(string nodeId, CancellationToken ct = default);
+
+    Task<KillRequest> RequestKillAsync(string sessionId, string requestedBy, CancellationToken ct = default);
+
+    /// <summary>Unhandled kill requests for any of <paramref name="sessionIds"/>.</summary>
+    Task<IReadOnlyList<KillRequest>> PendingKillRequestsAsync(IReadOnlyCollection<string> sessionIds, CancellationToken ct = default);
+
+    Task MarkKillHandledAsync(long requestId, CancellationToken ct = default);
+
+    Task<LoginApproval> CreateLoginApprovalAsync(LoginApproval approval, CancellationToken ct = default);
+
+    Task<LoginApproval?> GetLoginApprovalAsync(string code, CancellationToken ct = default);
+
+    /// <summary>Approves or denies a pending, unexpired request atomically; false if it was not pending anymore.</summary>
+    Task<bool> DecideLoginApprovalAsync(string code, bool approve, string decidedBy, CancellationToken ct = default);
+}

@@ -1,0 +1,100 @@
+using Bastion.Core.Audit;
+using Bastion.Core.Store;
+using Bastion.Gateway.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Bastion.Gateway.Ssh;
+
+/// <summary>
+/// Publishes this node's forwarded channels to the store for the auditors' live view (bytes refreshed every few
+/// seconds, only when they changed) and carries out kill requests for connections this node holds, within a
+/// second. Several gateway nodes share one store, so a kill reaches whichever node holds the session.
+/// </summary>
+public sealed class LiveSessions : BackgroundService
+{
+    private static readonly TimeSpan KillPollPeriod = TimeSpan.FromSeconds(1);
+    private const int BytesRefreshEveryPolls = 5;
+
+    private readonly GatewayContext _context;
+    private readonly ActiveSessions _active;
+    private readonly ILogger<LiveSessions> _logger;
+
+    public LiveSessions(GatewayContext context, ActiveSessions active, ILogger<LiveSessions> logger)
+    {
+        _context = context;
+        _active = active;
+        _logger = logger;
+    }
+
+    /// <summary>This gateway node in live-session rows; one gateway per host.</summary>
+    public static string NodeId => Environment.MachineName;
+
+    public static LiveSession Row(GatewayContext context, ConnectionState state, LiveChannel live) => new(
+        live.ChannelId, state.SessionId, NodeId, state.User?.Name ?? "", state.Remote is null ? "" : $"{state.RemoteAddress}:{state.Remote.Port}",
+        live.Target.Name, $"{live.Target.Host}:{live.Target.Port}", live.Target.Instance?.InstanceId, live.Target.Instance?.AccountAlias ?? live.Target.Account,
+        live.StartedAt, live.Channel?.BytesFromClient ?? 0, live.Channel?.BytesToClient ?? 0, context.Time.GetUtcNow());
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var stale = await _context.Store.RemoveLiveSessionsOfNodeAsync(NodeId, stoppingToken).ConfigureAwait(false);
+        if (stale > 0)
+        {
+            _logger.LogInformation("removed {Count} live-session rows left by a previous run of this node", stale);
+        }
+        using var timer = new PeriodicTimer(KillPollPeriod, _context.Time);
+        var polls = 0;
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        {
+            try
+            {
+                await CarryOutKillsAsync(stoppingToken).ConfigureAwait(false);
+                if (++polls % BytesRefreshEveryPolls == 0)
+                {
+                    await RefreshBytesAsync(stoppingToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                _logger.LogWarning(ex, "live-session upkeep failed; retrying in {Period}", KillPollPeriod);
+            }
+        }
+    }
+
+    private async Task CarryOutKillsAsync(CancellationToken cancellationToken)
+    {
+        var sessions = _active.Snapshot().ToDictionary(s => s.SessionId, StringComparer.Ordinal);
+        if (sessions.Count == 0)
+        {
+            return;
+        }
+        foreach (var request in await _context.Store.PendingKillRequestsAsync(sessions.Keys, cancellationToken).ConfigureAwait(false))
+        {
+            var state = sessions[request.SessionId];
+            await _context.Audit.AppendAsync(state.Event("session.killed", AuditSeverity.Warning, new Dictionary<string, string>
+            {
+                ["killed_by"] = request.RequestedBy,
+                ["requested_at"] = request.RequestedAt.ToString("O"),
+                ["channels"] = string.Join(",", state.Channels.Values.Select(c => c.Target.Name)),
+            }), cancellationToken).ConfigureAwait(false);
+            state.Connection?.Close($"session closed by {request.RequestedBy}");
+            await _context.Store.MarkKillHandledAsync(request.Id, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RefreshBytesAsync(CancellationToken cancellationToken)
+    {
+        foreach (var state in _active.Snapshot())
+        {
+            foreach (var live in state.Channels.Values)
+            {
+                var current = (live.Channel?.BytesFromClient ?? 0, live.Channel?.BytesToClient ?? 0);
+                if (current != live.Published)
+                {
+                    await _context.Store.UpsertLiveSessionAsync(Row(_context, state, live), cancellationToken).ConfigureAwait(false);
+                    live.Published = current;
+                }
+            }
+        }
+    }
+}
