@@ -18,6 +18,8 @@ public sealed class GatewayOptions
     public InventoryOptions Inventory { get; set; } = new();
 
     public AuditOptions Audit { get; set; } = new();
+
+    public AdminOptions Admin { get; set; } = new();
 }
 
 public sealed class SshOptions
@@ -94,4 +96,13 @@ public sealed class AuditOptions
 {
     /// <summary>JSON lines copy of the audit trail; empty: DATA/audit.jsonl.</summary>
     public string? JsonLinesPath { get; set; }
+}
+
+/// <summary>The admin web app (Bastion:Admin): where people reach it, and how long invite links last.</summary>
+public sealed class AdminOptions
+{
+    /// <summary>The URL people open (also the WebAuthn origin; its host is the relying-party id).</summary>
+    public string PublicUrl { get; set; } = "http://localhost:8443";
+
+    public int InviteLifetimeHours { get; set; } = 24;
 }
