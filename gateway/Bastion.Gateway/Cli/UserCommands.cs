@@ -14,8 +14,8 @@ public static class UserCommands
         var name = new Argument<string>("name") { Description = "User name (lowercase, as typed in ssh user@...)" };
         var automation = new Option<bool>("--automation") { Description = "Automation account: may log in with a key alone (flagged in the audit trail)" };
         var groups = new Option<string[]>("--group") { Description = "Group membership (repeatable)", AllowMultipleArgumentsPerToken = false };
-        var roles = new Option<string[]>("--role") { Description = $"Admin web role (repeatable): {string.Join(", ", AdminRoles.All)}; default {AdminRoles.User}", AllowMultipleArgumentsPerToken = false };
-        var add = new Command("add", "Add a user; people (not automation accounts) get a one-time invite link for the admin web app") { name, automation, groups, roles };
+        var roles = new Option<string[]>("--role") { Description = $"Admin web role (repeatable): {string.Join(", ", AdminRoles.All)}; default {AdminRoles.User}. Given: also prints a one-time invite link", AllowMultipleArgumentsPerToken = false };
+        var add = new Command("add", "Add a user; with --role, also print a one-time invite link for the admin web app") { name, automation, groups, roles };
         add.SetAction((parse, ct) => CliRunner.RunAsync(parse.GetValue(data), async (context, token) =>
         {
             var isAutomation = parse.GetValue(automation);
@@ -35,16 +35,26 @@ public static class UserCommands
                 IsAutomation = isAutomation,
                 MfaPolicy = isAutomation ? MfaPolicies.KeyOnly : MfaPolicies.Default,
             }, token);
-            await context.Audit.AppendNowAsync(AdminEvent(AuditEventTypes.AdminUserAdded, user.Name, new() { ["mfa_policy"] = user.MfaPolicy, ["automation"] = isAutomation ? "true" : "false" }), token);
+            // People get web roles (default: user); automation accounts get none. Recorded in the same event.
+            var granted = isAutomation ? [] : requestedRoles.Length > 0 ? requestedRoles.Distinct().Order(StringComparer.Ordinal).ToArray() : new[] { AdminRoles.User };
+            if (granted.Length > 0)
+            {
+                await context.Store.SetRolesAsync(user.Id, granted, token);
+            }
+            await context.Audit.AppendNowAsync(AdminEvent(AuditEventTypes.AdminUserAdded, user.Name, new() { ["mfa_policy"] = user.MfaPolicy, ["automation"] = isAutomation ? "true" : "false", ["roles"] = string.Join(",", granted) }), token);
             Console.WriteLine($"added user {user.Name} (MFA policy {user.MfaPolicy})");
             Console.WriteLine($"next: bastion key add {user.Name} \"<their ~/.ssh/id_ed25519.pub line>\"");
             if (!isAutomation)
             {
                 Console.WriteLine($"then: bastion totp enroll {user.Name}");
-                var granted = requestedRoles.Length > 0 ? requestedRoles.Distinct().ToArray() : [AdminRoles.User];
-                await context.Store.SetRolesAsync(user.Id, granted, token);
-                await context.Audit.AppendNowAsync(AdminEvent(AuditEventTypes.AdminUserChanged, user.Name, new() { ["roles"] = string.Join(",", granted.Order(StringComparer.Ordinal)) }), token);
-                await PrintInviteAsync(context, user, token);
+                if (requestedRoles.Length > 0)
+                {
+                    await PrintInviteAsync(context, user, token);
+                }
+                else
+                {
+                    Console.WriteLine($"admin web: bastion user invite {user.Name} prints a one-time link to register a security key");
+                }
             }
             return ExitCodes.Ok;
         }, ct));
