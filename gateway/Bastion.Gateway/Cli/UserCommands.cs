@@ -4,7 +4,7 @@ using Bastion.Core.Store;
 
 namespace Bastion.Gateway.Cli;
 
-/// <summary>bastion user add|list|disable|enable</summary>
+/// <summary>bastion user add|list|set|invite|disable|enable</summary>
 public static class UserCommands
 {
     public static Command Build(Option<string?> data)
@@ -14,22 +14,47 @@ public static class UserCommands
         var name = new Argument<string>("name") { Description = "User name (lowercase, as typed in ssh user@...)" };
         var automation = new Option<bool>("--automation") { Description = "Automation account: may log in with a key alone (flagged in the audit trail)" };
         var groups = new Option<string[]>("--group") { Description = "Group membership (repeatable)", AllowMultipleArgumentsPerToken = false };
-        var add = new Command("add", "Add a user") { name, automation, groups };
+        var roles = new Option<string[]>("--role") { Description = $"Admin web role (repeatable): {string.Join(", ", AdminRoles.All)}; default {AdminRoles.User}. Given: also prints a one-time invite link", AllowMultipleArgumentsPerToken = false };
+        var add = new Command("add", "Add a user; with --role, also print a one-time invite link for the admin web app") { name, automation, groups, roles };
         add.SetAction((parse, ct) => CliRunner.RunAsync(parse.GetValue(data), async (context, token) =>
         {
             var isAutomation = parse.GetValue(automation);
+            var requestedRoles = parse.GetValue(roles) ?? [];
+            if (isAutomation && requestedRoles.Length > 0)
+            {
+                Console.Error.WriteLine("bastion: automation accounts cannot hold admin web roles; drop --role or --automation");
+                return ExitCodes.Usage;
+            }
+            foreach (var role in requestedRoles)
+            {
+                AdminRoles.EnsureValid(role);
+            }
             var user = await context.Store.AddUserAsync(new NewUser(parse.GetValue(name)!)
             {
                 Groups = parse.GetValue(groups) ?? [],
                 IsAutomation = isAutomation,
                 MfaPolicy = isAutomation ? MfaPolicies.KeyOnly : MfaPolicies.Default,
             }, token);
-            await context.Audit.AppendNowAsync(AdminEvent(AuditEventTypes.AdminUserAdded, user.Name, new() { ["mfa_policy"] = user.MfaPolicy, ["automation"] = isAutomation ? "true" : "false" }), token);
+            // People get web roles (default: user); automation accounts get none. Recorded in the same event.
+            var granted = isAutomation ? [] : requestedRoles.Length > 0 ? requestedRoles.Distinct().Order(StringComparer.Ordinal).ToArray() : new[] { AdminRoles.User };
+            if (granted.Length > 0)
+            {
+                await context.Store.SetRolesAsync(user.Id, granted, token);
+            }
+            await context.Audit.AppendNowAsync(AdminEvent(AuditEventTypes.AdminUserAdded, user.Name, new() { ["mfa_policy"] = user.MfaPolicy, ["automation"] = isAutomation ? "true" : "false", ["roles"] = string.Join(",", granted) }), token);
             Console.WriteLine($"added user {user.Name} (MFA policy {user.MfaPolicy})");
             Console.WriteLine($"next: bastion key add {user.Name} \"<their ~/.ssh/id_ed25519.pub line>\"");
             if (!isAutomation)
             {
                 Console.WriteLine($"then: bastion totp enroll {user.Name}");
+                if (requestedRoles.Length > 0)
+                {
+                    await PrintInviteAsync(context, user, token);
+                }
+                else
+                {
+                    Console.WriteLine($"admin web: bastion user invite {user.Name} prints a one-time link to register a security key");
+                }
             }
             return ExitCodes.Ok;
         }, ct));
@@ -75,6 +100,7 @@ public static class UserCommands
         command.Add(add);
         command.Add(list);
         command.Add(set);
+        command.Add(Invite(data));
         command.Add(SetDisabled("disable", true, data));
         command.Add(SetDisabled("enable", false, data));
         return command;
@@ -92,6 +118,29 @@ public static class UserCommands
             return ExitCodes.Ok;
         }, ct));
         return command;
+    }
+
+    private static Command Invite(Option<string?> data)
+    {
+        var name = new Argument<string>("name");
+        var command = new Command("invite", "Print a new one-time link where the user registers a security key for the admin web app (earlier unused links stop working)") { name };
+        command.SetAction((parse, ct) => CliRunner.RunAsync(parse.GetValue(data), async (context, token) =>
+        {
+            var user = await context.Store.GetUserAsync(parse.GetValue(name)!, token)
+                       ?? throw new EntityNotFoundException($"no user named \"{parse.GetValue(name)}\"; add the user first (bastion user add NAME --role user)");
+            await PrintInviteAsync(context, user, token);
+            return ExitCodes.Ok;
+        }, ct));
+        return command;
+    }
+
+    private static async Task PrintInviteAsync(Hosting.GatewayContext context, User user, CancellationToken token)
+    {
+        var lifetime = TimeSpan.FromHours(Math.Max(1, context.Options.Admin.InviteLifetimeHours));
+        var (inviteToken, invite) = await InviteTokens.IssueAsync(context.Store, user, lifetime, context.Time.GetUtcNow(), CliRunner.Actor, token);
+        await context.Audit.AppendNowAsync(AdminEvent("admin.invite.created", user.Name, new() { ["expires_at"] = invite.ExpiresAt.ToString("O") }), token);
+        Console.WriteLine($"invite link for {user.Name} (single use, expires {invite.ExpiresAt:yyyy-MM-dd HH:mm} UTC):");
+        Console.WriteLine(InviteTokens.Url(context.Options.Admin.PublicUrl, inviteToken));
     }
 
     internal static AuditEvent AdminEvent(string type, string subject, Dictionary<string, string> data)

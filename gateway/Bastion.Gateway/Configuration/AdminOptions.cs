@@ -1,8 +1,10 @@
 namespace Bastion.Gateway.Configuration;
 
-/// <summary>The admin web app as the gateway refers users to it (Bastion:Admin).</summary>
+/// <summary>The admin web app (Bastion:Admin): where people reach it, and how long invite links last.</summary>
 public sealed class AdminOptions
 {
-    /// <summary>Base URL users open for invites and login approvals, e.g. https://bastion-admin.example.com.</summary>
+    /// <summary>The URL people open for invites and login approvals; also the WebAuthn origin (its host is the relying-party id).</summary>
     public string PublicUrl { get; set; } = "http://localhost:8443";
+
+    public int InviteLifetimeHours { get; set; } = 24;
 }

@@ -149,6 +149,48 @@ internal static class SqliteMigrations
                 decided_at     TEXT NULL
             );
             """),
+        new(5, "admin web: roles, invites, webauthn credentials", """
+            CREATE TABLE user_roles (
+                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                role    TEXT    NOT NULL CHECK (role IN ('admin', 'auditor', 'user')),
+                PRIMARY KEY (user_id, role)
+            );
+
+            -- One-time invite links; only the SHA-256 of the token is kept.
+            CREATE TABLE admin_invites (
+                id         INTEGER PRIMARY KEY,
+                user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                token_hash BLOB    NOT NULL UNIQUE,
+                created_at TEXT    NOT NULL,
+                expires_at TEXT    NOT NULL,
+                created_by TEXT    NOT NULL,
+                used_at    TEXT    NULL
+            );
+            CREATE INDEX ix_admin_invites_user ON admin_invites(user_id);
+
+            -- Security keys and passkeys for the admin web login. The counter must strictly increase (clone detection).
+            CREATE TABLE webauthn_credentials (
+                id                 INTEGER PRIMARY KEY,
+                user_id            INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                credential_id      BLOB    NOT NULL UNIQUE,
+                public_key         BLOB    NOT NULL,
+                sign_count         INTEGER NOT NULL DEFAULT 0,
+                nickname           TEXT    NOT NULL DEFAULT '',
+                attestation_format TEXT    NULL,
+                aaguid             TEXT    NOT NULL,
+                transports         TEXT    NOT NULL DEFAULT '',
+                created_at         TEXT    NOT NULL,
+                last_used_at       TEXT    NULL
+            );
+            CREATE INDEX ix_webauthn_credentials_user ON webauthn_credentials(user_id);
+
+            -- A TOTP seed shown on the enrolment page; it replaces totp_credentials only once the user typed a valid code.
+            CREATE TABLE pending_totp (
+                user_id           INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+                secret_ciphertext BLOB    NOT NULL,
+                created_at        TEXT    NOT NULL
+            );
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;

@@ -1,0 +1,99 @@
+using Bastion.Admin.Hosting;
+using Bastion.Admin.Security;
+using Bastion.Core.Audit;
+using Bastion.Core.Store;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Bastion.Admin.Pages.Admin;
+
+/// <summary>Roles, groups, disabling and new invite links for one user.</summary>
+[Authorize(Policy = Policies.Admin)]
+public sealed class UserEditModel(AdminSettings settings) : BastionPageModel
+{
+    [BindProperty(SupportsGet = true)]
+    public string Name { get; set; } = "";
+
+    public User? Target { get; private set; }
+
+    public IReadOnlyList<string> Roles { get; private set; } = [];
+
+    public IReadOnlyList<SshKey> SshKeys { get; private set; } = [];
+
+    public bool HasTotp { get; private set; }
+
+    public string? NewInviteUrl { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync()
+    {
+        await LoadAsync();
+        return Target is null ? NotFound() : Page();
+    }
+
+    public async Task<IActionResult> OnPostSaveAsync(string[]? roles, string? groups, bool disabled)
+    {
+        await LoadAsync();
+        if (Target is null)
+        {
+            return NotFound();
+        }
+        var roleList = (roles ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var me = await CurrentUserAsync();
+        if (me.Id == Target.Id && (disabled || !roleList.Contains(AdminRoles.Admin)))
+        {
+            return RedirectWithError("You cannot disable yourself or drop your own admin role; ask another admin.", null, new { name = Name });
+        }
+        try
+        {
+            foreach (var role in roleList)
+            {
+                AdminRoles.EnsureValid(role);
+            }
+            var updated = await Store.UpdateUserAsync(Target.Name, new UserChanges { Groups = UsersModel.SplitList(groups), Disabled = disabled }, HttpContext.RequestAborted);
+            await Store.SetRolesAsync(Target.Id, roleList, HttpContext.RequestAborted);
+            await Audit.WriteAsync(AuditEventTypes.AdminUserChanged, Target.Name, new()
+            {
+                ["roles"] = string.Join(",", roleList),
+                ["groups"] = string.Join(",", updated.Groups),
+                ["disabled"] = updated.Disabled ? "true" : "false",
+            });
+        }
+        catch (InvalidEntityException ex)
+        {
+            return RedirectWithError(ex.Message, null, new { name = Name });
+        }
+        return RedirectWithMessage($"Saved {Target.Name}.", null, new { name = Name });
+    }
+
+    public async Task<IActionResult> OnPostInviteAsync()
+    {
+        await LoadAsync();
+        if (Target is null)
+        {
+            return NotFound();
+        }
+        try
+        {
+            var (token, invite) = await InviteTokens.IssueAsync(Store, Target, settings.InviteLifetime, Bastion.Time.GetUtcNow(), User.Identity!.Name!, HttpContext.RequestAborted);
+            await Audit.WriteAsync(AdminAudit.InviteCreated, Target.Name, new() { ["expires_at"] = invite.ExpiresAt.ToString("O") });
+            NewInviteUrl = InviteTokens.Url(settings.PublicUrl.ToString(), token);
+        }
+        catch (InvalidEntityException ex)
+        {
+            return RedirectWithError(ex.Message, null, new { name = Name });
+        }
+        return Page();
+    }
+
+    private async Task LoadAsync()
+    {
+        Target = await Store.GetUserAsync(Name, HttpContext.RequestAborted);
+        if (Target is null)
+        {
+            return;
+        }
+        Roles = await Store.GetRolesAsync(Target.Id, HttpContext.RequestAborted);
+        SshKeys = await Store.ListSshKeysAsync(Target.Name, HttpContext.RequestAborted);
+        HasTotp = await Store.GetTotpCredentialAsync(Target.Id, HttpContext.RequestAborted) is not null;
+    }
+}

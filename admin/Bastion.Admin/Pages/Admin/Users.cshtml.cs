@@ -1,0 +1,75 @@
+using Bastion.Admin.Hosting;
+using Bastion.Admin.Security;
+using Bastion.Core.Audit;
+using Bastion.Core.Store;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Bastion.Admin.Pages.Admin;
+
+public sealed record UserRow(User User, IReadOnlyList<string> Roles, int WebKeys);
+
+/// <summary>Admins list users and invite new people (the same as <c>bastion user add NAME --role …</c>).</summary>
+[Authorize(Policy = Policies.Admin)]
+public sealed class UsersModel(AdminSettings settings) : BastionPageModel
+{
+    public IReadOnlyList<UserRow> Rows { get; private set; } = [];
+
+    public string? NewInviteUrl { get; private set; }
+
+    public string? NewInviteFor { get; private set; }
+
+    public int InviteHours => (int)settings.InviteLifetime.TotalHours;
+
+    public async Task OnGetAsync() => await LoadAsync();
+
+    public async Task<IActionResult> OnPostInviteAsync(string? name, string[]? roles, string? groups)
+    {
+        var groupList = SplitList(groups);
+        var roleList = (roles ?? []).Distinct(StringComparer.Ordinal).ToArray();
+        try
+        {
+            foreach (var role in roleList)
+            {
+                AdminRoles.EnsureValid(role);
+            }
+            if (roleList.Length == 0)
+            {
+                throw new InvalidEntityException("choose at least one role");
+            }
+            var user = await Store.AddUserAsync(new NewUser((name ?? "").Trim()) { Groups = groupList }, HttpContext.RequestAborted);
+            await Store.SetRolesAsync(user.Id, roleList, HttpContext.RequestAborted);
+            await Audit.WriteAsync(AuditEventTypes.AdminUserAdded, user.Name, new() { ["roles"] = string.Join(",", roleList), ["groups"] = string.Join(",", user.Groups), ["mfa_policy"] = user.MfaPolicy });
+            await IssueInviteAsync(user);
+        }
+        catch (Exception ex) when (ex is InvalidEntityException or StoreConflictException)
+        {
+            return RedirectWithError(ex.Message);
+        }
+        await LoadAsync();
+        return Page();
+    }
+
+    internal async Task IssueInviteAsync(User user)
+    {
+        var (token, invite) = await InviteTokens.IssueAsync(Store, user, settings.InviteLifetime, Bastion.Time.GetUtcNow(), User.Identity!.Name!, HttpContext.RequestAborted);
+        await Audit.WriteAsync(AdminAudit.InviteCreated, user.Name, new() { ["expires_at"] = invite.ExpiresAt.ToString("O") });
+        NewInviteUrl = InviteTokens.Url(settings.PublicUrl.ToString(), token);
+        NewInviteFor = user.Name;
+    }
+
+    internal static string[] SplitList(string? text) =>
+        (text ?? "").Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToArray();
+
+    private async Task LoadAsync()
+    {
+        var users = await Store.ListUsersAsync(HttpContext.RequestAborted);
+        var rows = new List<UserRow>(users.Count);
+        foreach (var user in users)
+        {
+            rows.Add(new UserRow(user, await Store.GetRolesAsync(user.Id, HttpContext.RequestAborted),
+                (await Store.ListWebAuthnCredentialsAsync(user.Id, HttpContext.RequestAborted)).Count));
+        }
+        Rows = rows;
+    }
+}

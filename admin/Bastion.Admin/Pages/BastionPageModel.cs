@@ -1,0 +1,40 @@
+using Bastion.Admin.Security;
+using Bastion.Core.Store;
+using Bastion.Gateway.Hosting;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Bastion.Admin.Pages;
+
+/// <summary>Shared helpers: the store, the audit writer, the signed-in user and one-shot messages.</summary>
+public abstract class BastionPageModel : PageModel
+{
+    protected GatewayContext Bastion => HttpContext.RequestServices.GetRequiredService<GatewayContext>();
+
+    protected IBastionStore Store => Bastion.Store;
+
+    protected AdminAudit Audit => HttpContext.RequestServices.GetRequiredService<AdminAudit>();
+
+    /// <summary>The signed-in user, fresh from the store (the cookie was validated against it this request).</summary>
+    protected async Task<User> CurrentUserAsync()
+    {
+        var id = PrincipalRefresher.UserId(User) ?? throw new InvalidOperationException("no signed-in user");
+        return await Store.GetUserByIdAsync(id, HttpContext.RequestAborted)
+               ?? throw new InvalidOperationException("the signed-in user no longer exists");
+    }
+
+    protected IActionResult RedirectWithMessage(string message, string? page = null, object? routeValues = null)
+    {
+        TempData["Flash"] = message;
+        return page is null ? RedirectToPage(routeValues) : RedirectToPage(page, routeValues);
+    }
+
+    protected IActionResult RedirectWithError(string message, string? page = null, object? routeValues = null)
+    {
+        TempData["FlashError"] = message;
+        return page is null ? RedirectToPage(routeValues) : RedirectToPage(page, routeValues);
+    }
+
+    protected static JsonResult JsonError(string message, int status = StatusCodes.Status400BadRequest) =>
+        new(new { error = message }) { StatusCode = status };
+}

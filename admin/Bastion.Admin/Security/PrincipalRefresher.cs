@@ -1,0 +1,55 @@
+using System.Globalization;
+using System.Security.Claims;
+using Bastion.Core.Store;
+using Bastion.Gateway.Hosting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+
+namespace Bastion.Admin.Security;
+
+/// <summary>
+/// Builds the cookie principal at login, and re-reads the user on every request: a disabled or deleted user is
+/// signed out at once, and role changes apply on the next click rather than at the next login.
+/// </summary>
+public static class PrincipalRefresher
+{
+    public static ClaimsPrincipal Create(User user, IEnumerable<string> roles)
+    {
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.Name, user.Name),
+            new(Policies.UserIdClaim, user.Id.ToString(CultureInfo.InvariantCulture)),
+        };
+        claims.AddRange(roles.Select(role => new Claim(ClaimTypes.Role, role)));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme));
+    }
+
+    public static long? UserId(ClaimsPrincipal principal) =>
+        long.TryParse(principal.FindFirstValue(Policies.UserIdClaim), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+
+    public static async Task ValidateAsync(CookieValidatePrincipalContext context)
+    {
+        var store = context.HttpContext.RequestServices.GetRequiredService<GatewayContext>().Store;
+        var id = context.Principal is null ? null : UserId(context.Principal);
+        var user = id is null ? null : await store.GetUserByIdAsync(id.Value, context.HttpContext.RequestAborted);
+        if (user is null || user.Disabled || user.Name != context.Principal!.Identity?.Name)
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return;
+        }
+        var roles = await store.GetRolesAsync(user.Id, context.HttpContext.RequestAborted);
+        var current = context.Principal.FindAll(ClaimTypes.Role).Select(c => c.Value).Order(StringComparer.Ordinal);
+        if (roles.Count == 0)
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return;
+        }
+        if (!current.SequenceEqual(roles, StringComparer.Ordinal))
+        {
+            context.ReplacePrincipal(Create(user, roles));
+            context.ShouldRenew = true;
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using System.Net;
+using System.Net.Sockets;
+using Bastion.Admin.Hosting;
+using Bastion.Core.Audit;
+using Bastion.Core.Store;
+using Bastion.Core.Store.Sqlite;
+using Microsoft.AspNetCore.Builder;
+
+namespace Bastion.Admin.Tests.Infrastructure;
+
+/// <summary>
+/// The admin app running in this process on 127.0.0.1 with its own data directory, browsed as
+/// http://localhost:PORT (WebAuthn needs a host name as RP id). <see cref="Store"/> is a second store on the same
+/// file, as the gateway or the CLI would open it. Reusable by end-to-end tests that also start a gateway on
+/// <see cref="DataDirectory"/>.
+/// </summary>
+public sealed class AdminAppHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly bool _ownsDirectory;
+
+    private AdminAppHost(WebApplication app, string dataDirectory, int port, SqliteStore store, bool ownsDirectory)
+    {
+        _app = app;
+        DataDirectory = dataDirectory;
+        Port = port;
+        Store = store;
+        _ownsDirectory = ownsDirectory;
+    }
+
+    public string DataDirectory { get; }
+
+    public int Port { get; }
+
+    public string BaseUrl => $"http://localhost:{Port}";
+
+    public SqliteStore Store { get; }
+
+    public AuditTrail Audit => new(Store);
+
+    /// <summary>Starts the app on a free loopback port; with no <paramref name="dataDirectory"/> a temporary one is used.</summary>
+    public static async Task<AdminAppHost> StartAsync(string? dataDirectory = null, params string[] extraArgs)
+    {
+        var owns = dataDirectory is null;
+        dataDirectory ??= Directory.CreateTempSubdirectory("bastion-admin-test-").FullName;
+        // Kestrel must know its port before start, because the public URL (the WebAuthn origin) names it.
+        var port = FreePort();
+        var args = new[]
+        {
+            $"--urls=http://127.0.0.1:{port}",
+            $"--Bastion:DataDirectory={dataDirectory}",
+            $"--Bastion:Admin:PublicUrl=http://localhost:{port}",
+            "--Logging:LogLevel:Default=Warning",
+        }.Concat(extraArgs).ToArray();
+        var app = AdminApp.Build(args);
+        await app.StartAsync();
+        var store = await SqliteStore.OpenAsync(Path.Combine(dataDirectory, "bastion.db"));
+        return new AdminAppHost(app, dataDirectory, port, store, owns);
+    }
+
+    /// <summary>Adds a person with roles and returns their invite URL, as <c>bastion user add NAME --role …</c> would.</summary>
+    public async Task<string> AddPersonAsync(string name, params string[] roles)
+    {
+        var user = await Store.AddUserAsync(new NewUser(name));
+        await Store.SetRolesAsync(user.Id, roles.Length > 0 ? roles : [AdminRoles.User]);
+        return await InviteAsync(name);
+    }
+
+    public async Task<string> InviteAsync(string name)
+    {
+        var user = await Store.GetUserAsync(name) ?? throw new InvalidOperationException($"no user {name}");
+        var (token, _) = await InviteTokens.IssueAsync(Store, user, TimeSpan.FromHours(1), DateTimeOffset.UtcNow, "test");
+        return InviteTokens.Url(BaseUrl, token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Store.Dispose();
+        if (_ownsDirectory)
+        {
+            try
+            {
+                Directory.Delete(DataDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still held open by a pooled connection; the temp directory is cleaned up by the OS.
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
