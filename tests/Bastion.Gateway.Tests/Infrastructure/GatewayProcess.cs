@@ -7,8 +7,28 @@ namespace Bastion.Gateway.Tests.Infrastructure;
 /// <summary>Where the built gateway is and how to run it (<c>dotnet bastion.dll</c>).</summary>
 public static class GatewayBinary
 {
-    /// <summary>bastion.dll, copied next to the test assembly by the project reference to Bastion.Gateway.</summary>
-    public static string BastionDll => Path.Combine(AppContext.BaseDirectory, "bastion.dll");
+    /// <summary>
+    /// bastion.dll as the gateway project built it. Next to the gateway tests it is a faithful copy; other test projects
+    /// (the admin app's) pull in other framework references, so they run it from the gateway's own output folder.
+    /// </summary>
+    public static string BastionDll { get; } = FindBastionDll();
+
+    private static string FindBastionDll()
+    {
+        var local = Path.Combine(AppContext.BaseDirectory, "bastion.dll");
+        // …/tests/X.Tests/bin/<Configuration>/net10.0/ → …/gateway/Bastion.Gateway/bin/<Configuration>/net10.0/bastion.dll
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configuration = output.Parent?.Name ?? "Debug";
+        for (var dir = output; dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "gateway", "Bastion.Gateway", "bin", configuration, output.Name, "bastion.dll");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        return local;
+    }
 
     /// <summary>The dotnet host: DOTNET_HOST_PATH (set by dotnet test), the host running the tests, or "dotnet".</summary>
     public static string DotnetHost
