@@ -57,6 +57,36 @@ public sealed class GatewayWebTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_login_denied_in_the_browser_fails_cleanly_and_an_expired_one_cannot_be_approved()
+    {
+        await _bed.AddTotpUserAsync("denier");
+        await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "user", "set", "denier", "--mfa", "key+webauthn");
+        var user = (await _web.Store.GetUserAsync("denier"))!;
+        await _web.Store.SetRolesAsync(user.Id, [AdminRoles.User]);
+        await using var browser = await BrowserSession.StartAsync("ctap2");
+        await browser.RedeemInviteAsync(await _web.InviteAsync("denier"), _web.BaseUrl);
+
+        var client = _bed.NewClient("denier");
+        client.Ssh.ConnectTimeoutSeconds = 90;
+        var ssh = client.Ssh.SshAsync(BastionTestbed.TargetHost, "echo should-not-run", new SshCallOptions { Timeout = TimeSpan.FromSeconds(120) });
+        var requested = await _bed.WaitForAuditAsync(l => l.Any(e => e.Type == "auth.approval_requested" && e.User == "denier"), "the approval request");
+        var code = requested.Single(e => e.Type == "auth.approval_requested" && e.User == "denier")["approval"]!;
+        await browser.Page.GotoAsync($"{_web.BaseUrl}/approve/{code}");
+        await browser.Page.ClickAsync("#deny");
+        await browser.Page.WaitForSelectorAsync("#approval-state:has-text('denied')", new() { Timeout = 15_000 });
+
+        var result = await ssh;
+        Assert.False(result.Succeeded);
+        Assert.Contains("denied in the browser", result.StandardError);
+        // The decided request offers no buttons any more; another user's request is not even visible.
+        Assert.Equal(0, await browser.Page.Locator("#approve").CountAsync());
+        var stranger = await _web.Store.CreateLoginApprovalAsync(new LoginApproval("STRANGER22", "someone-else", "127.0.0.9:1", "SSH-2.0-x",
+            DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddMinutes(1), LoginApprovalState.Pending, null, null));
+        var response = await browser.Page.GotoAsync($"{_web.BaseUrl}/approve/{stranger.Code}");
+        Assert.NotEqual(200, response!.Status);
+    }
+
+    [Fact]
     public async Task An_auditor_kills_a_live_session_from_the_web_page()
     {
         var invite = await _web.AddPersonAsync("auditor1", AdminRoles.Auditor);

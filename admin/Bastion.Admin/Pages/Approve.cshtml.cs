@@ -59,12 +59,12 @@ public sealed class ApproveModel(WebAuthnCeremonies ceremonies) : BastionPageMod
             {
                 return JsonError("That security key belongs to someone else.", StatusCodes.Status403Forbidden);
             }
-            if (!await Store.DecideLoginApprovalAsync(code, approve: true, user.Name, HttpContext.RequestAborted))
+            if (!await Store.DecideLoginApprovalAsync(approval.Code, approve: true, user.Name, HttpContext.RequestAborted))
             {
                 return JsonError("This request expired or was already decided; connect again with ssh for a new one.", StatusCodes.Status409Conflict);
             }
             await Audit.WriteAsync(Approved, user.Name, Details(approval, "approved", credential.Nickname), AuditSeverity.Info, actor: user.Name);
-            return new JsonResult(new { redirect = $"/approve/{code}" });
+            return new JsonResult(new { redirect = $"/approve/{approval.Code}" });
         }
         catch (CounterRegressionException ex)
         {
@@ -85,7 +85,7 @@ public sealed class ApproveModel(WebAuthnCeremonies ceremonies) : BastionPageMod
         {
             return forbidden ?? NotFound();
         }
-        if (await Store.DecideLoginApprovalAsync(code, approve: false, UserName, HttpContext.RequestAborted))
+        if (await Store.DecideLoginApprovalAsync(approval.Code, approve: false, UserName, HttpContext.RequestAborted))
         {
             await Audit.WriteAsync(Approved, UserName, Details(approval, "denied", null), AuditSeverity.Warning);
             return RedirectWithMessage("Denied: that SSH login will be refused.", null, new { code });
@@ -100,7 +100,8 @@ public sealed class ApproveModel(WebAuthnCeremonies ceremonies) : BastionPageMod
     {
         var user = await CurrentUserAsync();
         UserName = user.Name;
-        var approval = await Store.GetLoginApprovalAsync(code ?? "", HttpContext.RequestAborted);
+        // Codes are upper case; the app generates lower-case URLs, and people may type either.
+        var approval = await Store.GetLoginApprovalAsync((code ?? "").ToUpperInvariant(), HttpContext.RequestAborted);
         if (approval is null)
         {
             return (null, NotFound());

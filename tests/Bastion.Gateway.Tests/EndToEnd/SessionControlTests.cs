@@ -96,7 +96,7 @@ public sealed class SessionControlTests : IClassFixture<SessionControlTests.Fixt
     }
 
     /// <summary>Process start-up of the CLI and of ssh itself, on a busy 2-core machine.</summary>
-    private static readonly TimeSpan GatewayCliAllowance = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan GatewayCliAllowance = TimeSpan.FromSeconds(2);
 
     private static readonly TimeSpan SshCommandAllowance = TimeSpan.FromSeconds(2);
 
