@@ -169,7 +169,7 @@ public sealed class AuditEventsTests
             {
                 Assert.Equal(200, (await root.Page.APIRequest.GetAsync(host.BaseUrl + path)).Status);
             }
-            // Removing a rule is a POST handler of an admin page: refused without the antiforgery token.
+            // Adding a rule is a POST handler of an admin page: refused without the antiforgery token.
             var forged = await root.Page.APIRequest.PostAsync($"{host.BaseUrl}/admin/rules?handler=add", new APIRequestContextOptions
             {
                 Form = Form(root.Page, ("effect", "allow"), ("subject", "*"), ("pattern", "*")),
