@@ -13,6 +13,9 @@ public sealed record AuditQuery
 
     public string? SessionId { get; init; }
 
+    /// <summary>Events whose data field "target" equals this name (case-insensitive, like target names).</summary>
+    public string? Target { get; init; }
+
     /// <summary>Inclusive lower bound.</summary>
     public DateTimeOffset? From { get; init; }
 

@@ -197,6 +197,25 @@ public sealed class AuditTrailTests
     }
 
     [Fact]
+    public async Task Query_filters_on_the_target_data_field()
+    {
+        await using var fixture = await StoreFixture.CreateAsync();
+        var trail = new AuditTrail(fixture.Store, timeProvider: fixture.Time);
+        string?[] targets = ["web-1", "Web-1", "db-1", null, "web-10"];
+        foreach (var target in targets)
+        {
+            var data = target is null ? new Dictionary<string, string> { ["other"] = "web-1" } : new Dictionary<string, string> { ["target"] = target };
+            await trail.AppendNowAsync(new AuditEvent(AuditEventTypes.ChannelOpen) { User = "alice", Data = data });
+        }
+
+        var web1 = await trail.QueryAsync(new AuditQuery { Target = "web-1" });
+        Assert.Equal([2L, 1], web1.Events.Select(r => r.Seq));
+        Assert.Single((await trail.QueryAsync(new AuditQuery { Target = "db-1", User = "alice", Type = "channel." })).Events);
+        Assert.Empty((await trail.QueryAsync(new AuditQuery { Target = "web-1", User = "bob" })).Events);
+        Assert.Empty((await trail.QueryAsync(new AuditQuery { Target = "web-%" })).Events);
+    }
+
+    [Fact]
     public async Task Misuse_is_reported_clearly()
     {
         await using var fixture = await StoreFixture.CreateAsync();

@@ -93,6 +93,11 @@ public sealed partial class SqliteStore
             where.Append(" AND session_id = @session");
             command.Add("@session", query.SessionId);
         }
+        if (query.Target is not null)
+        {
+            where.Append(" AND json_extract(data, '$.target') = @target COLLATE NOCASE");
+            command.Add("@target", query.Target);
+        }
         if (query.Type is not null)
         {
             // "auth." means the whole family; substr rather than LIKE, whose case rules differ between databases.
