@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Bastion.Admin.Tests.Infrastructure;
 using Bastion.Core.Store;
 using Bastion.Gateway.Tests.Infrastructure;
+using TotpCode = Bastion.Gateway.Tests.Infrastructure.TotpCode;
 
 namespace Bastion.Admin.Tests;
 
@@ -118,6 +119,69 @@ public sealed class GatewayWebTests : IAsyncLifetime
         var audit = await _bed.WaitForAuditAsync(l => l.Any(e => e.Type == "session.killed" && e.User == "victim"), "the session.killed event");
         Assert.Equal("web:auditor1", audit.Single(e => e.Type == "session.killed" && e.User == "victim")["killed_by"]);
         Assert.Contains(audit, e => e.Type == "session.kill_requested" && e["actor"] == "auditor1");
+    }
+
+    /// <summary>
+    /// The whole story of issue 4/5: the admin bootstraps from an invite and invites alice; alice registers a u2f key,
+    /// adds her SSH key and enrols TOTP on the web; real OpenSSH logs in through the gateway with that key and a
+    /// code; the auditor sees the session live, kills it, and finds its events in the audit search.
+    /// </summary>
+    [Fact]
+    public async Task Enrolled_on_the_web_logged_in_with_ssh_seen_live_killed_and_found_in_the_audit()
+    {
+        await using var admin = await BrowserSession.StartAsync("ctap2");
+        await admin.RedeemInviteAsync(await _web.AddPersonAsync("boss", AdminRoles.Admin, AdminRoles.Auditor), _web.BaseUrl);
+        await admin.Page.GotoAsync($"{_web.BaseUrl}/admin/users");
+        await admin.Page.FillAsync("#name", "alice");
+        await admin.Page.ClickAsync("#invite");
+        var aliceInvite = (await admin.Page.InnerTextAsync("#invite-url")).Trim();
+
+        await using var alice = await BrowserSession.StartAsync("u2f");
+        await alice.RedeemInviteAsync(aliceInvite, _web.BaseUrl);
+        var key = await SshKeyPair.GenerateAsync(_bed.Directory.SubDirectory("alice-keys"), SshKeyType.Ed25519, "id_alice");
+        await alice.Page.GotoAsync($"{_web.BaseUrl}/account/ssh-keys");
+        await alice.Page.FillAsync("#line", key.PublicKeyLine);
+        await alice.Page.ClickAsync("#add-ssh-key");
+        await alice.Page.WaitForSelectorAsync(".flash");
+        _bed.Target.AuthorizeKey(key.PublicKeyLine);
+        await alice.Page.GotoAsync($"{_web.BaseUrl}/account/totp");
+        await alice.Page.ClickAsync("#start-totp");
+        var secret = (await alice.Page.InnerTextAsync("#totp-secret")).Trim();
+        await alice.Page.FillAsync("#code", TestKeys.TotpCode(secret));
+        await alice.Page.ClickAsync("#confirm-totp");
+        Assert.Contains("TOTP is active", await alice.Page.InnerTextAsync(".flash"));
+
+        // The code that confirmed enrolment is spent; ssh answers with the next step's code (within the ±1 window).
+        var client = _bed.NewClient("alice", identityFile: key.PrivateKeyPath);
+        client.Ssh.AskPass.SetAnswer(TotpCode.Compute(secret, DateTimeOffset.UtcNow, stepOffset: 1));
+        var ssh = client.Ssh.SshAsync(BastionTestbed.TargetHost, "echo alice-in; sleep 60; echo not-killed", new SshCallOptions { Timeout = TimeSpan.FromSeconds(90) });
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!(await _web.Store.ListLiveSessionsAsync()).Any(s => s.UserName == "alice"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "alice's session never showed up as live" + _bed.Logs());
+            await Task.Delay(200);
+        }
+        await admin.Page.GotoAsync($"{_web.BaseUrl}/audit/sessions");
+        Assert.Contains("alice", await admin.Page.InnerTextAsync("#sessions"));
+        var sessionId = (await _web.Store.ListLiveSessionsAsync()).Single(s => s.UserName == "alice").SessionId;
+        await admin.Page.ClickAsync($"button[data-kill='{sessionId}']");
+        var result = await ssh;
+        Assert.DoesNotContain("not-killed", result.StandardOutput);
+        Assert.False(result.Succeeded);
+        Assert.EndsWith("Verification code: ", Assert.Single(client.Ssh.AskPass.Prompts), StringComparison.Ordinal);
+        await _bed.WaitForAuditAsync(l => l.Any(e => e.Type == "session.killed" && e.User == "alice"), "alice's session.killed");
+
+        await admin.Page.GotoAsync($"{_web.BaseUrl}/audit/events");
+        await admin.Page.FillAsync("#f-user", "alice");
+        await admin.Page.ClickAsync("#search");
+        var found = await admin.Page.InnerTextAsync("#events");
+        foreach (var type in new[] { "auth.success", "channel.open", "session.killed", "admin.totp.enrolled" })
+        {
+            Assert.Contains(type, found);
+        }
+        Assert.Contains("OK", await admin.Page.InnerTextAsync("#chain-status"));
+        await admin.ScreenshotAsync("audit-search-alice");
     }
 
     public async Task DisposeAsync()
