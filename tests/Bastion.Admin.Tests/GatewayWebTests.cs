@@ -58,7 +58,7 @@ public sealed class GatewayWebTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_login_denied_in_the_browser_fails_cleanly_and_an_expired_one_cannot_be_approved()
+    public async Task A_login_denied_in_the_browser_fails_cleanly_and_nobody_else_sees_the_request()
     {
         await _bed.AddTotpUserAsync("denier");
         await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "user", "set", "denier", "--mfa", "key+webauthn");
