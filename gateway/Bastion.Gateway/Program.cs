@@ -22,4 +22,6 @@ var root = new RootCommand("Bastion: SSH bastion gateway with MFA")
     SessionCommands.Build(data),
 };
 
-return await root.Parse(args).InvokeAsync();
+// The host handles SIGTERM itself (drain sessions, flush the audit trail); System.CommandLine's own handler would
+// force an exit after two seconds.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

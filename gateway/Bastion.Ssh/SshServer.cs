@@ -21,6 +21,7 @@ public sealed class SshServer : IAsyncDisposable
     private int _unauthenticated;
     private long _connectionCounter;
     private Task? _acceptLoop;
+    private volatile bool _closed;
 
     public SshServer(IPEndPoint endPoint, SshServerOptions options, ISshSessionHandlerFactory handlers, ILoggerFactory loggers)
     {
@@ -65,6 +66,10 @@ public sealed class SshServer : IAsyncDisposable
             catch (OperationCanceledException)
             {
                 break;
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException || (ex is SocketException && _closed))
+            {
+                break; // StopAsync closed the listener: stop accepting, sessions drain on their own
             }
             catch (SocketException ex)
             {
@@ -131,6 +136,7 @@ public sealed class SshServer : IAsyncDisposable
     /// <summary>Stops accepting; running sessions are told to close (cancellation) and awaited up to <paramref name="drain"/>.</summary>
     public async Task StopAsync(TimeSpan drain)
     {
+        _closed = true;
         _listener.Close();
         Task[] running;
         lock (_gate)

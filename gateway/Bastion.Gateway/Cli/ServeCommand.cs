@@ -64,6 +64,7 @@ public static class ServeCommand
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss ";
         });
+        // Journald-friendly console output under systemd; readiness and watchdog go through ServiceNotifier.
         builder.Services.AddSystemd();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(options.Ssh.ShutdownDrainSeconds + 10));
 
@@ -87,6 +88,7 @@ public static class ServeCommand
             builder.Services.AddHostedService<SshGatewayService>();
             builder.Services.AddHostedService<MemoryTrimmer>();
             builder.Services.AddHostedService<LiveSessions>();
+            builder.Services.AddHostedService<ServiceNotifier>();
             // InventorySync subscribes before the refresher (added by AddEc2Inventory) publishes its first snapshot.
             builder.Services.AddHostedService<InventorySync>();
             builder.Services.AddEc2Inventory(options.Inventory.Ec2);
