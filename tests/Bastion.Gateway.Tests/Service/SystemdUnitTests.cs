@@ -1,0 +1,45 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Bastion.Gateway.Tests.Infrastructure;
+
+namespace Bastion.Gateway.Tests.Service;
+
+/// <summary>The shipped units parse, and their sandboxing keeps systemd's exposure score at 2.0 or below.</summary>
+public sealed partial class SystemdUnitTests
+{
+    private const string SystemdAnalyze = "/usr/bin/systemd-analyze";
+
+    [Theory]
+    [InlineData("bastion-gateway.service")]
+    [InlineData("bastion-admin.service")]
+    public async Task Unit_verifies_and_its_exposure_is_at_most_two(string unit)
+    {
+        ProcessRunner.RequireTool(SystemdAnalyze, "systemd");
+        var path = Path.Combine(RepositoryRoot(), "systemd", unit);
+
+        var verify = await ProcessRunner.RunAsync(SystemdAnalyze, "verify", "--man=no", path);
+        Assert.True(verify.Succeeded, verify.Describe());
+
+        var security = await ProcessRunner.RunAsync(SystemdAnalyze, "--offline=true", "security", path);
+        var match = ExposureLine().Match(security.StandardOutput);
+        Assert.True(match.Success, security.Describe());
+        var exposure = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        Console.WriteLine($"{unit}: exposure {exposure}");
+        Assert.True(exposure <= 2.0, $"{unit} exposure {exposure} is above 2.0:\n{security.StandardOutput}");
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Bastion.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("Bastion.sln not found above the test output directory");
+    }
+
+    [GeneratedRegex(@"Overall exposure level for \S+: (\d+\.\d+)")]
+    private static partial Regex ExposureLine();
+}
