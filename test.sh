@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Debian packages the end-to-end tests and bench/ drive (real OpenSSH client/server, TOTP, asyncssh, Chromium for the admin web tests, …).
-packages=(openssh-server openssh-client oathtool tmux python3-asyncssh python3-paramiko libssl-dev hyperfine procps dnsutils chromium systemd)
+packages=(openssh-server openssh-client oathtool tmux python3-asyncssh python3-paramiko libssl-dev hyperfine procps dnsutils chromium systemd sqlite3 gcc)
 
 missing=()
 for p in "${packages[@]}"; do
