@@ -23,6 +23,7 @@ public sealed class AuditTrail : IAsyncDisposable
     private readonly CancellationTokenSource _abort = new();
     private readonly Lock _startLock = new();
     private Task? _writer;
+    private IAuditRecordObserver[] _observers = [];
 
     public AuditTrail(IAuditStore store, AuditTrailOptions? options = null, TimeProvider? timeProvider = null, ILogger<AuditTrail>? logger = null)
     {
@@ -48,6 +49,19 @@ public sealed class AuditTrail : IAsyncDisposable
     }
 
     /// <summary>
+    /// Adds an observer that sees every record stored from now on. Hosts add observers (exporters, anomaly
+    /// detection) once at start; adding is safe while events flow.
+    /// </summary>
+    public void AddObserver(IAuditRecordObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        lock (_startLock)
+        {
+            _observers = [.. _observers, observer];
+        }
+    }
+
+    /// <summary>
     /// Stamps the event with the current time and queues it. Returns as soon as it is queued; waits only while
     /// the queue is full. Throws <see cref="ArgumentException"/> for a malformed event and
     /// <see cref="InvalidOperationException"/> after <see cref="StopAsync"/>.
@@ -67,6 +81,7 @@ public sealed class AuditTrail : IAsyncDisposable
         var stamped = Prepare(auditEvent);
         var records = await _store.AppendAuditEventsAsync([stamped], ct).ConfigureAwait(false);
         await CopyToJsonLinesAsync(records, ct).ConfigureAwait(false);
+        NotifyObservers(records);
         return records[0];
     }
 
@@ -184,6 +199,7 @@ public sealed class AuditTrail : IAsyncDisposable
             {
                 var records = await _store.AppendAuditEventsAsync(batch, abort).ConfigureAwait(false);
                 await CopyToJsonLinesAsync(records, abort).ConfigureAwait(false);
+                NotifyObservers(records);
                 return;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -212,6 +228,22 @@ public sealed class AuditTrail : IAsyncDisposable
         {
             _logger.LogError(ex, "could not append audit events {First}–{Last} to {Path}; they are stored in the database",
                 records[0].Seq, records[^1].Seq, _options.JsonLinesPath);
+        }
+    }
+
+    private void NotifyObservers(IReadOnlyList<AuditRecord> records)
+    {
+        foreach (var observer in Volatile.Read(ref _observers))
+        {
+            try
+            {
+                observer.OnStored(records);
+            }
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "audit observer {Observer} failed on events {First}–{Last}; they are stored in the database",
+                    observer.GetType().Name, records[0].Seq, records[^1].Seq);
+            }
         }
     }
 

@@ -9,6 +9,48 @@ namespace Bastion.Core.Tests.Audit;
 public sealed class AuditTrailTests
 {
     [Fact]
+    public async Task Observers_see_every_stored_record_in_order_and_a_throwing_observer_does_not_stop_the_trail()
+    {
+        await using var fixture = await StoreFixture.CreateAsync();
+        await using var trail = new AuditTrail(fixture.Store, new AuditTrailOptions { MaxBatchSize = 3 }, fixture.Time);
+        var seen = new RecordingObserver();
+        trail.AddObserver(new ThrowingObserver());
+        trail.AddObserver(seen);
+        trail.Start();
+
+        for (var i = 0; i < 10; i++)
+        {
+            await trail.AppendAsync(Event("s", i));
+        }
+        await trail.AppendNowAsync(new AuditEvent(AuditEventTypes.AdminUserAdded, AuditSeverity.Notice) { User = "root" });
+        await trail.FlushAsync();
+
+        Assert.Equal(Enumerable.Range(1, 11).Select(i => (long)i), seen.Records.Select(r => r.Seq).Order());
+        Assert.True((await trail.VerifyAsync()).Ok);
+    }
+
+    private sealed class RecordingObserver : IAuditRecordObserver
+    {
+        private readonly Lock _lock = new();
+        private readonly List<AuditRecord> _records = [];
+
+        public IReadOnlyList<AuditRecord> Records
+        {
+            get { lock (_lock) { return _records.ToList(); } }
+        }
+
+        public void OnStored(IReadOnlyList<AuditRecord> records)
+        {
+            lock (_lock) { _records.AddRange(records); }
+        }
+    }
+
+    private sealed class ThrowingObserver : IAuditRecordObserver
+    {
+        public void OnStored(IReadOnlyList<AuditRecord> records) => throw new InvalidOperationException("observer failure (expected by the test)");
+    }
+
+    [Fact]
     public async Task Concurrent_appends_from_two_stores_form_one_valid_chain()
     {
         await using var fixture = await StoreFixture.CreateAsync();
