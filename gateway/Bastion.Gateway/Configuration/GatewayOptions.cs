@@ -11,6 +11,12 @@ public sealed class GatewayOptions
     /// <summary>Database, host key, secret key and audit log live here unless set individually.</summary>
     public string DataDirectory { get; set; } = "./data";
 
+    /// <summary>
+    /// Names this gateway in live-session rows when several nodes share one store. Empty: the host name. Each
+    /// node needs its own; at start a node removes the rows its previous run left (after a crash).
+    /// </summary>
+    public string? NodeId { get; set; }
+
     public SshOptions Ssh { get; set; } = new();
 
     public MfaOptions Mfa { get; set; } = new();

@@ -3,7 +3,7 @@ using System.Net;
 namespace Bastion.Gateway.Configuration;
 
 /// <summary>Checks settings at start so a typo fails loudly with the key to fix, instead of misbehaving later.</summary>
-public static class GatewayOptionsValidator
+public static partial class GatewayOptionsValidator
 {
     public static IReadOnlyList<string> Validate(GatewayOptions options)
     {
@@ -12,6 +12,10 @@ public static class GatewayOptionsValidator
         if (string.IsNullOrWhiteSpace(options.DataDirectory))
         {
             errors.Add("Bastion:DataDirectory is empty; set it to a writable directory such as /var/lib/bastion");
+        }
+        if (!string.IsNullOrEmpty(options.NodeId) && !NodeIdRegex().IsMatch(options.NodeId))
+        {
+            errors.Add($"Bastion:NodeId \"{options.NodeId}\" may only hold letters, digits, '.', '_' and '-' (at most 64)");
         }
         if (!IPAddress.TryParse(ssh.ListenAddress, out _))
         {
@@ -58,4 +62,7 @@ public static class GatewayOptionsValidator
             errors.Add($"{key} {value} is outside {min}..{max}");
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial System.Text.RegularExpressions.Regex NodeIdRegex();
 }

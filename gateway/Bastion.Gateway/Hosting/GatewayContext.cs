@@ -49,6 +49,9 @@ public sealed class GatewayContext : IAsyncDisposable
 
     public GatewayOptions Options { get; }
 
+    /// <summary>This gateway node in live-session rows (<see cref="GatewayOptions.NodeId"/>, else the host name).</summary>
+    public string NodeId => string.IsNullOrEmpty(Options.NodeId) ? Environment.MachineName : Options.NodeId;
+
     public GatewayPaths Paths { get; }
 
     public IBastionStore Store => _sqlite;

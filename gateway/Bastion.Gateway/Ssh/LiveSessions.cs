@@ -27,21 +27,14 @@ public sealed class LiveSessions : BackgroundService
         _logger = logger;
     }
 
-    /// <summary>This gateway node in live-session rows; one gateway per host.</summary>
-    public static string NodeId => Environment.MachineName;
-
     public static LiveSession Row(GatewayContext context, ConnectionState state, LiveChannel live) => new(
-        live.ChannelId, state.SessionId, NodeId, state.User?.Name ?? "", state.Remote is null ? "" : $"{state.RemoteAddress}:{state.Remote.Port}",
+        live.ChannelId, state.SessionId, context.NodeId, state.User?.Name ?? "", state.Remote is null ? "" : $"{state.RemoteAddress}:{state.Remote.Port}",
         live.Target.Name, $"{live.Target.Host}:{live.Target.Port}", live.Target.Instance?.InstanceId, live.Target.Instance?.AccountAlias ?? live.Target.Account,
         live.StartedAt, live.Channel?.BytesFromClient ?? 0, live.Channel?.BytesToClient ?? 0, context.Time.GetUtcNow());
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var stale = await _context.Store.RemoveLiveSessionsOfNodeAsync(NodeId, stoppingToken).ConfigureAwait(false);
-        if (stale > 0)
-        {
-            _logger.LogInformation("removed {Count} live-session rows left by a previous run of this node", stale);
-        }
+        await RecordSessionsLostByPreviousRunAsync(stoppingToken).ConfigureAwait(false);
         using var timer = new PeriodicTimer(KillPollPeriod, _context.Time);
         var polls = 0;
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
@@ -58,6 +51,46 @@ public sealed class LiveSessions : BackgroundService
             {
                 _logger.LogWarning(ex, "live-session upkeep failed; retrying in {Period}", KillPollPeriod);
             }
+        }
+    }
+
+    /// <summary>
+    /// Rows still listed for this node at start belong to a run that died without closing them (kill -9, power
+    /// loss): their channel.close events were never written. Saying so in the trail keeps the auditor's picture
+    /// honest: the session ended at the crash, with at least the bytes last published.
+    /// </summary>
+    private async Task RecordSessionsLostByPreviousRunAsync(CancellationToken cancellationToken)
+    {
+        var nodeId = _context.NodeId;
+        var orphans = (await _context.Store.ListLiveSessionsAsync(cancellationToken).ConfigureAwait(false))
+            .Where(s => string.Equals(s.NodeId, nodeId, StringComparison.Ordinal)).ToList();
+        foreach (var orphan in orphans)
+        {
+            await _context.Audit.AppendNowAsync(new AuditEvent("session.lost", AuditSeverity.Warning)
+            {
+                SessionId = orphan.SessionId,
+                User = orphan.UserName,
+                SourceAddress = orphan.SourceAddress,
+                Data = new Dictionary<string, string>
+                {
+                    ["channel"] = orphan.ChannelId,
+                    ["target"] = orphan.TargetName,
+                    ["address"] = orphan.TargetAddress,
+                    ["instance_id"] = orphan.InstanceId ?? "",
+                    ["account"] = orphan.Account ?? "",
+                    ["node"] = nodeId,
+                    ["started_at"] = orphan.StartedAt.ToString("O"),
+                    ["last_seen_at"] = orphan.UpdatedAt.ToString("O"),
+                    ["bytes_from_client_at_least"] = orphan.BytesFromClient.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["bytes_to_client_at_least"] = orphan.BytesToClient.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["reason"] = "the gateway node stopped without closing the session (crash or kill -9)",
+                },
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        var removed = await _context.Store.RemoveLiveSessionsOfNodeAsync(nodeId, cancellationToken).ConfigureAwait(false);
+        if (removed > 0)
+        {
+            _logger.LogWarning("node {Node}: {Count} sessions were still open when the previous run stopped; recorded them as session.lost", nodeId, removed);
         }
     }
 
