@@ -57,7 +57,16 @@ public sealed class BastionTestbed : IAsyncDisposable
     public static Task<BastionTestbed> StartAsync(params string[] extraServeArgs) => StartAsync(null, extraServeArgs);
 
     /// <summary>As <see cref="StartAsync(string[])"/>, with extra environment for the gateway process.</summary>
-    public static async Task<BastionTestbed> StartAsync(IReadOnlyDictionary<string, string?>? gatewayEnvironment, params string[] extraServeArgs)
+    public static Task<BastionTestbed> StartAsync(IReadOnlyDictionary<string, string?>? gatewayEnvironment, params string[] extraServeArgs) =>
+        StartAsync(gatewayEnvironment, null, extraServeArgs);
+
+    /// <summary>
+    /// As <see cref="StartAsync(string[])"/>; <paramref name="dataEnvironment"/> is written to the data directory's
+    /// <see cref="GatewayBinary.EnvironmentFileName"/>, so the gateway and every CLI verb on it get it (e.g. the
+    /// Bastion__Store__* settings of a PostgreSQL database).
+    /// </summary>
+    public static async Task<BastionTestbed> StartAsync(
+        IReadOnlyDictionary<string, string?>? gatewayEnvironment, IReadOnlyDictionary<string, string>? dataEnvironment, params string[] extraServeArgs)
     {
         var dir = new TempDirectory("bastion-e2e");
         SshdTarget? target = null;
@@ -65,6 +74,11 @@ public sealed class BastionTestbed : IAsyncDisposable
         {
             target = await SshdTarget.StartAsync().ConfigureAwait(false);
             var data = dir.SubDirectory("data");
+            if (dataEnvironment is not null)
+            {
+                await File.WriteAllLinesAsync(Path.Combine(data, GatewayBinary.EnvironmentFileName),
+                    dataEnvironment.Select(kv => $"{kv.Key}={kv.Value}")).ConfigureAwait(false);
+            }
             var (address, port) = LoopbackAddresses.Shared.NextEndpoint(22);
 
             // The known_hosts line exactly as an administrator would hand it out: the CLI reads the listen address and
@@ -149,15 +163,48 @@ public sealed class BastionTestbed : IAsyncDisposable
     /// BindAddress=<paramref name="sourceAddress"/> (default: a fresh alias) plus <paramref name="gatewayHopOptions"/>
     /// (e.g. Ciphers, KexAlgorithms, RekeyLimit — options given with -o on the command line do not reach the jump hop).
     /// </summary>
-    public GatewayClient NewClient(string user, IEnumerable<(string Key, string Value)>? gatewayHopOptions = null, IPAddress? sourceAddress = null, string? identityFile = null)
+    public GatewayClient NewClient(string user, IEnumerable<(string Key, string Value)>? gatewayHopOptions = null, IPAddress? sourceAddress = null, string? identityFile = null) =>
+        NewClientVia(Gateway, user, gatewayHopOptions, sourceAddress, identityFile);
+
+    /// <summary>As <see cref="NewClient"/>, jumping through <paramref name="gateway"/> (e.g. a second node from <see cref="StartAnotherNodeAsync"/>).</summary>
+    public GatewayClient NewClientVia(GatewayProcess gateway, string user, IEnumerable<(string Key, string Value)>? gatewayHopOptions = null, IPAddress? sourceAddress = null, string? identityFile = null)
     {
         var source = sourceAddress ?? LoopbackAddresses.Shared.Next();
         var ssh = new OpenSshClient(_dir.SubDirectory("client-" + user + "-" + Guid.NewGuid().ToString("N")[..6]), identityFile ?? KeyOf(user).PrivateKeyPath);
-        File.AppendAllText(ssh.KnownHostsPath, GatewayKnownHostsLine + "\n");
+        if (ReferenceEquals(gateway, Gateway))
+        {
+            File.AppendAllText(ssh.KnownHostsPath, GatewayKnownHostsLine + "\n");
+        }
+        else
+        {
+            // Every node presents the same host key (copied by StartAnotherNodeAsync), under its own address.
+            ssh.TrustHostKey(gateway.Address.ToString(), gateway.Port, GatewayKnownHostsLine[(GatewayKnownHostsLine.IndexOf(' ', StringComparison.Ordinal) + 1)..]);
+        }
         ssh.TrustHostKey(TargetHost, 22, Target.HostKeyLine);
-        ssh.AddHostBlock(Gateway.Address.ToString(), [("BindAddress", source.ToString()), .. gatewayHopOptions ?? []]);
-        ssh.AddHostBlock("*.dev", ("ProxyJump", GatewayEndpoint(user).JumpSpec), ("User", "root"));
+        ssh.AddHostBlock(gateway.Address.ToString(), [("BindAddress", source.ToString()), .. gatewayHopOptions ?? []]);
+        ssh.AddHostBlock("*.dev", ("ProxyJump", gateway.Endpoint(user).JumpSpec), ("User", "root"));
         return new GatewayClient(ssh, user, source);
+    }
+
+    /// <summary>
+    /// Another gateway node on the same store, as an operator would add one behind a load balancer: its own data
+    /// directory holding copies of the host key and the secret key (so clients see one host key and TOTP seeds
+    /// decrypt everywhere) and of the store settings, its own address and <c>Bastion:NodeId</c>.
+    /// </summary>
+    public async Task<GatewayProcess> StartAnotherNodeAsync(string nodeId, params string[] extraServeArgs)
+    {
+        var data = _dir.SubDirectory("data-" + nodeId);
+        foreach (var file in System.IO.Directory.GetFiles(DataDirectory))
+        {
+            var name = Path.GetFileName(file);
+            if (name.StartsWith("ssh_host_", StringComparison.Ordinal) || name == "secret.key" || name == GatewayBinary.EnvironmentFileName)
+            {
+                File.Copy(file, Path.Combine(data, name));
+            }
+        }
+        var (address, port) = LoopbackAddresses.Shared.NextEndpoint(22);
+        return await GatewayProcess.StartAsync(data, address, port,
+            ["--Bastion:Ssh:AuthFailureDelayMilliseconds=100", $"--Bastion:NodeId={nodeId}", .. extraServeArgs]).ConfigureAwait(false);
     }
 
     /// <summary>Polls <c>audit tail</c> until <paramref name="predicate"/> holds (bounded); see <see cref="AuditTail.WaitForAsync"/>.</summary>

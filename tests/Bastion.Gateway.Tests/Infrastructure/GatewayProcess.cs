@@ -52,6 +52,12 @@ public static class GatewayBinary
             ? BastionDll
             : throw new InvalidOperationException($"{BastionDll} not found: build the solution (dotnet build Bastion.sln) — the test project references gateway/Bastion.Gateway, which copies bastion.dll next to the tests.");
 
+    /// <summary>
+    /// Test-only file in a data directory: KEY=VALUE lines added to the environment of every process started on that
+    /// directory (the gateway and each CLI verb), so a testbed can point them all at one store, e.g. PostgreSQL.
+    /// </summary>
+    public const string EnvironmentFileName = "test-environment.env";
+
     /// <summary>Process spec for <c>dotnet bastion.dll --data DIR ARGS…</c>.</summary>
     public static ProcessSpec Spec(string dataDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null)
     {
@@ -60,6 +66,14 @@ public static class GatewayBinary
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
             ["DOTNET_NOLOGO"] = "1",
         };
+        var environmentFile = Path.Combine(dataDirectory, EnvironmentFileName);
+        if (File.Exists(environmentFile))
+        {
+            foreach (var line in File.ReadAllLines(environmentFile).Where(l => l.Contains('=', StringComparison.Ordinal)))
+            {
+                env[line[..line.IndexOf('=', StringComparison.Ordinal)]] = line[(line.IndexOf('=', StringComparison.Ordinal) + 1)..];
+            }
+        }
         foreach (var (k, v) in environment ?? new Dictionary<string, string?>())
         {
             env[k] = v;
