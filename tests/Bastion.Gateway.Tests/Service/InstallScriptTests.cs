@@ -1,0 +1,83 @@
+using System.Globalization;
+using Bastion.Gateway.Tests.Infrastructure;
+
+namespace Bastion.Gateway.Tests.Service;
+
+/// <summary>
+/// systemd/install.sh into an image root (<c>--root DIR</c>, the way distribution image builders install): the
+/// service account, private directories, config in /etc/bastion, units enabled, and binaries that start with the
+/// installed configuration. A second run upgrades without touching the operator's configuration.
+/// </summary>
+public sealed class InstallScriptTests
+{
+    [Fact]
+    public async Task Install_into_an_image_root_creates_account_directories_config_and_enabled_units_and_keeps_config_on_upgrade()
+    {
+        Assert.True(Environment.UserName == "root", "install.sh needs root (it chowns files to the service account); run the tests as root, as CI does");
+        ProcessRunner.RequireTool("/usr/bin/systemd-sysusers", "systemd");
+        using var dir = new TempDirectory("bastion-install");
+        var root = dir.SubDirectory("image");
+        var script = Path.Combine(RepositoryRoot(), "systemd", "install.sh");
+
+        var install = await ProcessRunner.RunAsync(new ProcessSpec(script, ["--root", root]) { Timeout = TimeSpan.FromMinutes(5) });
+        install.EnsureSuccess("systemd/install.sh --root");
+
+        var passwd = File.ReadAllLines(Path.Combine(root, "etc/passwd")).Single(l => l.StartsWith("bastion:", StringComparison.Ordinal)).Split(':');
+        Assert.Equal("/var/lib/bastion", passwd[5]);
+        Assert.Equal("/usr/sbin/nologin", passwd[6]);
+        var gid = File.ReadAllLines(Path.Combine(root, "etc/group")).Single(l => l.StartsWith("bastion:", StringComparison.Ordinal)).Split(':')[2];
+
+        var data = Path.Combine(root, "var/lib/bastion");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(data));
+        var stat = await ProcessRunner.RunAsync("/usr/bin/stat", "-c", "%u:%g", data);
+        Assert.Equal($"{passwd[2]}:{gid}", stat.StandardOutput.Trim());
+
+        var config = Path.Combine(root, "etc/bastion/bastion.json");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(config));
+        Assert.Equal($"0:{gid}", (await ProcessRunner.RunAsync("/usr/bin/stat", "-c", "%u:%g", config)).StandardOutput.Trim());
+
+        foreach (var unit in new[] { "bastion-gateway.service", "bastion-admin.service" })
+        {
+            var installed = Path.Combine(root, "etc/systemd/system", unit);
+            Assert.True(File.Exists(installed), unit + " not installed");
+            Assert.True(File.Exists(Path.Combine(root, "etc/systemd/system/multi-user.target.wants", unit)), unit + " not enabled");
+            var execStart = File.ReadAllLines(installed).Single(l => l.StartsWith("ExecStart=", StringComparison.Ordinal));
+            var host = execStart["ExecStart=".Length..].Split(' ')[0];
+            Assert.True(File.Exists(host), $"{unit} runs {host}, which does not exist");
+        }
+        Assert.True(File.Exists(Path.Combine(root, "opt/bastion/admin/bastion-admin.dll")));
+
+        // The installed gateway starts with the installed configuration (address, port and data moved to the test's).
+        var gatewayDll = Path.Combine(root, "opt/bastion/gateway/bastion.dll");
+        var port = LoopbackAddresses.FreePort(System.Net.IPAddress.Loopback);
+        var testData = dir.SubDirectory("data");
+        await using (var gateway = BackgroundProcess.Start(new ProcessSpec(GatewayBinary.DotnetHost,
+            [gatewayDll, "--data", testData, "serve", "--listen", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture)])
+        {
+            Environment = new Dictionary<string, string?> { ["BASTION_CONFIG"] = config },
+        }))
+        {
+            await LoopbackAddresses.WaitUntilAcceptingAsync(System.Net.IPAddress.Loopback, port, TimeSpan.FromSeconds(60), gateway, "installed gateway");
+            var key = await OpenSshClient.KeyScanAsync("127.0.0.1", port, "ed25519");
+            Assert.StartsWith("ssh-ed25519 ", key, StringComparison.Ordinal);
+        }
+
+        // Upgrade: binaries and units are replaced, the operator's configuration is not.
+        await File.AppendAllTextAsync(config, "\n");
+        var edited = await File.ReadAllTextAsync(config);
+        (await ProcessRunner.RunAsync(new ProcessSpec(script, ["--root", root]) { Timeout = TimeSpan.FromMinutes(5) })).EnsureSuccess("second install.sh run");
+        Assert.Equal(edited, await File.ReadAllTextAsync(config));
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            if (File.Exists(Path.Combine(d.FullName, "Bastion.sln")))
+            {
+                return d.FullName;
+            }
+        }
+        throw new InvalidOperationException("Bastion.sln not found above the test output directory");
+    }
+}
