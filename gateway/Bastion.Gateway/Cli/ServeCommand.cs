@@ -90,15 +90,16 @@ public static class ServeCommand
             builder.Services.AddSingleton<GatewayMetrics>();
             builder.Services.AddSingleton<SshGatewayService>();
             builder.Services.AddSingleton<ServiceNotifier>();
+            // SIGHUP is handled before the SSH port opens: its default action would end the process.
+            builder.Services.AddHostedService(sp => new ConfigurationReloader(
+                configuration, () => CliConfiguration.Build(dataDirectory, overrides, extra), context,
+                sp.GetRequiredService<SshGatewayService>(), sp.GetRequiredService<ServiceNotifier>(), sp.GetRequiredService<ILogger<ConfigurationReloader>>()));
             if (options.Metrics.Enabled)
             {
                 // Before the SSH service, so it stops after it and answers 503 "draining" while sessions finish.
                 AddMetricsEndpoint(builder.Services, options.Metrics);
             }
             builder.Services.AddHostedService(sp => sp.GetRequiredService<SshGatewayService>());
-            builder.Services.AddHostedService(sp => new ConfigurationReloader(
-                configuration, () => CliConfiguration.Build(dataDirectory, overrides, extra), context,
-                sp.GetRequiredService<SshGatewayService>(), sp.GetRequiredService<ServiceNotifier>(), sp.GetRequiredService<ILogger<ConfigurationReloader>>()));
             builder.Services.AddHostedService<MemoryTrimmer>();
             builder.Services.AddHostedService<LiveSessions>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ServiceNotifier>());
