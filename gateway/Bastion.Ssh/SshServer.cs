@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Bastion.Ssh.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace Bastion.Ssh;
@@ -7,10 +8,13 @@ namespace Bastion.Ssh;
 /// <summary>
 /// Accepts TCP connections and runs an <see cref="SshServerSession"/> for each. Connections that have not
 /// authenticated are capped (like OpenSSH MaxStartups) so a flood of half-open logins cannot exhaust the host.
+/// Options can be replaced while running (<see cref="UpdateOptions"/>): new connections get the new ones, open
+/// connections keep the ones they started with.
 /// </summary>
 public sealed class SshServer : IAsyncDisposable
 {
-    private readonly SshServerOptions _options;
+    private volatile SshServerOptions _options;
+    private readonly SshMetrics? _metrics;
     private readonly ISshSessionHandlerFactory _handlers;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
@@ -27,6 +31,7 @@ public sealed class SshServer : IAsyncDisposable
     {
         options.Validate();
         _options = options;
+        _metrics = options.MeterFactory is { } meters ? new SshMetrics(meters) : null;
         _handlers = handlers;
         _loggers = loggers;
         _logger = loggers.CreateLogger<SshServer>();
@@ -46,6 +51,22 @@ public sealed class SshServer : IAsyncDisposable
                 return _sessions.Count;
             }
         }
+    }
+
+    /// <summary>The options new connections start with.</summary>
+    public SshServerOptions Options => _options;
+
+    /// <summary>True from <see cref="Start"/> until <see cref="StopAsync"/> closes the listener.</summary>
+    public bool IsAccepting => _acceptLoop is not null && !_closed;
+
+    /// <summary>
+    /// Replaces the options for connections accepted from now on (login grace time, auth attempts, limits …).
+    /// Connections already open keep theirs, so nothing in flight changes under a client's feet.
+    /// </summary>
+    public void UpdateOptions(SshServerOptions options)
+    {
+        options.Validate();
+        _options = options;
     }
 
     public void Start()
@@ -78,15 +99,18 @@ public sealed class SshServer : IAsyncDisposable
                 await Task.Delay(TimeSpan.FromMilliseconds(100), _options.TimeProvider).ConfigureAwait(false);
                 continue;
             }
-            if (Interlocked.Increment(ref _unauthenticated) > _options.MaxUnauthenticatedConnections)
+            var options = _options;
+            if (Interlocked.Increment(ref _unauthenticated) > options.MaxUnauthenticatedConnections)
             {
                 Interlocked.Decrement(ref _unauthenticated);
-                _logger.LogWarning("refusing connection from {Remote}: {Limit} unauthenticated connections already open", socket.RemoteEndPoint, _options.MaxUnauthenticatedConnections);
+                _metrics?.ConnectionRefused();
+                _logger.LogWarning("refusing connection from {Remote}: {Limit} unauthenticated connections already open", socket.RemoteEndPoint, options.MaxUnauthenticatedConnections);
                 socket.Dispose();
                 continue;
             }
+            _metrics?.ConnectionAccepted();
             socket.NoDelay = true;
-            var task = RunSessionAsync(socket);
+            var task = RunSessionAsync(socket, options);
             lock (_gate)
             {
                 if (!task.IsCompleted)
@@ -97,7 +121,7 @@ public sealed class SshServer : IAsyncDisposable
         }
     }
 
-    private async Task RunSessionAsync(Socket socket)
+    private async Task RunSessionAsync(Socket socket, SshServerOptions options)
     {
         await Task.Yield();
         var counted = true;
@@ -114,7 +138,7 @@ public sealed class SshServer : IAsyncDisposable
             var id = $"{Environment.ProcessId:x}-{Interlocked.Increment(ref _connectionCounter):x}";
             var info = new SshConnectionInfo(id, socket.RemoteEndPoint, socket.LocalEndPoint);
             var handler = _handlers.Create(info);
-            var session = new SshServerSession(new NetworkStream(socket, ownsSocket: true), _options, handler, _loggers.CreateLogger<SshServerSession>(), info);
+            var session = new SshServerSession(new NetworkStream(socket, ownsSocket: true), options, handler, _loggers.CreateLogger<SshServerSession>(), info, _metrics);
             session.Authenticated += Release;
             await session.RunAsync(_stopping.Token).ConfigureAwait(false);
         }

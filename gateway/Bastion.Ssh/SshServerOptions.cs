@@ -40,6 +40,9 @@ public sealed class SshServerOptions
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>Where the meter "Bastion.Ssh" (kex durations, connections) comes from; null records nothing.</summary>
+    public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; init; }
+
     internal void Validate()
     {
         if (HostKeys.Count == 0)

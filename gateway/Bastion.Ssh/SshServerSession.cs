@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Bastion.Ssh.Authentication;
 using Bastion.Ssh.Connection;
+using Bastion.Ssh.Diagnostics;
 using Bastion.Ssh.Transport;
 using Bastion.Ssh.Wire;
 using Microsoft.Extensions.Logging;
@@ -18,10 +19,17 @@ public sealed class SshServerSession
     private readonly ISshSessionHandler _handler;
     private readonly ILogger _logger;
     private readonly SshConnectionInfo? _connection;
+    private readonly SshMetrics? _metrics;
 
     public SshServerSession(Stream stream, SshServerOptions options, ISshSessionHandler handler, ILogger logger, SshConnectionInfo? connection = null)
+        : this(stream, options, handler, logger, connection, options.MeterFactory is { } meters ? new SshMetrics(meters) : null)
+    {
+    }
+
+    internal SshServerSession(Stream stream, SshServerOptions options, ISshSessionHandler handler, ILogger logger, SshConnectionInfo? connection, SshMetrics? metrics)
     {
         _connection = connection;
+        _metrics = metrics;
         options.Validate();
         _stream = stream;
         _options = options;
@@ -46,6 +54,7 @@ public sealed class SshServerSession
         {
             var first = initial;
             initial = false;
+            _metrics?.KeyExchangeCompleted(algorithms.KeyExchange, first, elapsed);
             _ = _handler.OnKeyExchangeCompletedAsync(algorithms, elapsed, first).AsTask();
         };
         var reason = "client disconnected";

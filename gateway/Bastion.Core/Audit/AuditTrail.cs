@@ -39,6 +39,9 @@ public sealed class AuditTrail : IAsyncDisposable
         });
     }
 
+    /// <summary>Events queued and not yet stored (for the queue-depth gauge); bounded by the queue capacity.</summary>
+    public int QueueDepth => _queue.Reader.Count;
+
     /// <summary>Starts the background writer. Call once when the host starts; further calls do nothing.</summary>
     public void Start()
     {

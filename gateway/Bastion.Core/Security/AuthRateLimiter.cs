@@ -11,7 +11,7 @@ namespace Bastion.Core.Security;
 /// </summary>
 public sealed class AuthRateLimiter
 {
-    private readonly AuthRateLimiterOptions _options;
+    private volatile AuthRateLimiterOptions _options;
     private readonly TimeProvider _time;
     private readonly Lock _lock = new();
     private readonly FailureTable _users;
@@ -23,6 +23,20 @@ public sealed class AuthRateLimiter
         _time = timeProvider ?? TimeProvider.System;
         _users = new FailureTable(_options.MaxTrackedEntries);
         _addresses = new FailureTable(_options.MaxTrackedEntries);
+    }
+
+    /// <summary>The thresholds in force.</summary>
+    public AuthRateLimiterOptions Options => _options;
+
+    /// <summary>
+    /// New thresholds from the next attempt on (a configuration reload). Failure history and running lockouts are
+    /// kept, so a reload can neither lift a lockout nor wipe the count of an ongoing guessing attempt;
+    /// <see cref="AuthRateLimiterOptions.MaxTrackedEntries"/> keeps its value from construction.
+    /// </summary>
+    public void Reconfigure(AuthRateLimiterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
     }
 
     /// <summary>
@@ -50,15 +64,16 @@ public sealed class AuthRateLimiter
     public LockoutStatus RecordFailure(string? user, IPAddress? address)
     {
         var now = _time.GetUtcNow();
+        var options = _options;
         lock (_lock)
         {
             if (address is not null)
             {
-                _addresses.RecordFailure(AddressKey(address), now, _options.MaxFailuresPerAddress, _options.Window, _options.LockoutDuration);
+                _addresses.RecordFailure(AddressKey(address), now, options.MaxFailuresPerAddress, options.Window, options.LockoutDuration);
             }
             if (UserKey(user) is { } key)
             {
-                _users.RecordFailure(key, now, _options.MaxFailuresPerUser, _options.Window, _options.LockoutDuration);
+                _users.RecordFailure(key, now, options.MaxFailuresPerUser, options.Window, options.LockoutDuration);
             }
         }
         return IsLockedOut(user, address);

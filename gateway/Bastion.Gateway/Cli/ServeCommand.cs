@@ -4,6 +4,7 @@ using Bastion.Gateway.Hosting;
 using Bastion.Gateway.Inventory;
 using Bastion.Gateway.Inventory.Dns;
 using Bastion.Gateway.Inventory.Ec2;
+using Bastion.Gateway.Observability;
 using Bastion.Gateway.Ssh;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -85,10 +86,23 @@ public static class ServeCommand
             builder.Services.AddSingleton<ActiveSessions>();
             builder.Services.AddSingleton<TextWriter>(Console.Out);
             builder.Services.AddSingleton(TimeProvider.System);
-            builder.Services.AddHostedService<SshGatewayService>();
+            builder.Services.AddMetrics();
+            builder.Services.AddSingleton<GatewayMetrics>();
+            builder.Services.AddSingleton<SshGatewayService>();
+            builder.Services.AddSingleton<ServiceNotifier>();
+            // SIGHUP is handled before the SSH port opens: its default action would end the process.
+            builder.Services.AddHostedService(sp => new ConfigurationReloader(
+                configuration, () => CliConfiguration.Build(dataDirectory, overrides, extra), context,
+                sp.GetRequiredService<SshGatewayService>(), sp.GetRequiredService<ServiceNotifier>(), sp.GetRequiredService<ILogger<ConfigurationReloader>>()));
+            if (options.Metrics.Enabled)
+            {
+                // Before the SSH service, so it stops after it and answers 503 "draining" while sessions finish.
+                AddMetricsEndpoint(builder.Services, options.Metrics);
+            }
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<SshGatewayService>());
             builder.Services.AddHostedService<MemoryTrimmer>();
             builder.Services.AddHostedService<LiveSessions>();
-            builder.Services.AddHostedService<ServiceNotifier>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ServiceNotifier>());
             // InventorySync subscribes before the refresher (added by AddEc2Inventory) publishes its first snapshot.
             builder.Services.AddHostedService<InventorySync>();
             builder.Services.AddEc2Inventory(options.Inventory.Ec2);
@@ -111,6 +125,22 @@ public static class ServeCommand
             await host.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
         }
         return ExitCodes.Ok;
+    }
+
+    private static void AddMetricsEndpoint(IServiceCollection services, MetricsOptions metrics)
+    {
+        services.AddSingleton(_ => new PrometheusBridge());
+        services.AddSingleton(sp =>
+        {
+            var context = sp.GetRequiredService<GatewayContext>();
+            var ssh = sp.GetRequiredService<SshGatewayService>();
+            var lifetime = sp.GetRequiredService<IHostApplicationLifetime>();
+            // A user lookup by name is an indexed query: it proves the store answers without reading much.
+            return new HealthCheck(ct => context.Store.GetUserAsync("healthz-probe", ct), ssh.ListenerProblem,
+                () => lifetime.ApplicationStopping.IsCancellationRequested);
+        });
+        services.AddHostedService(sp => new MetricsHttpServer(metrics, sp.GetRequiredService<PrometheusBridge>(),
+            sp.GetRequiredService<HealthCheck>(), sp.GetRequiredService<ILogger<MetricsHttpServer>>()));
     }
 
     private static async Task PrintFirstStepsAsync(GatewayContext context, CancellationToken cancellationToken)

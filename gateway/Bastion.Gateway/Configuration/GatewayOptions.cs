@@ -26,6 +26,12 @@ public sealed class GatewayOptions
     public AuditOptions Audit { get; set; } = new();
 
     public AdminOptions Admin { get; set; } = new();
+
+    /// <summary>Prometheus /metrics and /healthz over HTTP (Bastion:Metrics); off unless Enabled.</summary>
+    public Observability.MetricsOptions Metrics { get; set; } = new();
+
+    /// <summary>A copy whose sections can be swapped without touching this one (configuration reload).</summary>
+    internal GatewayOptions ShallowCopy() => (GatewayOptions)MemberwiseClone();
 }
 
 public sealed class SshOptions
@@ -56,6 +62,8 @@ public sealed class SshOptions
 
     /// <summary>Seconds sessions may take to finish after SIGTERM before they are closed.</summary>
     public int ShutdownDrainSeconds { get; set; } = 10;
+
+    internal SshOptions ShallowCopy() => (SshOptions)MemberwiseClone();
 }
 
 public sealed class MfaOptions
@@ -99,6 +107,8 @@ public sealed class InventoryOptions
 
     /// <summary>DNS answers from the same snapshot (Bastion:Inventory:Dns); off unless Enabled.</summary>
     public Inventory.Dns.InventoryDnsOptions Dns { get; set; } = new();
+
+    internal InventoryOptions ShallowCopy() => (InventoryOptions)MemberwiseClone();
 }
 
 public sealed class AuditOptions

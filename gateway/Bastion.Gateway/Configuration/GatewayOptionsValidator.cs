@@ -50,6 +50,21 @@ public static partial class GatewayOptionsValidator
         {
             errors.Add("Bastion:Inventory:DomainSuffix must not start with a dot (use \"dev\", not \".dev\")");
         }
+        if (options.Metrics.Enabled)
+        {
+            if (!IPAddress.TryParse(options.Metrics.ListenAddress, out _))
+            {
+                errors.Add($"Bastion:Metrics:ListenAddress \"{options.Metrics.ListenAddress}\" is not an IP address (use 127.0.0.1, or the address the load balancer reaches)");
+            }
+            if (options.Metrics.Port is < 1 or > 65535)
+            {
+                errors.Add($"Bastion:Metrics:Port {options.Metrics.Port} is outside 1..65535");
+            }
+            else if (options.Metrics.Port == ssh.Port && options.Metrics.ListenAddress == ssh.ListenAddress)
+            {
+                errors.Add($"Bastion:Metrics:Port {options.Metrics.Port} is the SSH port; pick another (default 9122)");
+            }
+        }
         errors.AddRange(options.Inventory.Ec2.Validate());
         errors.AddRange(options.Inventory.Dns.Validate());
         return errors;

@@ -18,10 +18,12 @@ namespace Bastion.Gateway.Hosting;
 public sealed class GatewayContext : IAsyncDisposable
 {
     private readonly SqliteStore _sqlite;
+    private volatile GatewayOptions _options;
+    private volatile CompositeTargetResolver _inventory;
 
     private GatewayContext(GatewayOptions options, GatewayPaths paths, SqliteStore store, SecretProtector protector, AuditTrail audit, TimeProvider time)
     {
-        Options = options;
+        _options = options;
         Paths = paths;
         _sqlite = store;
         Protector = protector;
@@ -30,24 +32,44 @@ public sealed class GatewayContext : IAsyncDisposable
         var totpOptions = new TotpOptions { Issuer = options.Mfa.TotpIssuer };
         Totp = new TotpVerifier(store, protector, time, totpOptions);
         TotpEnrollment = new TotpEnrollment(store, protector, totpOptions);
-        RateLimiter = new AuthRateLimiter(new AuthRateLimiterOptions
-        {
-            MaxFailuresPerUser = options.Mfa.MaxFailuresPerUser,
-            MaxFailuresPerAddress = options.Mfa.MaxFailuresPerAddress,
-            Window = TimeSpan.FromSeconds(options.Mfa.FailureWindowSeconds),
-            LockoutDuration = TimeSpan.FromSeconds(options.Mfa.LockoutSeconds),
-        }, time);
-        var suffixes = string.IsNullOrEmpty(options.Inventory.DomainSuffix) ? [] : new[] { options.Inventory.DomainSuffix };
-        var staticInventory = new StaticInventory(store, new StaticInventoryOptions { DomainSuffixes = suffixes });
+        RateLimiter = new AuthRateLimiter(RateLimits(options.Mfa), time);
+        _inventory = BuildInventory(options.Inventory);
+    }
+
+    /// <summary>The settings in force; a configuration reload swaps in a new snapshot (see <see cref="ApplyReloadable"/>).</summary>
+    public GatewayOptions Options => _options;
+
+    /// <summary>
+    /// Puts a reloaded configuration in force for new logins and channel opens: the options snapshot, the rate-limit
+    /// thresholds (failure history kept) and the target resolver (domain suffix, direct addresses). The caller has
+    /// validated <paramref name="options"/> and kept the values that need a restart.
+    /// </summary>
+    internal void ApplyReloadable(GatewayOptions options)
+    {
+        RateLimiter.Reconfigure(RateLimits(options.Mfa));
+        _inventory = BuildInventory(options.Inventory);
+        _options = options;
+    }
+
+    private static AuthRateLimiterOptions RateLimits(MfaOptions mfa) => new()
+    {
+        MaxFailuresPerUser = mfa.MaxFailuresPerUser,
+        MaxFailuresPerAddress = mfa.MaxFailuresPerAddress,
+        Window = TimeSpan.FromSeconds(mfa.FailureWindowSeconds),
+        LockoutDuration = TimeSpan.FromSeconds(mfa.LockoutSeconds),
+    };
+
+    private CompositeTargetResolver BuildInventory(InventoryOptions inventory)
+    {
+        var suffixes = string.IsNullOrEmpty(inventory.DomainSuffix) ? [] : new[] { inventory.DomainSuffix };
+        var staticInventory = new StaticInventory(_sqlite, new StaticInventoryOptions { DomainSuffixes = suffixes });
         var instances = new InstanceResolver(() => InventoryState.Index, new InstanceResolverOptions
         {
             DomainSuffixes = suffixes,
-            AllowAddresses = options.Inventory.AllowAddresses,
+            AllowAddresses = inventory.AllowAddresses,
         });
-        Inventory = new CompositeTargetResolver(staticInventory, instances, () => InventoryState.Index);
+        return new CompositeTargetResolver(staticInventory, instances, () => InventoryState.Index);
     }
-
-    public GatewayOptions Options { get; }
 
     /// <summary>This gateway node in live-session rows (<see cref="GatewayOptions.NodeId"/>, else the host name).</summary>
     public string NodeId => string.IsNullOrEmpty(Options.NodeId) ? Environment.MachineName : Options.NodeId;
@@ -68,7 +90,7 @@ public sealed class GatewayContext : IAsyncDisposable
 
     public AuthRateLimiter RateLimiter { get; }
 
-    public ITargetResolver Inventory { get; }
+    public ITargetResolver Inventory => _inventory;
 
     /// <summary>Cloud instances as last refreshed (by this process or, via the store, by another).</summary>
     public InventoryState InventoryState { get; } = new();

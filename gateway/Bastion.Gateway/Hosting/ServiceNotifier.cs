@@ -9,6 +9,7 @@ namespace Bastion.Gateway.Hosting;
 /// The sd_notify protocol (READY=1, WATCHDOG=1, STOPPING=1) over the datagram socket named by NOTIFY_SOCKET, sent
 /// whenever that variable is set rather than only when systemd is the parent process, so the notification path is
 /// the same under systemd, under a supervisor and in tests. Watchdog pings go out at half of WATCHDOG_USEC.
+/// A configuration reload is bracketed by RELOADING=1 (with MONOTONIC_USEC) and READY=1, as systemd asks.
 /// </summary>
 public sealed class ServiceNotifier : IHostedService, IDisposable
 {
@@ -49,6 +50,29 @@ public sealed class ServiceNotifier : IHostedService, IDisposable
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// RELOADING=1 with the time on CLOCK_MONOTONIC, which systemd uses to match it to the reload it asked for. The
+    /// real clock, not the injected TimeProvider: the value is compared with systemd's own reading of that clock.
+    /// </summary>
+    public void Reloading()
+    {
+        if (_socket is null)
+        {
+            return;
+        }
+        var usec = System.Diagnostics.Stopwatch.GetTimestamp() / (System.Diagnostics.Stopwatch.Frequency / 1_000_000);
+        Send(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"RELOADING=1\nMONOTONIC_USEC={usec}\nSTATUS=reloading configuration"));
+    }
+
+    /// <summary>READY=1 after a reload, applied or refused: the old or the new configuration is in force.</summary>
+    public void ReloadFinished(string status)
+    {
+        if (_socket is not null)
+        {
+            Send($"READY=1\nSTATUS={status}");
+        }
+    }
 
     private void Send(string state)
     {

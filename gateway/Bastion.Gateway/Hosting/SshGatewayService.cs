@@ -1,4 +1,7 @@
+using System.Diagnostics.Metrics;
 using System.Net;
+using Bastion.Gateway.Configuration;
+using Bastion.Gateway.Observability;
 using Bastion.Gateway.Ssh;
 using Bastion.Ssh;
 using Bastion.Ssh.Algorithms.HostKeys;
@@ -16,18 +19,49 @@ public sealed class SshGatewayService : IHostedService, IAsyncDisposable
     private readonly ActiveSessions _active;
     private readonly TextWriter _console;
     private readonly List<HostKey> _hostKeys = new();
+    private readonly IMeterFactory? _meters;
+    private readonly GatewayMetrics? _metrics;
     private SshServer? _server;
 
-    public SshGatewayService(GatewayContext context, ActiveSessions active, ILoggerFactory loggers, TextWriter console)
+    public SshGatewayService(GatewayContext context, ActiveSessions active, ILoggerFactory loggers, TextWriter console,
+        IMeterFactory? meters = null, GatewayMetrics? metrics = null)
     {
         _context = context;
         _active = active;
         _loggers = loggers;
         _console = console;
+        _meters = meters;
+        _metrics = metrics;
         _logger = loggers.CreateLogger<SshGatewayService>();
     }
 
     public IPEndPoint? LocalEndPoint => _server?.LocalEndPoint;
+
+    /// <summary>Why this node cannot take SSH connections now (for /healthz), or null when it can.</summary>
+    public string? ListenerProblem() =>
+        _hostKeys.Count == 0 ? "no host key loaded yet"
+        : _server is not { IsAccepting: true } ? "the SSH listener is not accepting connections"
+        : null;
+
+    /// <summary>Connections accepted from now on use <paramref name="ssh"/>'s limits and timeouts; open ones keep theirs.</summary>
+    public void ApplyOptions(SshOptions ssh)
+    {
+        _server?.UpdateOptions(ServerOptions(ssh));
+    }
+
+    private SshServerOptions ServerOptions(SshOptions ssh) => new()
+    {
+        HostKeys = _hostKeys,
+        LoginGraceTime = TimeSpan.FromSeconds(ssh.LoginGraceTimeSeconds),
+        MaxAuthAttempts = ssh.MaxAuthAttempts,
+        AuthFailureDelay = TimeSpan.FromMilliseconds(ssh.AuthFailureDelayMilliseconds),
+        RekeyAfterBytes = ssh.RekeyAfterBytes,
+        RekeyAfterTime = TimeSpan.FromSeconds(ssh.RekeyAfterSeconds),
+        MaxUnauthenticatedConnections = ssh.MaxUnauthenticatedConnections,
+        MaxChannelsPerConnection = ssh.MaxChannelsPerConnection,
+        TimeProvider = _context.Time,
+        MeterFactory = _meters,
+    };
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -39,20 +73,8 @@ public sealed class SshGatewayService : IHostedService, IAsyncDisposable
             _console.WriteLine($"host key {key.KeyType} {key.Fingerprint} ({path}{(created ? ", generated now" : "")})");
         }
         var ssh = _context.Options.Ssh;
-        var options = new SshServerOptions
-        {
-            HostKeys = _hostKeys,
-            LoginGraceTime = TimeSpan.FromSeconds(ssh.LoginGraceTimeSeconds),
-            MaxAuthAttempts = ssh.MaxAuthAttempts,
-            AuthFailureDelay = TimeSpan.FromMilliseconds(ssh.AuthFailureDelayMilliseconds),
-            RekeyAfterBytes = ssh.RekeyAfterBytes,
-            RekeyAfterTime = TimeSpan.FromSeconds(ssh.RekeyAfterSeconds),
-            MaxUnauthenticatedConnections = ssh.MaxUnauthenticatedConnections,
-            MaxChannelsPerConnection = ssh.MaxChannelsPerConnection,
-            TimeProvider = _context.Time,
-        };
         var endPoint = new IPEndPoint(IPAddress.Parse(ssh.ListenAddress), ssh.Port);
-        _server = new SshServer(endPoint, options, new GatewaySessionHandlerFactory(_context, _active), _loggers);
+        _server = new SshServer(endPoint, ServerOptions(ssh), new GatewaySessionHandlerFactory(_context, _active, _metrics), _loggers);
         _server.Start();
         _console.WriteLine($"listening on {_server.LocalEndPoint} (data in {_context.Paths.DataDirectory})");
         _console.Flush();

@@ -11,7 +11,8 @@ public sealed class TargetUnreachableException : Exception
 /// <summary>Opens the TCP connection to a target with a deadline.</summary>
 public static class TargetConnector
 {
-    public static async Task<NetworkStream> ConnectAsync(string host, int port, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="wrap">Makes the stream over the connected socket (e.g. one that counts bytes); default a plain NetworkStream.</param>
+    public static async Task<NetworkStream> ConnectAsync(string host, int port, TimeSpan timeout, CancellationToken cancellationToken, Func<Socket, NetworkStream>? wrap = null)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
@@ -19,7 +20,7 @@ public static class TargetConnector
         try
         {
             await socket.ConnectAsync(host, port, deadline.Token).ConfigureAwait(false);
-            return new NetworkStream(socket, ownsSocket: true);
+            return wrap is null ? new NetworkStream(socket, ownsSocket: true) : wrap(socket);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Bastion.Core.Audit;
 using Bastion.Gateway.Hosting;
+using Bastion.Gateway.Observability;
 using Bastion.Ssh;
 using Bastion.Ssh.Algorithms.PublicKeys;
 using Bastion.Ssh.Authentication;
@@ -19,15 +20,17 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
     private readonly GatewayAuthenticator _auth;
     private readonly TargetForwarder _forwarder;
     private readonly ActiveSessions _active;
+    private readonly GatewayMetrics? _metrics;
 
-    public GatewaySessionHandler(GatewayContext context, SshConnectionInfo connection, ActiveSessions active)
+    public GatewaySessionHandler(GatewayContext context, SshConnectionInfo connection, ActiveSessions active, GatewayMetrics? metrics = null)
     {
         _context = context;
         _connection = connection;
         _active = active;
+        _metrics = metrics;
         _state = new ConnectionState(connection.SessionId, connection.RemoteEndPoint as System.Net.IPEndPoint, connection);
         _auth = new GatewayAuthenticator(context, _state);
-        _forwarder = new TargetForwarder(context, _state);
+        _forwarder = new TargetForwarder(context, _state, metrics);
         _active.Add(_state);
     }
 
@@ -63,19 +66,55 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
 
     public ValueTask<AuthResult> AuthenticateNoneAsync(string userName, CancellationToken cancellationToken) => _auth.NoneAsync(userName);
 
-    public ValueTask<bool> IsPublicKeyAcceptableAsync(string userName, SshPublicKey key, CancellationToken cancellationToken) =>
-        _auth.IsKeyAcceptableAsync(userName, key, cancellationToken);
+    public async ValueTask<bool> IsPublicKeyAcceptableAsync(string userName, SshPublicKey key, CancellationToken cancellationToken)
+    {
+        var acceptable = await _auth.IsKeyAcceptableAsync(userName, key, cancellationToken).ConfigureAwait(false);
+        if (!acceptable)
+        {
+            // Counted like the audit trail counts it: an unknown key offered is a failed attempt.
+            _metrics?.AuthResult(PublicKeyMethod, AuthOutcome.Failure);
+        }
+        return acceptable;
+    }
 
-    public ValueTask<AuthResult> AuthenticatePublicKeyAsync(string userName, SshPublicKey key, string algorithm, SignatureCheck signature, CancellationToken cancellationToken) =>
-        _auth.PublicKeyAsync(userName, key, algorithm, signature, cancellationToken);
+    public async ValueTask<AuthResult> AuthenticatePublicKeyAsync(string userName, SshPublicKey key, string algorithm, SignatureCheck signature, CancellationToken cancellationToken) =>
+        Count(PublicKeyMethod, await _auth.PublicKeyAsync(userName, key, algorithm, signature, cancellationToken).ConfigureAwait(false));
 
-    public ValueTask<KeyboardInteractiveStep> BeginKeyboardInteractiveAsync(string userName, CancellationToken cancellationToken) =>
-        _auth.BeginKeyboardInteractiveAsync(userName, cancellationToken);
+    public async ValueTask<KeyboardInteractiveStep> BeginKeyboardInteractiveAsync(string userName, CancellationToken cancellationToken) =>
+        Count(await _auth.BeginKeyboardInteractiveAsync(userName, cancellationToken).ConfigureAwait(false));
 
-    public ValueTask<KeyboardInteractiveStep> ContinueKeyboardInteractiveAsync(string userName, IReadOnlyList<string> responses, CancellationToken cancellationToken) =>
-        _auth.ContinueKeyboardInteractiveAsync(userName, responses, cancellationToken);
+    public async ValueTask<KeyboardInteractiveStep> ContinueKeyboardInteractiveAsync(string userName, IReadOnlyList<string> responses, CancellationToken cancellationToken) =>
+        Count(await _auth.ContinueKeyboardInteractiveAsync(userName, responses, cancellationToken).ConfigureAwait(false));
 
-    public ValueTask OnAuthenticationRejectedAsync(string userName, string method, string reason) => _auth.RejectedAsync(userName, method, reason);
+    public ValueTask OnAuthenticationRejectedAsync(string userName, string method, string reason)
+    {
+        _metrics?.AuthResult(method, AuthOutcome.Failure);
+        return _auth.RejectedAsync(userName, method, reason);
+    }
+
+    private const string PublicKeyMethod = "publickey";
+
+    private KeyboardInteractiveStep Count(KeyboardInteractiveStep step)
+    {
+        if (step.Result is { } result)
+        {
+            Count("keyboard-interactive", result);
+        }
+        return step;
+    }
+
+    private AuthResult Count(string method, AuthResult result)
+    {
+        if (_metrics is { } metrics)
+        {
+            metrics.AuthResult(method, result.Outcome);
+            if (result.Outcome == AuthOutcome.Success && _state.User is { } user)
+            {
+                metrics.Login(user.MfaPolicy);
+            }
+        }
+        return result;
+    }
 
     public ValueTask<ChannelOpenDecision> OpenDirectTcpIpAsync(DirectTcpIpChannelOpen request, CancellationToken cancellationToken) =>
         _forwarder.OpenAsync(request, cancellationToken);

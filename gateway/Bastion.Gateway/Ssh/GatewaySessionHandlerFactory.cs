@@ -1,4 +1,5 @@
 using Bastion.Gateway.Hosting;
+using Bastion.Gateway.Observability;
 using Bastion.Ssh;
 
 namespace Bastion.Gateway.Ssh;
@@ -7,12 +8,14 @@ public sealed class GatewaySessionHandlerFactory : ISshSessionHandlerFactory
 {
     private readonly GatewayContext _context;
     private readonly ActiveSessions _active;
+    private readonly GatewayMetrics? _metrics;
 
-    public GatewaySessionHandlerFactory(GatewayContext context, ActiveSessions active)
+    public GatewaySessionHandlerFactory(GatewayContext context, ActiveSessions active, GatewayMetrics? metrics = null)
     {
         _context = context;
         _active = active;
+        _metrics = metrics;
     }
 
-    public ISshSessionHandler Create(SshConnectionInfo connection) => new GatewaySessionHandler(_context, connection, _active);
+    public ISshSessionHandler Create(SshConnectionInfo connection) => new GatewaySessionHandler(_context, connection, _active, _metrics);
 }

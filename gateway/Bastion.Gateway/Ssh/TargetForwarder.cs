@@ -3,6 +3,7 @@ using Bastion.Core.Audit;
 using Bastion.Core.Inventory;
 using Bastion.Core.Policy;
 using Bastion.Gateway.Hosting;
+using Bastion.Gateway.Observability;
 using Bastion.Ssh.Connection;
 using Bastion.Ssh.Messages;
 
@@ -19,11 +20,13 @@ public sealed class TargetForwarder
 
     private readonly GatewayContext _context;
     private readonly ConnectionState _state;
+    private readonly GatewayMetrics? _metrics;
 
-    public TargetForwarder(GatewayContext context, ConnectionState state)
+    public TargetForwarder(GatewayContext context, ConnectionState state, GatewayMetrics? metrics = null)
     {
         _context = context;
         _state = state;
+        _metrics = metrics;
     }
 
     public async ValueTask<ChannelOpenDecision> OpenAsync(DirectTcpIpChannelOpen request, CancellationToken cancellationToken)
@@ -54,7 +57,8 @@ public sealed class TargetForwarder
         NetworkStream stream;
         try
         {
-            stream = await TargetConnector.ConnectAsync(target.Host, target.Port, TimeSpan.FromSeconds(_context.Options.Inventory.ConnectTimeoutSeconds), cancellationToken).ConfigureAwait(false);
+            stream = await TargetConnector.ConnectAsync(target.Host, target.Port, TimeSpan.FromSeconds(_context.Options.Inventory.ConnectTimeoutSeconds), cancellationToken,
+                _metrics is { } metrics ? socket => new MeteredNetworkStream(socket, metrics) : null).ConfigureAwait(false);
         }
         catch (TargetUnreachableException ex)
         {

@@ -9,6 +9,7 @@ public static partial class NativeProcess
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
     public const int SIGINT = 2;
+    public const int SIGHUP = 1;
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int SysKill(int pid, int sig);

@@ -1,0 +1,84 @@
+using System.Diagnostics.Metrics;
+using Bastion.Core.Store;
+using Bastion.Gateway.Hosting;
+using Bastion.Gateway.Ssh;
+using Bastion.Ssh.Authentication;
+
+namespace Bastion.Gateway.Observability;
+
+/// <summary>
+/// The gateway's instruments on the meter "Bastion.Gateway". Gauges are observed from the live state (open
+/// connections, channels, inventory, audit queue) at scrape time; counters are bumped where things happen.
+/// Labels carry only bounded, non-secret values: auth method and outcome, MFA policy, direction, account alias.
+/// </summary>
+public sealed class GatewayMetrics
+{
+    public const string MeterName = "Bastion.Gateway";
+
+    private readonly Counter<long> _authResults;
+    private readonly Counter<long> _logins;
+    private readonly Counter<long> _relayBytes;
+
+    public GatewayMetrics(IMeterFactory meters, GatewayContext context, ActiveSessions active)
+    {
+        var meter = meters.Create(MeterName);
+        meter.CreateObservableGauge("active_connections", () => active.Count,
+            description: "SSH connections open on this node, authenticated or not");
+        meter.CreateObservableGauge("active_sessions", () => active.Snapshot().Count(s => s.Authenticated),
+            description: "Authenticated SSH connections open on this node");
+        meter.CreateObservableGauge("active_channels", () => active.Snapshot().Sum(s => s.Channels.Count),
+            description: "Forwarded (direct-tcpip) channels relaying to a target right now");
+        _authResults = meter.CreateCounter<long>("auth.results",
+            description: "Authentication requests by method (publickey, keyboard-interactive) and result (success, partial, failure)");
+        _logins = meter.CreateCounter<long>("logins",
+            description: "Completed logins by the MFA policy that was satisfied (key+totp, sk, sk+totp, key+webauthn, key)");
+        _relayBytes = meter.CreateCounter<long>("relay.bytes", "By",
+            description: "Bytes relayed between clients and targets, by direction (to_target, to_client)");
+        meter.CreateObservableGauge("inventory.snapshot.age", () => InventoryAges(context), "s",
+            "Seconds since each cloud account's instance list was last refreshed successfully");
+        meter.CreateObservableGauge("audit.queue.depth", () => context.Audit.QueueDepth,
+            description: "Audit events queued and not yet written to the store");
+    }
+
+    /// <summary>One authentication answer; "listing" answers (method probing) are not attempts and are not counted.</summary>
+    public void AuthResult(string method, AuthOutcome outcome)
+    {
+        var result = outcome switch
+        {
+            AuthOutcome.Success => "success",
+            AuthOutcome.PartialSuccess => "partial",
+            AuthOutcome.Failure => "failure",
+            _ => null,
+        };
+        if (result is not null)
+        {
+            _authResults.Add(1, new("method", KnownMethod(method)), new("result", result));
+        }
+    }
+
+    /// <summary>The client names the method, so anything unexpected is folded into "other" to keep the label bounded.</summary>
+    private static string KnownMethod(string method) => method switch
+    {
+        "publickey" or "keyboard-interactive" or "password" or "hostbased" or "none" or "gssapi-with-mic" => method,
+        _ => "other",
+    };
+
+    public void Login(string mfaPolicy) => _logins.Add(1, new KeyValuePair<string, object?>("mfa", mfaPolicy));
+
+    public void BytesToTarget(int count) => _relayBytes.Add(count, new KeyValuePair<string, object?>("direction", "to_target"));
+
+    public void BytesToClient(int count) => _relayBytes.Add(count, new KeyValuePair<string, object?>("direction", "to_client"));
+
+    private static IEnumerable<Measurement<double>> InventoryAges(GatewayContext context)
+    {
+        var now = context.Time.GetUtcNow();
+        foreach (var account in context.InventoryState.Accounts)
+        {
+            if (account.LastSuccess is { } success)
+            {
+                var label = string.IsNullOrEmpty(account.Alias) ? account.AccountId : account.Alias;
+                yield return new Measurement<double>(Math.Max(0, (now - success).TotalSeconds), new KeyValuePair<string, object?>("account", label));
+            }
+        }
+    }
+}

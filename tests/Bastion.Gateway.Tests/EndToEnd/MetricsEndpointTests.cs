@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Net;
+using Bastion.Gateway.Tests.Infrastructure;
+
+namespace Bastion.Gateway.Tests.EndToEnd;
+
+/// <summary>
+/// The ops endpoint of a real gateway: /metrics scraped while an <c>ssh -J</c> session with key + TOTP is open shows
+/// the session, its channel, relayed bytes, a kex duration sample and auth results by method; /healthz says ok while
+/// serving and 503 "draining" after SIGTERM while the session finishes.
+/// </summary>
+public sealed class MetricsEndpointTests
+{
+    private const int MetricsPort = 9122;
+
+    [Fact]
+    public async Task A_scrape_during_a_session_shows_it_and_healthz_turns_503_while_draining()
+    {
+        // A fresh loopback alias of its own, so the fixed default port cannot collide with another gateway.
+        var metricsAddress = LoopbackAddresses.Shared.Next();
+        await using var bed = await BastionTestbed.StartAsync(
+            "--Bastion:Metrics:Enabled=true", $"--Bastion:Metrics:ListenAddress={metricsAddress}",
+            "--Bastion:Ssh:ShutdownDrainSeconds=40");
+        var secret = await bed.AddTotpUserAsync("metered");
+        var client = bed.NewClient("metered");
+        client.AnswerTotpWith(secret);
+
+        var (status, body) = await MetricsScrape.GetAsync(metricsAddress, MetricsPort, "/healthz");
+        Assert.True(status == HttpStatusCode.OK, $"/healthz answered {(int)status} {body}" + bed.Logs());
+        Assert.Equal("ok\n", body);
+
+        var session = client.Ssh.SshAsync(BastionTestbed.TargetHost, "head -c 100000 /dev/zero | od | tail -n 1; sleep 20; echo finished",
+            new SshCallOptions { Timeout = TimeSpan.FromSeconds(120) });
+        // The inner SSH handshake alone moves bytes both ways through the relay, while the channel stays open (sleep).
+        var samples = await ScrapeUntilAsync(metricsAddress, s => Value(s, "bastion_gateway_active_channels") >= 1
+            && Value(s, "bastion_gateway_relay_bytes_total", ("direction", "to_target")) > 0
+            && Value(s, "bastion_gateway_relay_bytes_total", ("direction", "to_client")) > 0, "an open channel with bytes relayed both ways", session, bed);
+
+        Assert.True(Value(samples, "bastion_gateway_active_sessions") >= 1, Dump(samples));
+        Assert.True(Value(samples, "bastion_gateway_active_connections") >= 1, Dump(samples));
+        Assert.True(Value(samples, "bastion_gateway_auth_results_total", ("method", "publickey"), ("result", "partial")) >= 1, Dump(samples));
+        Assert.True(Value(samples, "bastion_gateway_auth_results_total", ("method", "keyboard-interactive"), ("result", "success")) >= 1, Dump(samples));
+        Assert.True(Value(samples, "bastion_gateway_logins_total", ("mfa", "key+totp")) >= 1, Dump(samples));
+        var kex = samples.Where(s => s.Name == "bastion_ssh_kex_duration_seconds_count" && s["phase"] == "initial").ToList();
+        Assert.True(kex.Sum(s => s.Value) >= 1, Dump(samples));
+        Assert.All(kex, s => Assert.False(string.IsNullOrEmpty(s["kex"])));
+        Assert.Contains(samples, s => s.Name == "bastion_ssh_kex_duration_seconds_bucket" && s["le"] == "+Inf");
+        Assert.True(Value(samples, "bastion_ssh_connections_total", ("result", "accepted")) >= 1, Dump(samples));
+        Assert.Contains(samples, s => s.Name == "bastion_gateway_audit_queue_depth");
+        // No secrets or user names in labels.
+        Assert.DoesNotContain(samples, s => s.Labels.Values.Any(v => v.Contains("metered", StringComparison.Ordinal) || v.Contains(secret, StringComparison.Ordinal)));
+
+        NativeProcess.Signal(bed.Gateway.ProcessId, NativeProcess.SIGTERM);
+        var draining = await HealthUntilAsync(metricsAddress, r => r.Status == HttpStatusCode.ServiceUnavailable, "503 after SIGTERM", bed);
+        Assert.Contains("draining", draining.Body, StringComparison.Ordinal);
+
+        var result = await session;
+        Assert.True(result.Succeeded, result.Describe() + bed.Logs());
+        Assert.EndsWith("finished\n", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(0, await bed.Gateway.StopAsync(TimeSpan.FromSeconds(60)));
+    }
+
+    private static double Value(IReadOnlyList<MetricSample> samples, string name, params (string Key, string Value)[] labels) =>
+        samples.Where(s => s.Name == name && labels.All(l => s[l.Key] == l.Value)).Sum(s => s.Value);
+
+    private static string Dump(IReadOnlyList<MetricSample> samples) =>
+        "\n" + string.Join('\n', samples.Where(s => s.Name.StartsWith("bastion_", StringComparison.Ordinal))
+            .Select(s => $"{s.Name}{{{string.Join(',', s.Labels.Select(l => $"{l.Key}={l.Value}"))}}} {s.Value.ToString(CultureInfo.InvariantCulture)}"));
+
+    private static async Task<IReadOnlyList<MetricSample>> ScrapeUntilAsync(IPAddress address, Func<IReadOnlyList<MetricSample>, bool> condition, string what,
+        Task<ProcessResult> session, BastionTestbed bed)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        IReadOnlyList<MetricSample> samples = [];
+        while (DateTime.UtcNow < deadline)
+        {
+            samples = await MetricsScrape.ScrapeAsync(address, MetricsPort);
+            if (condition(samples))
+            {
+                return samples;
+            }
+            if (session.IsCompleted)
+            {
+                throw new InvalidOperationException($"the ssh session ended before {what} was seen: {(await session).Describe()}{bed.Logs()}");
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"no {what} in /metrics within 30 s:{Dump(samples)}{bed.Logs()}");
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body)> HealthUntilAsync(IPAddress address, Func<(HttpStatusCode Status, string Body), bool> condition, string what, BastionTestbed bed)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        (HttpStatusCode, string) last = default;
+        while (DateTime.UtcNow < deadline)
+        {
+            last = await MetricsScrape.GetAsync(address, MetricsPort, "/healthz");
+            if (condition(last))
+            {
+                return last;
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"/healthz did not answer {what} within 15 s; last {last}{bed.Logs()}");
+    }
+}
