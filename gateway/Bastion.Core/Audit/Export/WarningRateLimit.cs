@@ -11,9 +11,9 @@ public sealed class WarningRateLimit(TimeSpan interval, TimeProvider time)
 
     public bool TryAcquire()
     {
-        var now = time.GetTimestamp();
+        var now = time.GetUtcNow().UtcTicks;
         var last = Interlocked.Read(ref _last);
-        if (last != long.MinValue && time.GetElapsedTime(last, now) < interval)
+        if (last != long.MinValue && now - last < interval.Ticks)
         {
             return false;
         }
