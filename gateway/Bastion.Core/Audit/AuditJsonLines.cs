@@ -90,6 +90,17 @@ internal sealed class AuditJsonLines
         return buffer.ToArray();
     }
 
+    /// <summary>One record as its JSON line without the newline (for exporters).</summary>
+    internal static byte[] SerializeOne(AuditRecord record)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            Write(json, record);
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
     private static void Write(Utf8JsonWriter json, AuditRecord r)
     {
         json.WriteStartObject();

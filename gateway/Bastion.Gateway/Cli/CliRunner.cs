@@ -26,6 +26,9 @@ public static class CliRunner
         try
         {
             var options = CliConfiguration.Bind(CliConfiguration.Build(dataDirectory, new Dictionary<string, string?>(), []));
+            // Admin changes made here must reach Graylog/syslog like the gateway's events (the gateway never sees
+            // records another process stored), but not the terminal: audit lines would mix with the verb's output.
+            options.Audit.Export.Stdout.Enabled = false;
             await using var context = await GatewayContext.OpenAsync(options, TimeProvider.System, NullLoggerFactory.Instance, cancellationToken).ConfigureAwait(false);
             var code = await action(context, cancellationToken).ConfigureAwait(false);
             await context.Audit.FlushAsync(cancellationToken).ConfigureAwait(false);

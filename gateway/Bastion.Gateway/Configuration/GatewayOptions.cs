@@ -115,4 +115,7 @@ public sealed class AuditOptions
 {
     /// <summary>JSON lines copy of the audit trail; empty: DATA/audit.jsonl.</summary>
     public string? JsonLinesPath { get; set; }
+
+    /// <summary>Forwarding to journald (stdout), Graylog (GELF) and syslog (Bastion:Audit:Export); all off by default.</summary>
+    public Bastion.Core.Audit.Export.AuditExportOptions Export { get; set; } = new();
 }

@@ -67,6 +67,7 @@ public static partial class GatewayOptionsValidator
         }
         errors.AddRange(options.Inventory.Ec2.Validate());
         errors.AddRange(options.Inventory.Dns.Validate());
+        errors.AddRange(options.Audit.Export.Validate());
         return errors;
     }
 

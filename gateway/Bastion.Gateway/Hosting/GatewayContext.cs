@@ -1,4 +1,5 @@
 using Bastion.Core.Audit;
+using Bastion.Core.Audit.Export;
 using Bastion.Core.Inventory;
 using Bastion.Core.Mfa;
 using Bastion.Core.Secrets;
@@ -21,8 +22,10 @@ public sealed class GatewayContext : IAsyncDisposable
     private volatile GatewayOptions _options;
     private volatile CompositeTargetResolver _inventory;
 
-    private GatewayContext(GatewayOptions options, GatewayPaths paths, SqliteStore store, SecretProtector protector, AuditTrail audit, TimeProvider time)
+    private GatewayContext(GatewayOptions options, GatewayPaths paths, SqliteStore store, SecretProtector protector, AuditTrail audit,
+        AuditExporters exporters, TimeProvider time)
     {
+        AuditExporters = exporters;
         _options = options;
         Paths = paths;
         _sqlite = store;
@@ -82,6 +85,9 @@ public sealed class GatewayContext : IAsyncDisposable
 
     public AuditTrail Audit { get; }
 
+    /// <summary>Forwarders of this process's audit records (journald, GELF, syslog), as configured; stopped after <see cref="Audit"/>.</summary>
+    public AuditExporters AuditExporters { get; }
+
     public TimeProvider Time { get; }
 
     public TotpVerifier Totp { get; }
@@ -105,17 +111,25 @@ public sealed class GatewayContext : IAsyncDisposable
         var paths = GatewayPaths.From(options);
         paths.EnsureDataDirectory();
         var store = await SqliteStore.OpenAsync(paths.Database, time, cancellationToken).ConfigureAwait(false);
+        AuditExporters? exporters = null;
         try
         {
             var protector = await SecretProtector.LoadOrCreateAsync(paths.SecretKey, cancellationToken).ConfigureAwait(false);
             var audit = new AuditTrail(store, new AuditTrailOptions { JsonLinesPath = paths.AuditJsonLines }, time, loggers.CreateLogger<AuditTrail>());
+            // Exporters observe before the writer starts, so they see every record this process stores.
+            exporters = AuditExporters.Create(options.Audit.Export, time, loggers);
+            exporters.AttachAndStart(audit);
             audit.Start();
-            var context = new GatewayContext(options, paths, store, protector, audit, time);
+            var context = new GatewayContext(options, paths, store, protector, audit, exporters, time);
             context.InventoryState.LoadFrom(await store.ListInventoryAccountsAsync(cancellationToken).ConfigureAwait(false));
             return context;
         }
         catch
         {
+            if (exporters is not null)
+            {
+                await exporters.StopAsync().ConfigureAwait(false);
+            }
             store.Dispose();
             throw;
         }
@@ -124,6 +138,8 @@ public sealed class GatewayContext : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Audit.DisposeAsync().ConfigureAwait(false);
+        // After the trail is drained, so its last records (disconnects at shutdown) are still forwarded.
+        await AuditExporters.StopAsync().ConfigureAwait(false);
         Protector.Dispose();
         _sqlite.Dispose();
     }
