@@ -10,6 +10,12 @@ namespace Bastion.Ssh.Algorithms.KeyExchange;
 /// exchange hash and key derivation. Specified by draft-ietf-sshm-mlkem-hybrid-kex (mlkem768x25519-sha256) and
 /// draft-josefsson-ntruprime-ssh (sntrup761x25519-sha512, first deployed as ...@openssh.com).
 /// </summary>
+/// <remarks>
+/// Cost of the server side (Respond), measured on the shared 2-core x86-64 VM under a load average near 20, so
+/// read the ratios rather than the absolute values: mlkem768x25519 about 1.5 ms, sntrup761x25519 about 35 ms
+/// (BouncyCastle's managed sntrup761 encapsulation), curve25519 about 0.15 ms. OpenSSH 9.x clients choose
+/// sntrup761 by default, so it is the common pre-authentication CPU cost per connection.
+/// </remarks>
 public sealed class HybridKemKeyExchange : KeyExchangeAlgorithm
 {
     public static readonly HybridKemKeyExchange MlKem768X25519Sha256 =
