@@ -24,6 +24,9 @@ public sealed class AlgorithmTable
     {
         KeyExchanges = Array.AsReadOnly<KeyExchangeAlgorithm>(
         [
+            HybridKemKeyExchange.MlKem768X25519Sha256,
+            HybridKemKeyExchange.Sntrup761X25519Sha512OpenSsh,
+            HybridKemKeyExchange.Sntrup761X25519Sha512,
             Curve25519KeyExchange.Sha256,
             Curve25519KeyExchange.Sha256LibSsh,
             DiffieHellmanKeyExchange.Group16Sha512,

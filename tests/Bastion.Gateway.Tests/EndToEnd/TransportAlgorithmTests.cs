@@ -49,6 +49,8 @@ public sealed class TransportAlgorithmTests : IClassFixture<TestbedFixture>
     }
 
     [Theory]
+    [InlineData("sntrup761x25519-sha512@openssh.com")]
+    [InlineData("sntrup761x25519-sha512")]
     [InlineData("curve25519-sha256")]
     [InlineData("curve25519-sha256@libssh.org")]
     [InlineData("diffie-hellman-group16-sha512")]
@@ -59,6 +61,40 @@ public sealed class TransportAlgorithmTests : IClassFixture<TestbedFixture>
 
         Assert.Equal(kexAlgorithm, kex["kex"]);
         Assert.Equal("ssh-ed25519", kex["host_key"]);
+    }
+
+    [Fact]
+    public async Task Default_openssh_client_negotiates_the_post_quantum_hybrid()
+    {
+        // The installed client's own default order decides (RFC 4253 §7.1: the client's first method the server
+        // supports). Debian's 9.2p1 lists sntrup761x25519-sha512 (backported plain name) first and has no
+        // mlkem768x25519-sha256; newer clients reach mlkem768x25519-sha256 (see SshNetClientTests).
+        var defaults = await ProcessRunner.RunAsync(Tools.Require(Tools.Ssh), "-G", "-F", "/dev/null", "gateway.invalid");
+        Assert.True(defaults.Succeeded, defaults.Describe());
+        var clientOrder = defaults.StandardOutput.Split('\n').Single(l => l.StartsWith("kexalgorithms ", StringComparison.Ordinal))["kexalgorithms ".Length..].Split(',');
+        string[] postQuantum = ["mlkem768x25519-sha256", "sntrup761x25519-sha512@openssh.com", "sntrup761x25519-sha512"];
+        var expected = clientOrder.First(postQuantum.Contains);
+        Assert.Equal(expected, clientOrder.First(name => name is "curve25519-sha256" || postQuantum.Contains(name)));
+
+        var kex = await ConnectDirectlyAsync("kex-default", []);
+
+        Assert.Equal(expected, kex["kex"]);
+    }
+
+    [Fact]
+    public async Task Post_quantum_kex_forced_on_the_ProxyJump_hop_reaches_the_target()
+    {
+        const string user = "pq-jump";
+        await _bed.AddAutomationUserAsync(user);
+        var client = _bed.NewClient(user, [("KexAlgorithms", "sntrup761x25519-sha512@openssh.com")]);
+
+        var result = await client.Ssh.SshAsync(BastionTestbed.TargetHost, "echo jumped");
+
+        Assert.True(result.Succeeded, result.Describe() + _bed.Logs());
+        Assert.Equal("jumped\n", result.StandardOutput);
+        var audit = await _bed.WaitForAuditAsync(l => l.Any(e => client.Owns(e) && e.Type == "channel.open"), "the jump's channel.open");
+        var kex = Assert.Single(audit, e => client.Owns(e) && e.Type == "kex.completed");
+        Assert.Equal("sntrup761x25519-sha512@openssh.com", kex["kex"]);
     }
 
     [Fact]

@@ -9,7 +9,10 @@ public class AlgorithmTableTests
     {
         var table = AlgorithmTable.Default;
         Assert.Equal(
-            ["curve25519-sha256", "curve25519-sha256@libssh.org", "diffie-hellman-group16-sha512", "diffie-hellman-group14-sha256"],
+            [
+                "mlkem768x25519-sha256", "sntrup761x25519-sha512@openssh.com", "sntrup761x25519-sha512",
+                "curve25519-sha256", "curve25519-sha256@libssh.org", "diffie-hellman-group16-sha512", "diffie-hellman-group14-sha256",
+            ],
             table.KeyExchanges.Select(a => a.Name));
         Assert.Equal(
             ["chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes128-gcm@openssh.com", "aes256-ctr", "aes128-ctr"],
