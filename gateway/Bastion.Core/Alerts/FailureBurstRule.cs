@@ -34,11 +34,13 @@ internal sealed class FailureBurstRule(IAuditStore audit, IAnomalyBaselineStore 
             ? 0
             : await CountAsync(query, r => SourceNetwork.TryParseHost(r.SourceAddress, out var a) && a.Equals(host), threshold, ct).ConfigureAwait(false);
 
-        var userBurst = userFailures >= threshold
-            && await baselines.TryStartEpisodeAsync("user:" + record.User, record.Timestamp, window, ct).ConfigureAwait(false);
-        var sourceBurst = sourceFailures >= threshold
-            && await baselines.TryStartEpisodeAsync("source:" + host, record.Timestamp, window, ct).ConfigureAwait(false);
-        if (!userBurst && !sourceBurst)
+        var userHolds = userFailures >= threshold;
+        var sourceHolds = sourceFailures >= threshold;
+        var userBurst = userHolds && await baselines.TryStartEpisodeAsync("user:" + record.User, record.Timestamp, window, ct).ConfigureAwait(false);
+        var sourceBurst = sourceHolds && await baselines.TryStartEpisodeAsync("source:" + host, record.Timestamp, window, ct).ConfigureAwait(false);
+        // One attack, one alert: when the address (or user) reaches the threshold inside a burst already alerted for
+        // the user (or address), it only joins that episode.
+        if ((!userBurst && !sourceBurst) || (userHolds && !userBurst) || (sourceHolds && !sourceBurst))
         {
             return null;
         }

@@ -57,7 +57,10 @@ internal static class SourceNetwork
         {
             address = address.MapToIPv4();
         }
-        address.ScopeId = 0;
+        if (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0)
+        {
+            address = new IPAddress(address.GetAddressBytes()); // fe80::1%eth0 and fe80::1%eth1 are one network to us
+        }
         return true;
     }
 }
