@@ -85,6 +85,8 @@ public static class ServeCommand
             builder.Services.AddSingleton<ActiveSessions>();
             builder.Services.AddSingleton<TextWriter>(Console.Out);
             builder.Services.AddSingleton(TimeProvider.System);
+            // Before the SSH service: detection starts before the first login and stops after the last session.
+            builder.Services.AddHostedService<AlertingService>();
             builder.Services.AddHostedService<SshGatewayService>();
             builder.Services.AddHostedService<MemoryTrimmer>();
             builder.Services.AddHostedService<LiveSessions>();

@@ -20,6 +20,9 @@ public sealed class GatewayOptions
     public AuditOptions Audit { get; set; } = new();
 
     public AdminOptions Admin { get; set; } = new();
+
+    /// <summary>Anomaly detection and webhook delivery (Bastion:Alerts).</summary>
+    public AlertOptions Alerts { get; set; } = new();
 }
 
 public sealed class SshOptions

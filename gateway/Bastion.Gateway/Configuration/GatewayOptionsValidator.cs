@@ -48,6 +48,7 @@ public static class GatewayOptionsValidator
         }
         errors.AddRange(options.Inventory.Ec2.Validate());
         errors.AddRange(options.Inventory.Dns.Validate());
+        errors.AddRange(options.Alerts.Validate());
         return errors;
     }
 
