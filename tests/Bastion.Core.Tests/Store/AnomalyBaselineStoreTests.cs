@@ -65,6 +65,23 @@ public sealed class AnomalyBaselineStoreTests
     }
 
     [Fact]
+    public async Task Concurrent_logins_in_a_new_hour_from_two_stores_see_it_new_once()
+    {
+        await using var fixture = await StoreFixture.CreateAsync();
+        var other = await fixture.OpenAnotherAsync(pooling: false);
+
+        for (var hour = 0; hour < 24; hour++)
+        {
+            var h = hour;
+            var results = await Task.WhenAll(
+                Task.Run(() => fixture.Store.RecordLoginHourAsync("alice", h)),
+                Task.Run(() => other.RecordLoginHourAsync("alice", h)));
+            Assert.Single(results, before => before[h] == 0);
+            Assert.Equal(2 * hour, results.Min(before => before.Sum()));
+        }
+    }
+
+    [Fact]
     public async Task Episodes_start_once_and_again_only_after_a_quiet_period()
     {
         await using var fixture = await StoreFixture.CreateAsync();

@@ -38,6 +38,16 @@ public sealed partial class SqliteStore
         ArgumentOutOfRangeException.ThrowIfGreaterThan(hour, 23);
         await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
         using var tx = BeginWrite(connection);
+        // The upsert first: its RETURNING value is decided under the row's lock, so of two nodes counting the same
+        // new hour at once only one sees 1 (this matters for a port to PostgreSQL; SQLite serializes anyway).
+        long thisHour;
+        using (var upsert = connection.Command(
+                   "INSERT INTO anomaly_login_hours (user_name, hour, logins) VALUES (@user, @hour, 1) " +
+                   "ON CONFLICT (user_name, hour) DO UPDATE SET logins = anomaly_login_hours.logins + 1 RETURNING logins;", tx)
+                   .Add("@user", user).Add("@hour", hour))
+        {
+            thisHour = Convert.ToInt64(await upsert.ExecuteScalarAsync(ct).ConfigureAwait(false));
+        }
         var counts = new long[24];
         using (var read = connection.Command("SELECT hour, logins FROM anomaly_login_hours WHERE user_name = @user;", tx).Add("@user", user))
         using (var reader = await read.ExecuteReaderAsync(ct).ConfigureAwait(false))
@@ -47,13 +57,7 @@ public sealed partial class SqliteStore
                 counts[reader.GetInt32(0)] = reader.GetInt64(1);
             }
         }
-        using (var upsert = connection.Command(
-                   "INSERT INTO anomaly_login_hours (user_name, hour, logins) VALUES (@user, @hour, 1) " +
-                   "ON CONFLICT (user_name, hour) DO UPDATE SET logins = anomaly_login_hours.logins + 1;", tx)
-                   .Add("@user", user).Add("@hour", hour))
-        {
-            await upsert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        }
+        counts[hour] = thisHour - 1;
         tx.Commit();
         return counts;
     }
