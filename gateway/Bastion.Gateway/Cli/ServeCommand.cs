@@ -94,6 +94,8 @@ public static class ServeCommand
             builder.Services.AddHostedService(sp => new ConfigurationReloader(
                 configuration, () => CliConfiguration.Build(dataDirectory, overrides, extra), context,
                 sp.GetRequiredService<SshGatewayService>(), sp.GetRequiredService<ServiceNotifier>(), sp.GetRequiredService<ILogger<ConfigurationReloader>>()));
+            // Before the SSH service: detection starts before the first login and stops after the last session.
+            builder.Services.AddHostedService<AlertingService>();
             if (options.Metrics.Enabled)
             {
                 // Before the SSH service, so it stops after it and answers 503 "draining" while sessions finish.

@@ -27,6 +27,9 @@ public sealed class GatewayOptions
 
     public AdminOptions Admin { get; set; } = new();
 
+    /// <summary>Anomaly detection and webhook delivery (Bastion:Alerts).</summary>
+    public AlertOptions Alerts { get; set; } = new();
+
     /// <summary>Prometheus /metrics and /healthz over HTTP (Bastion:Metrics); off unless Enabled.</summary>
     public Observability.MetricsOptions Metrics { get; set; } = new();
 

@@ -68,6 +68,7 @@ public static partial class GatewayOptionsValidator
         errors.AddRange(options.Inventory.Ec2.Validate());
         errors.AddRange(options.Inventory.Dns.Validate());
         errors.AddRange(options.Audit.Export.Validate());
+        errors.AddRange(options.Alerts.Validate());
         return errors;
     }
 

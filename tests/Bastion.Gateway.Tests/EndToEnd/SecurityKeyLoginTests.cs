@@ -134,6 +134,11 @@ public sealed class SecurityKeyLoginTests : IClassFixture<TestbedFixture>, IDisp
         Assert.Equal("critical", clone.Severity);
         Assert.Equal("10", clone["counter"]);
         Assert.Equal("rejected", clone["action"]);
+        // Anomaly detection turns it into a critical alert that points back at the event.
+        audit = await _bed.WaitForAuditAsync(l => l.Any(e => client.Owns(e) && e.Type == "alert.sk_counter_regression"), "the clone alert");
+        var alert = Assert.Single(audit, e => client.Owns(e) && e.Type == "alert.sk_counter_regression");
+        Assert.Equal("critical", alert.Severity);
+        Assert.Equal(clone.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture), alert["trigger_seq"]);
         await AssertStillServesAsync();
     }
 

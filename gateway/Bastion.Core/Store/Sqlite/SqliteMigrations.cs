@@ -191,6 +191,34 @@ internal static class SqliteMigrations
                 created_at        TEXT    NOT NULL
             );
             """),
+        new(6, "anomaly detection baselines", """
+            -- What each user is known to use (kind: network, target, account). The primary key makes the first
+            -- sighting atomic across nodes: INSERT … ON CONFLICT DO NOTHING succeeds for exactly one of them.
+            CREATE TABLE anomaly_first_seen (
+                user_name     TEXT NOT NULL,
+                kind          TEXT NOT NULL,
+                value         TEXT NOT NULL,
+                first_seen_at TEXT NOT NULL,
+                PRIMARY KEY (user_name, kind, value)
+            );
+
+            -- Successful logins per user and hour of day (in the configured time zone), for unusual-hour alerts.
+            CREATE TABLE anomaly_login_hours (
+                user_name TEXT    NOT NULL,
+                hour      INTEGER NOT NULL CHECK (hour BETWEEN 0 AND 23),
+                logins    INTEGER NOT NULL,
+                PRIMARY KEY (user_name, hour)
+            );
+
+            -- Failure bursts in progress, one row per subject ("user:alice", "source:203.0.113.7"): a new episode,
+            -- and so a new alert, starts only after the subject was quiet for a whole window.
+            CREATE TABLE anomaly_episodes (
+                subject    TEXT PRIMARY KEY,
+                episode_id TEXT NOT NULL,
+                started_at TEXT NOT NULL,
+                last_at    TEXT NOT NULL
+            );
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;

@@ -1,0 +1,21 @@
+namespace Bastion.Core.Alerts;
+
+/// <summary>
+/// Audit event types of anomaly findings. Every finding is an audit event "alert.KIND", so it is sealed into the
+/// hash chain like everything else, shows in <c>audit tail</c> and the admin pages, and is what the webhook sends.
+/// </summary>
+public static class AlertTypes
+{
+    public const string Prefix = "alert.";
+    public const string NewSourceNetwork = "alert.new_source_network";
+    public const string UnusualHour = "alert.unusual_hour";
+    public const string MfaFailureBurst = "alert.mfa_failure_burst";
+    public const string SecurityKeyCounterRegression = "alert.sk_counter_regression";
+    public const string FirstTargetAccess = "alert.first_target_access";
+    public const string FirstAccountAccess = "alert.first_account_access";
+
+    public static bool IsAlert(string type) => type.StartsWith(Prefix, StringComparison.Ordinal);
+
+    /// <summary>"new_source_network" of "alert.new_source_network" (the metrics tag).</summary>
+    public static string KindOf(string type) => IsAlert(type) ? type[Prefix.Length..] : type;
+}
