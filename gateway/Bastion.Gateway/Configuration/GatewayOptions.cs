@@ -20,6 +20,8 @@ public sealed class GatewayOptions
     public AuditOptions Audit { get; set; } = new();
 
     public AdminOptions Admin { get; set; } = new();
+
+    public StoreOptions Store { get; set; } = new();
 }
 
 public sealed class SshOptions

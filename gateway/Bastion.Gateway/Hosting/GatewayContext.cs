@@ -4,7 +4,6 @@ using Bastion.Core.Mfa;
 using Bastion.Core.Secrets;
 using Bastion.Core.Security;
 using Bastion.Core.Store;
-using Bastion.Core.Store.Sqlite;
 using Bastion.Gateway.Configuration;
 using Bastion.Gateway.Inventory;
 using Microsoft.Extensions.Logging;
@@ -17,13 +16,13 @@ namespace Bastion.Gateway.Hosting;
 /// </summary>
 public sealed class GatewayContext : IAsyncDisposable
 {
-    private readonly SqliteStore _sqlite;
+    private readonly IBastionStore _store;
 
-    private GatewayContext(GatewayOptions options, GatewayPaths paths, SqliteStore store, SecretProtector protector, AuditTrail audit, TimeProvider time)
+    private GatewayContext(GatewayOptions options, GatewayPaths paths, IBastionStore store, SecretProtector protector, AuditTrail audit, TimeProvider time)
     {
         Options = options;
         Paths = paths;
-        _sqlite = store;
+        _store = store;
         Protector = protector;
         Audit = audit;
         Time = time;
@@ -51,7 +50,7 @@ public sealed class GatewayContext : IAsyncDisposable
 
     public GatewayPaths Paths { get; }
 
-    public IBastionStore Store => _sqlite;
+    public IBastionStore Store => _store;
 
     public SecretProtector Protector { get; }
 
@@ -79,7 +78,7 @@ public sealed class GatewayContext : IAsyncDisposable
         }
         var paths = GatewayPaths.From(options);
         paths.EnsureDataDirectory();
-        var store = await SqliteStore.OpenAsync(paths.Database, time, cancellationToken).ConfigureAwait(false);
+        var store = await StoreOpener.OpenAsync(options.Store, paths, time, cancellationToken).ConfigureAwait(false);
         try
         {
             var protector = await SecretProtector.LoadOrCreateAsync(paths.SecretKey, cancellationToken).ConfigureAwait(false);
@@ -91,7 +90,7 @@ public sealed class GatewayContext : IAsyncDisposable
         }
         catch
         {
-            store.Dispose();
+            await store.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -100,6 +99,6 @@ public sealed class GatewayContext : IAsyncDisposable
     {
         await Audit.DisposeAsync().ConfigureAwait(false);
         Protector.Dispose();
-        _sqlite.Dispose();
+        await _store.DisposeAsync().ConfigureAwait(false);
     }
 }
