@@ -34,6 +34,9 @@ public sealed class StoreFixture : IAsyncDisposable
     /// <summary>The SQLite file, for SQLite-only tests.</summary>
     public string DatabasePath => (_database as SqliteTestDatabase)?.Path ?? throw new InvalidOperationException("this fixture is not on SQLite");
 
+    /// <summary>The PostgreSQL database's connection string, for PostgreSQL-only tests.</summary>
+    public string PostgresConnectionString => (_database as PostgresTestDatabase)?.ConnectionString ?? throw new InvalidOperationException("this fixture is not on PostgreSQL");
+
     public static async Task<StoreFixture> CreateAsync(StoreProvider provider = StoreProvider.Sqlite)
     {
         var directory = new TempDirectory();
