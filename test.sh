@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages the end-to-end tests and bench/ drive (real OpenSSH client/server, TOTP, asyncssh, Chromium for the admin web tests, …).
-packages=(openssh-server openssh-client oathtool tmux python3-asyncssh python3-paramiko libssl-dev hyperfine procps dnsutils chromium systemd sqlite3 gcc)
+# Debian packages the end-to-end tests and bench/ drive (real OpenSSH client/server, TOTP, asyncssh, Chromium for the admin web tests,
+# PostgreSQL for the store contract tests, …).
+packages=(openssh-server openssh-client oathtool tmux python3-asyncssh python3-paramiko libssl-dev hyperfine procps dnsutils chromium systemd sqlite3 gcc postgresql)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -30,6 +31,12 @@ fi
 if [[ ! -d /run/sshd ]]; then
   if [[ $(id -u) -eq 0 ]]; then mkdir -p /run/sshd; else echo "test.sh: /run/sshd missing (needs root)" >&2; exit 1; fi
 fi
+
+# A throwaway PostgreSQL cluster on 127.0.0.1:55432 for the PostgreSQL store tests (independent of any distro cluster).
+if [[ $(id -u) -ne 0 ]]; then echo "test.sh: the PostgreSQL test cluster needs root (it runs as the postgres user)" >&2; exit 1; fi
+tests/postgres.sh start
+# shellcheck source=/dev/null
+source /tmp/bastion-test-pg/env   # exports BASTION_TEST_POSTGRES (holds the generated password; not printed)
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 exec dotnet test Bastion.sln -c Release "$@"

@@ -55,7 +55,15 @@ public static class AdminApp
 
         var app = builder.Build();
         // Open the store (and migrate) now, so a bad data directory fails the start rather than the first request.
-        _ = app.Services.GetRequiredService<GatewayContext>();
+        try
+        {
+            _ = app.Services.GetRequiredService<GatewayContext>();
+        }
+        catch (Exception ex) when (CliRunner.Describe(ex) is { } failure)
+        {
+            // An unreachable database or a bad connection string: one clear line, no stack trace.
+            throw new AdminStartupException(failure.Message, ex);
+        }
         Configure(app, settings);
         return app;
     }

@@ -46,11 +46,12 @@ public sealed partial record AuditEvent(string Type, AuditSeverity Severity = Au
 
     /// <summary>
     /// A copy with over-long strings cut to <see cref="MaxValueLength"/>; network-supplied text must not
-    /// be able to bloat the trail.
+    /// be able to bloat the trail. U+0000 (valid in SSH's UTF-8 strings, e.g. a hostile user name) becomes U+FFFD:
+    /// PostgreSQL text cannot hold it, and both stores must keep the same event.
     /// </summary>
     internal AuditEvent Normalized()
     {
-        if (Data.All(kv => kv.Key.Length <= 128 && kv.Value.Length <= MaxValueLength)
+        if (Data.All(kv => kv.Key.Length <= 128 && Cut(kv.Key) == kv.Key && Cut(kv.Value) == kv.Value)
             && Cut(SessionId) == SessionId && Cut(User) == User && Cut(SourceAddress) == SourceAddress)
         {
             return this;
@@ -58,13 +59,20 @@ public sealed partial record AuditEvent(string Type, AuditSeverity Severity = Au
         var data = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in Data)
         {
-            data[key.Length <= 128 ? key : key[..128]] = Cut(value)!;
+            data[Cut(key.Length <= 128 ? key : key[..128])!] = Cut(value)!;
         }
         return this with { Data = data, SessionId = Cut(SessionId), User = Cut(User), SourceAddress = Cut(SourceAddress) };
     }
 
-    private static string? Cut(string? value) =>
-        value is null || value.Length <= MaxValueLength ? value : value[..MaxValueLength] + "…[truncated]";
+    private static string? Cut(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+        var cut = value.Length <= MaxValueLength ? value : value[..MaxValueLength] + "…[truncated]";
+        return cut.Contains('\0', StringComparison.Ordinal) ? cut.Replace('\0', '\uFFFD') : cut;
+    }
 
     [GeneratedRegex("^[a-z][a-z0-9_-]*(\\.[a-z][a-z0-9_-]*)*$", RegexOptions.CultureInvariant)]
     private static partial Regex TypeRegex();

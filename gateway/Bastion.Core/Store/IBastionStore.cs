@@ -3,9 +3,9 @@ namespace Bastion.Core.Store;
 /// <summary>
 /// Everything Bastion persists, behind one interface so that the gateway and the admin app can run on SQLite
 /// (one node) or PostgreSQL (several nodes). All methods are safe to call concurrently, also from several
-/// processes sharing the same database.
+/// processes sharing the same database. Disposing closes the store's pooled connections.
 /// </summary>
-public interface IBastionStore : IUserStore, ISshKeyStore, ITotpStore, ITargetStore, IAccessRuleStore, IAuditStore, IInventoryStore, ISessionStore, IAdminStore, IAnomalyBaselineStore
+public interface IBastionStore : IUserStore, ISshKeyStore, ITotpStore, ITargetStore, IAccessRuleStore, IAuditStore, IInventoryStore, ISessionStore, IAdminStore, IAnomalyBaselineStore, IAsyncDisposable
 {
     /// <summary>
     /// Brings the schema up to date. Safe to call from several processes at once; each migration is applied

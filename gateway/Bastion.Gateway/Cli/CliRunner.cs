@@ -49,6 +49,7 @@ public static class CliRunner
         EntityNotFoundException missing => (missing.Message, ExitCodes.NotFound),
         StoreConflictException conflict => (conflict.Message, ExitCodes.Conflict),
         SchemaVersionException schema => (schema.Message, ExitCodes.Failed),
+        StoreUnavailableException unavailable => (unavailable.Message, ExitCodes.Failed),
         SecretProtectionException secret => (secret.Message, ExitCodes.Failed),
         HostKeyFileException hostKey => (hostKey.Message, ExitCodes.Failed),
         UnauthorizedAccessException denied => ($"permission denied: {denied.Message}", ExitCodes.Failed),

@@ -27,6 +27,8 @@ public sealed class GatewayOptions
 
     public AdminOptions Admin { get; set; } = new();
 
+    public StoreOptions Store { get; set; } = new();
+
     /// <summary>Anomaly detection and webhook delivery (Bastion:Alerts).</summary>
     public AlertOptions Alerts { get; set; } = new();
 

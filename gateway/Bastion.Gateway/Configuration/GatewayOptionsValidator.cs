@@ -1,4 +1,5 @@
 using System.Net;
+using Bastion.Core.Store.Postgres;
 
 namespace Bastion.Gateway.Configuration;
 
@@ -65,11 +66,42 @@ public static partial class GatewayOptionsValidator
                 errors.Add($"Bastion:Metrics:Port {options.Metrics.Port} is the SSH port; pick another (default 9122)");
             }
         }
+        ValidateStore(errors, options.Store);
         errors.AddRange(options.Inventory.Ec2.Validate());
         errors.AddRange(options.Inventory.Dns.Validate());
         errors.AddRange(options.Audit.Export.Validate());
         errors.AddRange(options.Alerts.Validate());
         return errors;
+    }
+
+    private static void ValidateStore(List<string> errors, StoreOptions store)
+    {
+        var hasString = !string.IsNullOrWhiteSpace(store.ConnectionString);
+        var hasFile = !string.IsNullOrWhiteSpace(store.ConnectionStringFile);
+        if (store.IsPostgres)
+        {
+            if (!hasString && !hasFile)
+            {
+                errors.Add("Bastion:Store:Provider is postgres but no ConnectionString or ConnectionStringFile is set; " +
+                           "set Bastion:Store:ConnectionStringFile to a 0600 file holding \"Host=…;Database=…;Username=…;Password=…\"");
+            }
+            else if (hasString && hasFile)
+            {
+                errors.Add("Bastion:Store:ConnectionString and Bastion:Store:ConnectionStringFile are both set; keep one (the file keeps the password out of the environment)");
+            }
+            else if (hasString && new PostgresStoreOptions(store.ConnectionString!).Problem() is { } problem)
+            {
+                errors.Add($"Bastion:Store:ConnectionString is not usable: {problem}");
+            }
+        }
+        else if (!string.Equals(store.Provider, StoreOptions.Sqlite, StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add($"Bastion:Store:Provider \"{store.Provider}\" is unknown; use sqlite (one node, the default) or postgres (several nodes)");
+        }
+        else if (hasString || hasFile)
+        {
+            errors.Add("Bastion:Store:ConnectionString(File) is set but Bastion:Store:Provider is sqlite; set Bastion:Store:Provider=postgres to use it");
+        }
     }
 
     private static void Range(List<string> errors, string key, long value, long min, long max)

@@ -5,7 +5,6 @@ using Bastion.Core.Mfa;
 using Bastion.Core.Secrets;
 using Bastion.Core.Security;
 using Bastion.Core.Store;
-using Bastion.Core.Store.Sqlite;
 using Bastion.Gateway.Configuration;
 using Bastion.Gateway.Inventory;
 using Microsoft.Extensions.Logging;
@@ -18,17 +17,17 @@ namespace Bastion.Gateway.Hosting;
 /// </summary>
 public sealed class GatewayContext : IAsyncDisposable
 {
-    private readonly SqliteStore _sqlite;
+    private readonly IBastionStore _store;
     private volatile GatewayOptions _options;
     private volatile CompositeTargetResolver _inventory;
 
-    private GatewayContext(GatewayOptions options, GatewayPaths paths, SqliteStore store, SecretProtector protector, AuditTrail audit,
+    private GatewayContext(GatewayOptions options, GatewayPaths paths, IBastionStore store, SecretProtector protector, AuditTrail audit,
         AuditExporters exporters, TimeProvider time)
     {
         AuditExporters = exporters;
         _options = options;
         Paths = paths;
-        _sqlite = store;
+        _store = store;
         Protector = protector;
         Audit = audit;
         Time = time;
@@ -65,7 +64,7 @@ public sealed class GatewayContext : IAsyncDisposable
     private CompositeTargetResolver BuildInventory(InventoryOptions inventory)
     {
         var suffixes = string.IsNullOrEmpty(inventory.DomainSuffix) ? [] : new[] { inventory.DomainSuffix };
-        var staticInventory = new StaticInventory(_sqlite, new StaticInventoryOptions { DomainSuffixes = suffixes });
+        var staticInventory = new StaticInventory(_store, new StaticInventoryOptions { DomainSuffixes = suffixes });
         var instances = new InstanceResolver(() => InventoryState.Index, new InstanceResolverOptions
         {
             DomainSuffixes = suffixes,
@@ -79,7 +78,7 @@ public sealed class GatewayContext : IAsyncDisposable
 
     public GatewayPaths Paths { get; }
 
-    public IBastionStore Store => _sqlite;
+    public IBastionStore Store => _store;
 
     public SecretProtector Protector { get; }
 
@@ -110,7 +109,7 @@ public sealed class GatewayContext : IAsyncDisposable
         }
         var paths = GatewayPaths.From(options);
         paths.EnsureDataDirectory();
-        var store = await SqliteStore.OpenAsync(paths.Database, time, cancellationToken).ConfigureAwait(false);
+        var store = await StoreOpener.OpenAsync(options.Store, paths, time, cancellationToken).ConfigureAwait(false);
         AuditExporters? exporters = null;
         try
         {
@@ -130,7 +129,7 @@ public sealed class GatewayContext : IAsyncDisposable
             {
                 await exporters.StopAsync().ConfigureAwait(false);
             }
-            store.Dispose();
+            await store.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -141,6 +140,6 @@ public sealed class GatewayContext : IAsyncDisposable
         // After the trail is drained, so its last records (disconnects at shutdown) are still forwarded.
         await AuditExporters.StopAsync().ConfigureAwait(false);
         Protector.Dispose();
-        _sqlite.Dispose();
+        await _store.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -1,6 +1,5 @@
 using Bastion.Core.Alerts;
 using Bastion.Core.Audit;
-using Bastion.Core.Store.Sqlite;
 using Bastion.Core.Tests.Support;
 
 namespace Bastion.Core.Tests.Alerts;
@@ -13,7 +12,7 @@ internal sealed class DetectorHarness : IAsyncDisposable
 {
     private readonly bool _ownsFixture;
 
-    private DetectorHarness(StoreFixture fixture, SqliteStore store, AnomalyDetectionOptions options, bool ownsFixture)
+    private DetectorHarness(StoreFixture fixture, Bastion.Core.Store.IBastionStore store, AnomalyDetectionOptions options, bool ownsFixture)
     {
         _ownsFixture = ownsFixture;
         Fixture = fixture;

@@ -1,17 +1,16 @@
 using System.Text.Json;
 using Bastion.Core.Audit;
-using Bastion.Core.Store.Sqlite;
-using Bastion.Core.Tests.Store;
 using Bastion.Core.Tests.Support;
 
 namespace Bastion.Core.Tests.Audit;
 
-public sealed class AuditTrailTests
+/// <summary>Store contract: runs once per provider (see the sealed classes at the end).</summary>
+public abstract class AuditTrailTests(StoreProvider provider)
 {
     [Fact]
     public async Task Observers_see_every_stored_record_in_order_and_a_throwing_observer_does_not_stop_the_trail()
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         await using var trail = new AuditTrail(fixture.Store, new AuditTrailOptions { MaxBatchSize = 3 }, fixture.Time);
         var seen = new RecordingObserver();
         trail.AddObserver(new ThrowingObserver());
@@ -53,7 +52,7 @@ public sealed class AuditTrailTests
     [Fact]
     public async Task Concurrent_appends_from_two_stores_form_one_valid_chain()
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         var otherProcess = await fixture.OpenAnotherAsync(pooling: false);
         var jsonl = fixture.Directory.File("audit.jsonl");
         await using var trailA = new AuditTrail(fixture.Store, new AuditTrailOptions { JsonLinesPath = jsonl, MaxBatchSize = 7 }, fixture.Time);
@@ -110,7 +109,7 @@ public sealed class AuditTrailTests
     [Fact]
     public async Task The_first_event_chains_from_zeroes_and_timestamps_come_from_the_clock()
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         var trail = new AuditTrail(fixture.Store, timeProvider: fixture.Time);
 
         var first = await trail.AppendNowAsync(Event("s", 0));
@@ -129,7 +128,7 @@ public sealed class AuditTrailTests
     public async Task An_edited_event_is_reported_by_its_seq()
     {
         await using var fixture = await FilledAsync(10);
-        await MigrationTests.ExecuteAsync(fixture.DatabasePath, "UPDATE audit_events SET data = '{\"port\":\"2222\"}' WHERE seq = 5;");
+        await fixture.ExecuteSqlAsync("UPDATE audit_events SET data = '{\"port\":\"2222\"}' WHERE seq = 5;");
 
         var result = await new AuditTrail(fixture.Store).VerifyAsync();
 
@@ -143,7 +142,7 @@ public sealed class AuditTrailTests
     public async Task An_edit_with_a_recomputed_hash_breaks_the_next_link()
     {
         await using var fixture = await FilledAsync(10);
-        await MigrationTests.ExecuteAsync(fixture.DatabasePath, "UPDATE audit_events SET user_name = 'mallory', hash = randomblob(32) WHERE seq = 5;");
+        await fixture.ExecuteSqlAsync("UPDATE audit_events SET user_name = 'mallory', hash = @hash WHERE seq = 5;", ("@hash", System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
 
         var result = await new AuditTrail(fixture.Store).VerifyAsync();
 
@@ -155,7 +154,7 @@ public sealed class AuditTrailTests
     public async Task A_deleted_event_is_reported()
     {
         await using var fixture = await FilledAsync(10);
-        await MigrationTests.ExecuteAsync(fixture.DatabasePath, "DELETE FROM audit_events WHERE seq = 7;");
+        await fixture.ExecuteSqlAsync("DELETE FROM audit_events WHERE seq = 7;");
 
         var result = await new AuditTrail(fixture.Store).VerifyAsync();
 
@@ -168,7 +167,7 @@ public sealed class AuditTrailTests
     public async Task Deleting_the_newest_events_is_reported()
     {
         await using var fixture = await FilledAsync(10);
-        await MigrationTests.ExecuteAsync(fixture.DatabasePath, "DELETE FROM audit_events WHERE seq >= 9;");
+        await fixture.ExecuteSqlAsync("DELETE FROM audit_events WHERE seq >= 9;");
 
         var result = await new AuditTrail(fixture.Store).VerifyAsync();
 
@@ -181,7 +180,7 @@ public sealed class AuditTrailTests
     public async Task Appending_after_a_deletion_does_not_hide_it()
     {
         await using var fixture = await FilledAsync(10);
-        await MigrationTests.ExecuteAsync(fixture.DatabasePath, "DELETE FROM audit_events WHERE seq = 10;");
+        await fixture.ExecuteSqlAsync("DELETE FROM audit_events WHERE seq = 10;");
         await new AuditTrail(fixture.Store).AppendNowAsync(Event("later", 0));
 
         var result = await new AuditTrail(fixture.Store).VerifyAsync();
@@ -194,7 +193,7 @@ public sealed class AuditTrailTests
     public async Task Reordered_events_are_reported()
     {
         await using var fixture = await FilledAsync(10);
-        await MigrationTests.ExecuteAsync(fixture.DatabasePath,
+        await fixture.ExecuteSqlAsync(
             "UPDATE audit_events SET seq = -1 WHERE seq = 3; UPDATE audit_events SET seq = 3 WHERE seq = 4; UPDATE audit_events SET seq = 4 WHERE seq = -1;");
 
         var result = await new AuditTrail(fixture.Store).VerifyAsync();
@@ -206,7 +205,7 @@ public sealed class AuditTrailTests
     [Fact]
     public async Task Tail_and_query_page_through_the_trail()
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         var trail = new AuditTrail(fixture.Store, timeProvider: fixture.Time);
         for (var i = 0; i < 30; i++)
         {
@@ -241,7 +240,7 @@ public sealed class AuditTrailTests
     [Fact]
     public async Task Query_filters_on_the_target_data_field()
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         var trail = new AuditTrail(fixture.Store, timeProvider: fixture.Time);
         string?[] targets = ["web-1", "Web-1", "db-1", null, "web-10"];
         foreach (var target in targets)
@@ -260,7 +259,7 @@ public sealed class AuditTrailTests
     [Fact]
     public async Task Misuse_is_reported_clearly()
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         var trail = new AuditTrail(fixture.Store);
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => trail.FlushAsync());
@@ -276,7 +275,7 @@ public sealed class AuditTrailTests
     [Fact]
     public async Task Over_long_values_from_the_network_are_cut()
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         var trail = new AuditTrail(fixture.Store);
 
         var record = await trail.AppendNowAsync(new AuditEvent(AuditEventTypes.ConnectionAccepted)
@@ -296,9 +295,9 @@ public sealed class AuditTrailTests
         Data = new Dictionary<string, string> { ["target"] = "web-1", ["i"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture) },
     };
 
-    private static async Task<StoreFixture> FilledAsync(int count)
+    private async Task<StoreFixture> FilledAsync(int count)
     {
-        var fixture = await StoreFixture.CreateAsync();
+        var fixture = await StoreFixture.CreateAsync(provider);
         var trail = new AuditTrail(fixture.Store, timeProvider: fixture.Time);
         for (var i = 0; i < count; i++)
         {
@@ -308,3 +307,7 @@ public sealed class AuditTrailTests
         return fixture;
     }
 }
+
+public sealed class AuditTrailTestsOnSqlite() : AuditTrailTests(StoreProvider.Sqlite);
+
+public sealed class AuditTrailTestsOnPostgres() : AuditTrailTests(StoreProvider.Postgres);

@@ -21,11 +21,15 @@ public sealed class SecurityKeyTests
         var parsed = options.Length == 0 ? [] : options.Split(',').Select(o => new AuthorizedKeyOption(o, null)).ToList();
         Assert.Equal(expected, SecurityKeyRules.Check(parsed, new SecurityKeyAssertion(flags, 7)));
     }
+}
 
+/// <summary>Store contract for security-key counters: runs once per provider.</summary>
+public abstract class SecurityKeyCounterTests(StoreProvider provider)
+{
     [Fact]
     public async Task The_counter_must_strictly_increase_even_across_store_instances()
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         await fixture.AddUserAsync("alice");
         var key = await fixture.Store.AddSshKeyAsync("alice", AuthorizedKeyLine.Parse(SshKeygen.Generate(fixture.Directory, "ed25519")));
         Assert.Null(key.SecurityKeyCounter);
@@ -42,3 +46,7 @@ public sealed class SecurityKeyTests
         Assert.Equal(uint.MaxValue, (await fixture.Store.FindSshKeyAsync(key.Fingerprint))!.SecurityKeyCounter);
     }
 }
+
+public sealed class SecurityKeyCounterTestsOnSqlite() : SecurityKeyCounterTests(StoreProvider.Sqlite);
+
+public sealed class SecurityKeyCounterTestsOnPostgres() : SecurityKeyCounterTests(StoreProvider.Postgres);

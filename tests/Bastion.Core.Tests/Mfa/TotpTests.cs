@@ -6,7 +6,8 @@ using OtpNet;
 
 namespace Bastion.Core.Tests.Mfa;
 
-public sealed class TotpTests
+/// <summary>Store contract: runs once per provider (see the sealed classes at the end).</summary>
+public abstract class TotpTests(StoreProvider provider)
 {
     [Fact]
     public void Codes_match_the_rfc_6238_sha1_test_vector()
@@ -18,7 +19,7 @@ public sealed class TotpTests
     [Fact]
     public async Task Enrollment_returns_the_secret_and_an_otpauth_uri_and_stores_it_encrypted()
     {
-        await using var env = await TotpEnvironment.CreateAsync();
+        await using var env = await TotpEnvironment.CreateAsync(provider);
 
         var result = await env.Enrollment.EnrollAsync("alice");
 
@@ -38,7 +39,7 @@ public sealed class TotpTests
     [Fact]
     public async Task The_issuer_is_configurable()
     {
-        await using var env = await TotpEnvironment.CreateAsync(new TotpOptions { Issuer = "Acme Ops" });
+        await using var env = await TotpEnvironment.CreateAsync(provider, new TotpOptions { Issuer = "Acme Ops" });
         var result = await env.Enrollment.EnrollAsync("alice");
         Assert.StartsWith("otpauth://totp/Acme%20Ops:alice?", result.OtpAuthUri, StringComparison.Ordinal);
         Assert.Contains("&issuer=Acme%20Ops&", result.OtpAuthUri, StringComparison.Ordinal);
@@ -52,7 +53,7 @@ public sealed class TotpTests
     [InlineData(2, TotpVerificationResult.Invalid)]
     public async Task Codes_are_accepted_within_one_step_of_now(int stepOffset, TotpVerificationResult expected)
     {
-        await using var env = await TotpEnvironment.CreateAsync();
+        await using var env = await TotpEnvironment.CreateAsync(provider);
         var secret = await env.EnrollAliceAsync();
 
         var code = env.CodeAt(secret, stepOffset);
@@ -63,7 +64,7 @@ public sealed class TotpTests
     [Fact]
     public async Task A_code_is_accepted_once_and_earlier_codes_die_with_it()
     {
-        await using var env = await TotpEnvironment.CreateAsync();
+        await using var env = await TotpEnvironment.CreateAsync(provider);
         var secret = await env.EnrollAliceAsync();
 
         Assert.Equal(TotpVerificationResult.Accepted, await env.Verifier.VerifyAsync("alice", env.CodeAt(secret, 0)));
@@ -76,9 +77,9 @@ public sealed class TotpTests
     }
 
     [Fact]
-    public async Task Replay_is_rejected_across_two_stores_on_the_same_file()
+    public async Task Replay_is_rejected_across_two_stores_on_the_same_database()
     {
-        await using var env = await TotpEnvironment.CreateAsync();
+        await using var env = await TotpEnvironment.CreateAsync(provider);
         var secret = await env.EnrollAliceAsync();
         var otherProcess = await env.Fixture.OpenAnotherAsync(pooling: false);
         var otherVerifier = new TotpVerifier(otherProcess, env.Protector, env.Fixture.Time);
@@ -91,7 +92,7 @@ public sealed class TotpTests
     [Fact]
     public async Task When_two_stores_race_with_one_code_exactly_one_accepts()
     {
-        await using var env = await TotpEnvironment.CreateAsync();
+        await using var env = await TotpEnvironment.CreateAsync(provider);
         var secret = await env.EnrollAliceAsync();
         var otherVerifier = new TotpVerifier(await env.Fixture.OpenAnotherAsync(pooling: false), env.Protector, env.Fixture.Time);
         var code = env.CodeAt(secret, 1);
@@ -110,7 +111,7 @@ public sealed class TotpTests
     [InlineData("")]
     public async Task Malformed_codes_are_invalid(string code)
     {
-        await using var env = await TotpEnvironment.CreateAsync();
+        await using var env = await TotpEnvironment.CreateAsync(provider);
         await env.EnrollAliceAsync();
         Assert.Equal(TotpVerificationResult.Invalid, await env.Verifier.VerifyAsync("alice", code));
     }
@@ -118,7 +119,7 @@ public sealed class TotpTests
     [Fact]
     public async Task Spaces_inside_a_code_are_ignored()
     {
-        await using var env = await TotpEnvironment.CreateAsync();
+        await using var env = await TotpEnvironment.CreateAsync(provider);
         var secret = await env.EnrollAliceAsync();
         var code = env.CodeAt(secret, 0);
         Assert.Equal(TotpVerificationResult.Accepted, await env.Verifier.VerifyAsync("alice", $"{code[..3]} {code[3..]}"));
@@ -127,7 +128,7 @@ public sealed class TotpTests
     [Fact]
     public async Task Users_without_a_credential_are_not_enrolled()
     {
-        await using var env = await TotpEnvironment.CreateAsync();
+        await using var env = await TotpEnvironment.CreateAsync(provider);
         Assert.Equal(TotpVerificationResult.NotEnrolled, await env.Verifier.VerifyAsync("alice", "123456"));
         Assert.Equal(TotpVerificationResult.NotEnrolled, await env.Verifier.VerifyAsync("nobody", "123456"));
         await Assert.ThrowsAsync<EntityNotFoundException>(() => env.Enrollment.EnrollAsync("nobody"));
@@ -136,7 +137,7 @@ public sealed class TotpTests
     [Fact]
     public async Task Re_enrolling_replaces_the_seed()
     {
-        await using var env = await TotpEnvironment.CreateAsync();
+        await using var env = await TotpEnvironment.CreateAsync(provider);
         var old = await env.EnrollAliceAsync();
         var current = await env.EnrollAliceAsync();
         Assert.NotEqual(old, current);
@@ -147,7 +148,7 @@ public sealed class TotpTests
     [Fact]
     public async Task A_seed_moved_to_another_user_does_not_decrypt()
     {
-        await using var env = await TotpEnvironment.CreateAsync();
+        await using var env = await TotpEnvironment.CreateAsync(provider);
         await env.EnrollAliceAsync();
         var bob = await env.Fixture.AddUserAsync("bob");
         var aliceCredential = await env.Fixture.Store.GetTotpCredentialAsync(env.Alice.Id);
@@ -178,9 +179,9 @@ public sealed class TotpTests
 
         public TotpVerifier Verifier { get; }
 
-        public static async Task<TotpEnvironment> CreateAsync(TotpOptions? options = null)
+        public static async Task<TotpEnvironment> CreateAsync(StoreProvider provider, TotpOptions? options = null)
         {
-            var fixture = await StoreFixture.CreateAsync();
+            var fixture = await StoreFixture.CreateAsync(provider);
             var protector = await SecretProtector.LoadOrCreateAsync(fixture.Directory.File("secret.key"));
             return new TotpEnvironment(fixture, await fixture.AddUserAsync("alice"), protector, options);
         }
@@ -198,3 +199,7 @@ public sealed class TotpTests
         }
     }
 }
+
+public sealed class TotpTestsOnSqlite() : TotpTests(StoreProvider.Sqlite);
+
+public sealed class TotpTestsOnPostgres() : TotpTests(StoreProvider.Postgres);

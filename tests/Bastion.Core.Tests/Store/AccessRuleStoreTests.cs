@@ -3,12 +3,13 @@ using Bastion.Core.Tests.Support;
 
 namespace Bastion.Core.Tests.Store;
 
-public sealed class AccessRuleStoreTests
+/// <summary>Store contract: runs once per provider (see the sealed classes at the end).</summary>
+public abstract class AccessRuleStoreTests(StoreProvider provider)
 {
     [Fact]
     public async Task Rules_can_be_added_listed_and_deleted()
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         var allow = await fixture.Store.AddAccessRuleAsync(new AccessRuleDefinition("@dev", "web-*", AccessEffect.Allow)
         {
             RequiredTags = new Dictionary<string, string> { ["env"] = "dev" },
@@ -36,8 +37,12 @@ public sealed class AccessRuleStoreTests
     [InlineData("alice", "web/*")]
     public async Task Invalid_rules_are_rejected(string subject, string pattern)
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         await Assert.ThrowsAsync<InvalidEntityException>(
             () => fixture.Store.AddAccessRuleAsync(new AccessRuleDefinition(subject, pattern, AccessEffect.Allow)));
     }
 }
+
+public sealed class AccessRuleStoreTestsOnSqlite() : AccessRuleStoreTests(StoreProvider.Sqlite);
+
+public sealed class AccessRuleStoreTestsOnPostgres() : AccessRuleStoreTests(StoreProvider.Postgres);

@@ -4,12 +4,13 @@ using Bastion.Core.Tests.Support;
 namespace Bastion.Core.Tests.Store;
 
 /// <summary>Store contract for the admin web: roles, single-use invites and WebAuthn credential counters.</summary>
-public sealed class AdminStoreTests
+/// <summary>Store contract: runs once per provider (see the sealed classes at the end).</summary>
+public abstract class AdminStoreTests(StoreProvider provider)
 {
     [Fact]
     public async Task Roles_replace_and_an_invite_redeems_once_across_store_instances()
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         var alice = await fixture.AddUserAsync("alice");
         await fixture.Store.SetRolesAsync(alice.Id, [AdminRoles.Admin, AdminRoles.Auditor]);
         await fixture.Store.SetRolesAsync(alice.Id, [AdminRoles.Auditor]);
@@ -30,7 +31,7 @@ public sealed class AdminStoreTests
     [Fact]
     public async Task A_webauthn_counter_must_increase_and_the_credential_can_be_removed()
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         var alice = await fixture.AddUserAsync("alice");
         var credential = await fixture.Store.AddWebAuthnCredentialAsync(new NewWebAuthnCredential(alice.Id, [1, 2, 3, 4], [9, 9, 9], 5, "yubikey"));
 
@@ -44,3 +45,7 @@ public sealed class AdminStoreTests
         Assert.Empty(await fixture.Store.ListWebAuthnCredentialsAsync(alice.Id));
     }
 }
+
+public sealed class AdminStoreTestsOnSqlite() : AdminStoreTests(StoreProvider.Sqlite);
+
+public sealed class AdminStoreTestsOnPostgres() : AdminStoreTests(StoreProvider.Postgres);

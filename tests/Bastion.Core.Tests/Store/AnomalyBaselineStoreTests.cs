@@ -3,12 +3,12 @@ using Bastion.Core.Tests.Support;
 namespace Bastion.Core.Tests.Store;
 
 /// <summary>The anomaly baseline contract: first sightings, hourly login counts and burst episodes, decided atomically.</summary>
-public sealed class AnomalyBaselineStoreTests
+public abstract class AnomalyBaselineStoreTests(StoreProvider provider)
 {
     [Fact]
     public async Task First_seen_is_new_once_and_counts_what_was_known_before()
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         var at = fixture.Time.GetUtcNow();
 
         var first = await fixture.Store.TryRecordFirstSeenAsync("alice", "network", "198.51.100.0/24", at);
@@ -25,9 +25,28 @@ public sealed class AnomalyBaselineStoreTests
     }
 
     [Fact]
+    public async Task Two_nodes_recording_different_first_values_at_once_leave_exactly_one_baseline()
+    {
+        await using var fixture = await StoreFixture.CreateAsync(provider);
+        var other = await fixture.OpenAnotherAsync(pooling: false);
+        var at = fixture.Time.GetUtcNow();
+
+        for (var round = 0; round < 20; round++)
+        {
+            var user = $"user{round}";
+            var results = await Task.WhenAll(
+                Task.Run(() => fixture.Store.TryRecordFirstSeenAsync(user, "network", "10.0.0.0/24", at)),
+                Task.Run(() => other.TryRecordFirstSeenAsync(user, "network", "10.0.1.0/24", at)));
+            // Both values are new; exactly one call saw no earlier value (the baseline), so the other can alert.
+            Assert.All(results, r => Assert.True(r.IsNew));
+            Assert.Equal([0, 1], results.Select(r => r.KnownBefore).Order());
+        }
+    }
+
+    [Fact]
     public async Task Concurrent_first_sightings_from_two_stores_insert_exactly_once()
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         var other = await fixture.OpenAnotherAsync(pooling: false);
         var at = fixture.Time.GetUtcNow();
 
@@ -46,7 +65,7 @@ public sealed class AnomalyBaselineStoreTests
     [Fact]
     public async Task Login_hours_return_the_counts_before_this_login()
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         var other = await fixture.OpenAnotherAsync();
 
         var before1 = await fixture.Store.RecordLoginHourAsync("alice", 9);
@@ -67,7 +86,7 @@ public sealed class AnomalyBaselineStoreTests
     [Fact]
     public async Task Concurrent_logins_in_a_new_hour_from_two_stores_see_it_new_once()
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         var other = await fixture.OpenAnotherAsync(pooling: false);
 
         for (var hour = 0; hour < 24; hour++)
@@ -84,7 +103,7 @@ public sealed class AnomalyBaselineStoreTests
     [Fact]
     public async Task Episodes_start_once_and_again_only_after_a_quiet_period()
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         var other = await fixture.OpenAnotherAsync();
         var t0 = fixture.Time.GetUtcNow();
         var window = TimeSpan.FromMinutes(5);
@@ -104,7 +123,7 @@ public sealed class AnomalyBaselineStoreTests
     [Fact]
     public async Task Concurrent_episode_starts_from_two_stores_start_one_episode()
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         var other = await fixture.OpenAnotherAsync(pooling: false);
         var t0 = fixture.Time.GetUtcNow();
 
@@ -118,3 +137,7 @@ public sealed class AnomalyBaselineStoreTests
         }
     }
 }
+
+public sealed class AnomalyBaselineStoreTestsOnSqlite() : AnomalyBaselineStoreTests(StoreProvider.Sqlite);
+
+public sealed class AnomalyBaselineStoreTestsOnPostgres() : AnomalyBaselineStoreTests(StoreProvider.Postgres);

@@ -14,7 +14,7 @@ public sealed class MigrationTests
         await fixture.Store.MigrateAsync();
         await fixture.Store.MigrateAsync();
 
-        Assert.Equal(SqliteMigrations.LatestVersion, await fixture.Store.GetSchemaVersionAsync());
+        Assert.Equal(SqliteMigrations.LatestVersion, await fixture.Sqlite.GetSchemaVersionAsync());
         Assert.Equal(SqliteMigrations.All.Count, await ScalarAsync(fixture.DatabasePath, "SELECT COUNT(*) FROM schema_migrations;"));
     }
 

@@ -4,12 +4,13 @@ using Bastion.Core.Tests.Support;
 
 namespace Bastion.Core.Tests.Store;
 
-public sealed class SshKeyStoreTests
+/// <summary>Store contract: runs once per provider (see the sealed classes at the end).</summary>
+public abstract class SshKeyStoreTests(StoreProvider provider)
 {
     [Fact]
     public async Task Keys_can_be_added_listed_found_used_and_removed()
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         await fixture.AddUserAsync("alice");
         var line = AuthorizedKeyLine.Parse("no-pty " + SshKeygen.Generate(fixture.Directory, "ed25519", comment: "alice@laptop"));
 
@@ -39,7 +40,7 @@ public sealed class SshKeyStoreTests
     [Fact]
     public async Task A_key_belongs_to_one_user_only()
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         await fixture.AddUserAsync("alice");
         await fixture.AddUserAsync("bob");
         var line = AuthorizedKeyLine.Parse(SshKeygen.Generate(fixture.Directory, "ed25519"));
@@ -56,7 +57,7 @@ public sealed class SshKeyStoreTests
     [Fact]
     public async Task Adding_a_key_to_an_unknown_user_says_to_add_the_user()
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         var line = AuthorizedKeyLine.Parse(SshKeygen.Generate(fixture.Directory, "ed25519"));
         var error = await Assert.ThrowsAsync<EntityNotFoundException>(() => fixture.Store.AddSshKeyAsync("ghost", line));
         Assert.Contains("add the user", error.Message, StringComparison.Ordinal);
@@ -65,7 +66,7 @@ public sealed class SshKeyStoreTests
     [Fact]
     public async Task Deleting_a_user_deletes_their_keys()
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         await fixture.AddUserAsync("alice");
         var line = AuthorizedKeyLine.Parse(SshKeygen.Generate(fixture.Directory, "ed25519"));
         await fixture.Store.AddSshKeyAsync("alice", line);
@@ -75,3 +76,7 @@ public sealed class SshKeyStoreTests
         Assert.Null(await fixture.Store.FindSshKeyAsync(line.Fingerprint));
     }
 }
+
+public sealed class SshKeyStoreTestsOnSqlite() : SshKeyStoreTests(StoreProvider.Sqlite);
+
+public sealed class SshKeyStoreTestsOnPostgres() : SshKeyStoreTests(StoreProvider.Postgres);

@@ -3,12 +3,13 @@ using Bastion.Core.Tests.Support;
 
 namespace Bastion.Core.Tests.Store;
 
-public sealed class TargetStoreTests
+/// <summary>Store contract: runs once per provider (see the sealed classes at the end).</summary>
+public abstract class TargetStoreTests(StoreProvider provider)
 {
     [Fact]
     public async Task Targets_can_be_added_read_listed_updated_and_deleted()
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         var web = await fixture.Store.AddTargetAsync(new TargetDefinition("Web-1", "10.0.0.5")
         {
             Account = "dev-a",
@@ -35,7 +36,7 @@ public sealed class TargetStoreTests
     [Fact]
     public async Task Names_are_unique_regardless_of_case()
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         await fixture.Store.AddTargetAsync(new TargetDefinition("web-1", "10.0.0.5"));
         await fixture.Store.AddTargetAsync(new TargetDefinition("web-2", "10.0.0.6"));
 
@@ -52,9 +53,13 @@ public sealed class TargetStoreTests
     [InlineData("web-1", "10.0.0.1", 70000, "port")]
     public async Task Invalid_targets_are_rejected(string name, string host, int port, string mentioned)
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         var error = await Assert.ThrowsAsync<InvalidEntityException>(
             () => fixture.Store.AddTargetAsync(new TargetDefinition(name, host) { Port = port }));
         Assert.Contains(mentioned, error.Message, StringComparison.Ordinal);
     }
 }
+
+public sealed class TargetStoreTestsOnSqlite() : TargetStoreTests(StoreProvider.Sqlite);
+
+public sealed class TargetStoreTestsOnPostgres() : TargetStoreTests(StoreProvider.Postgres);

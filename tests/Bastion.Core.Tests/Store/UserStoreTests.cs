@@ -3,12 +3,13 @@ using Bastion.Core.Tests.Support;
 
 namespace Bastion.Core.Tests.Store;
 
-public sealed class UserStoreTests
+/// <summary>Store contract: runs once per provider (see the sealed classes at the end).</summary>
+public abstract class UserStoreTests(StoreProvider provider)
 {
     [Fact]
     public async Task Users_can_be_added_read_listed_updated_and_deleted()
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         var alice = await fixture.Store.AddUserAsync(new NewUser("alice") { Groups = ["ops", "dev"] });
         await fixture.AddUserAsync("bob");
 
@@ -39,7 +40,7 @@ public sealed class UserStoreTests
     [InlineData("a23456789012345678901234567890123")]
     public async Task Invalid_user_names_are_rejected_with_the_rule(string name)
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         var error = await Assert.ThrowsAsync<InvalidEntityException>(() => fixture.Store.AddUserAsync(new NewUser(name)));
         Assert.Contains("lowercase letters", error.Message, StringComparison.Ordinal);
     }
@@ -50,14 +51,14 @@ public sealed class UserStoreTests
     [InlineData("a2345678901234567890123456789012")]
     public async Task Valid_user_names_are_accepted(string name)
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         Assert.Equal(name, (await fixture.Store.AddUserAsync(new NewUser(name))).Name);
     }
 
     [Fact]
     public async Task Duplicate_names_conflict()
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         await fixture.AddUserAsync("alice");
         var error = await Assert.ThrowsAsync<StoreConflictException>(() => fixture.AddUserAsync("alice"));
         Assert.Contains("already exists", error.Message, StringComparison.Ordinal);
@@ -66,7 +67,7 @@ public sealed class UserStoreTests
     [Fact]
     public async Task Key_only_policy_is_for_automation_accounts_only()
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         var error = await Assert.ThrowsAsync<InvalidEntityException>(
             () => fixture.Store.AddUserAsync(new NewUser("alice") { MfaPolicy = MfaPolicies.KeyOnly }));
         Assert.Contains("automation", error.Message, StringComparison.Ordinal);
@@ -82,7 +83,7 @@ public sealed class UserStoreTests
     [Fact]
     public async Task Updating_an_unknown_user_says_so()
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         var error = await Assert.ThrowsAsync<EntityNotFoundException>(() => fixture.Store.UpdateUserAsync("ghost", new UserChanges()));
         Assert.Contains("ghost", error.Message, StringComparison.Ordinal);
     }
@@ -90,7 +91,11 @@ public sealed class UserStoreTests
     [Fact]
     public async Task Invalid_group_names_are_rejected()
     {
-        await using var fixture = await StoreFixture.CreateAsync();
+        await using var fixture = await StoreFixture.CreateAsync(provider);
         await Assert.ThrowsAsync<InvalidEntityException>(() => fixture.Store.AddUserAsync(new NewUser("alice") { Groups = ["Dev Team"] }));
     }
 }
+
+public sealed class UserStoreTestsOnSqlite() : UserStoreTests(StoreProvider.Sqlite);
+
+public sealed class UserStoreTestsOnPostgres() : UserStoreTests(StoreProvider.Postgres);

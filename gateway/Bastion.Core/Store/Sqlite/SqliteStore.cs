@@ -89,6 +89,13 @@ public sealed partial class SqliteStore : IBastionStore, IDisposable
         SqliteConnection.ClearPool(connection);
     }
 
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
     private async Task<SqliteConnection> OpenConnectionAsync(CancellationToken ct)
     {
         var connection = new SqliteConnection(_connectionString);
