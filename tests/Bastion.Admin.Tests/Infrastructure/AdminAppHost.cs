@@ -3,7 +3,9 @@ using System.Net.Sockets;
 using Bastion.Admin.Hosting;
 using Bastion.Core.Audit;
 using Bastion.Core.Store;
+using Bastion.Core.Store.Postgres;
 using Bastion.Core.Store.Sqlite;
+using Bastion.Gateway.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 
 namespace Bastion.Admin.Tests.Infrastructure;
@@ -19,7 +21,7 @@ public sealed class AdminAppHost : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly bool _ownsDirectory;
 
-    private AdminAppHost(WebApplication app, string dataDirectory, int port, SqliteStore store, bool ownsDirectory)
+    private AdminAppHost(WebApplication app, string dataDirectory, int port, IBastionStore store, bool ownsDirectory)
     {
         _app = app;
         DataDirectory = dataDirectory;
@@ -34,7 +36,8 @@ public sealed class AdminAppHost : IAsyncDisposable
 
     public string BaseUrl => $"http://localhost:{Port}";
 
-    public SqliteStore Store { get; }
+    /// <summary>The store the app uses (SQLite in the data directory, or the PostgreSQL database its environment file names).</summary>
+    public IBastionStore Store { get; }
 
     public AuditTrail Audit => new(Store);
 
@@ -51,10 +54,12 @@ public sealed class AdminAppHost : IAsyncDisposable
             $"--Bastion:DataDirectory={dataDirectory}",
             $"--Bastion:Admin:PublicUrl=http://localhost:{port}",
             "--Logging:LogLevel:Default=Warning",
-        }.Concat(extraArgs).ToArray();
+        }.Concat(StoreArguments(dataDirectory, out var postgres)).Concat(extraArgs).ToArray();
         var app = AdminApp.Build(args);
         await app.StartAsync();
-        var store = await SqliteStore.OpenAsync(Path.Combine(dataDirectory, "bastion.db"));
+        IBastionStore store = postgres is null
+            ? await SqliteStore.OpenAsync(Path.Combine(dataDirectory, "bastion.db"))
+            : await PostgresStore.OpenAsync(new PostgresStoreOptions(postgres));
         return new AdminAppHost(app, dataDirectory, port, store, owns);
     }
 
@@ -77,7 +82,7 @@ public sealed class AdminAppHost : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-        Store.Dispose();
+        await Store.DisposeAsync();
         if (_ownsDirectory)
         {
             try
@@ -89,6 +94,28 @@ public sealed class AdminAppHost : IAsyncDisposable
                 // A file still held open by a pooled connection; the temp directory is cleaned up by the OS.
             }
         }
+    }
+
+    /// <summary>
+    /// The store settings of a data directory prepared by a gateway testbed (its environment file), as --Bastion:Store
+    /// arguments, so the app shares the gateways' store; none for a plain SQLite data directory.
+    /// </summary>
+    private static IEnumerable<string> StoreArguments(string dataDirectory, out string? postgresConnectionString)
+    {
+        postgresConnectionString = null;
+        var file = Path.Combine(dataDirectory, GatewayBinary.EnvironmentFileName);
+        if (!File.Exists(file))
+        {
+            return [];
+        }
+        var settings = File.ReadAllLines(file).Where(l => l.StartsWith("Bastion__Store__", StringComparison.Ordinal))
+            .Select(l => (Key: l[..l.IndexOf('=', StringComparison.Ordinal)], Value: l[(l.IndexOf('=', StringComparison.Ordinal) + 1)..]))
+            .ToList();
+        if (settings.Any(kv => kv.Key == "Bastion__Store__Provider" && kv.Value == "postgres"))
+        {
+            postgresConnectionString = settings.Single(kv => kv.Key == "Bastion__Store__ConnectionString").Value;
+        }
+        return settings.Select(kv => $"--{kv.Key.Replace("__", ":", StringComparison.Ordinal)}={kv.Value}").ToList();
     }
 
     private static int FreePort()
