@@ -46,7 +46,8 @@ if [[ ! -f $config ]]; then
 {
   "Bastion": {
     "DataDirectory": "/var/lib/bastion",
-    "Ssh": { "ListenAddress": "0.0.0.0", "Port": 22 }
+    "Ssh": { "ListenAddress": "0.0.0.0", "Port": 22 },
+    "Store": { "Provider": "sqlite" }
   }
 }
 JSON
