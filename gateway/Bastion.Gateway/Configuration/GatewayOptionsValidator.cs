@@ -33,6 +33,12 @@ public static partial class GatewayOptionsValidator
         Range(errors, "Bastion:Ssh:MaxUnauthenticatedConnections", ssh.MaxUnauthenticatedConnections, 1, 100_000);
         Range(errors, "Bastion:Ssh:MaxChannelsPerConnection", ssh.MaxChannelsPerConnection, 1, 10_000);
         Range(errors, "Bastion:Ssh:ShutdownDrainSeconds", ssh.ShutdownDrainSeconds, 0, 3600);
+        var unknownKex = ssh.EffectiveKexAlgorithms.Where(n => Bastion.Ssh.Algorithms.AlgorithmTable.Default.FindKeyExchange(n) is null).ToList();
+        if (unknownKex.Count > 0)
+        {
+            errors.Add($"Bastion:Ssh:KexAlgorithms: {string.Join(", ", unknownKex.Select(n => $"\"{n}\""))} not implemented; choose from " +
+                string.Join(", ", Bastion.Ssh.Algorithms.AlgorithmTable.Default.KeyExchanges.Select(k => k.Name)));
+        }
         if (ssh.RekeyAfterBytes < 64 * 1024)
         {
             errors.Add($"Bastion:Ssh:RekeyAfterBytes {ssh.RekeyAfterBytes} is below 65536");

@@ -1,3 +1,4 @@
+using Bastion.Ssh.Algorithms;
 using System.Diagnostics.Metrics;
 using System.Net;
 using Bastion.Gateway.Configuration;
@@ -52,6 +53,7 @@ public sealed class SshGatewayService : IHostedService, IAsyncDisposable
     private SshServerOptions ServerOptions(SshOptions ssh) => new()
     {
         HostKeys = _hostKeys,
+        Algorithms = AlgorithmTable.Default.Restrict(keyExchanges: ssh.EffectiveKexAlgorithms),
         LoginGraceTime = TimeSpan.FromSeconds(ssh.LoginGraceTimeSeconds),
         MaxAuthAttempts = ssh.MaxAuthAttempts,
         AuthFailureDelay = TimeSpan.FromMilliseconds(ssh.AuthFailureDelayMilliseconds),

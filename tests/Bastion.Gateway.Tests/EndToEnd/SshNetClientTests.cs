@@ -14,12 +14,12 @@ namespace Bastion.Gateway.Tests.EndToEnd;
 /// an exec on the gateway itself (the target listing, exit status 0). The gateway's host key is checked against
 /// the fingerprint printed by <c>bastion hostkey show</c>.
 /// </summary>
-public sealed class SshNetClientTests : IClassFixture<TestbedFixture>
+public sealed class SshNetClientTests : IClassFixture<AllKexTestbedFixture>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private readonly BastionTestbed _bed;
 
-    public SshNetClientTests(TestbedFixture fixture) => _bed = fixture.Bed;
+    public SshNetClientTests(AllKexTestbedFixture fixture) => _bed = fixture.Bed;
 
     [Fact]
     public async Task Automation_user_logs_in_with_a_key_alone_and_runs_a_command_on_the_gateway()

@@ -5,7 +5,7 @@ namespace Bastion.Gateway.Tests.EndToEnd;
 
 /// <summary>One <see cref="BastionTestbed"/> (sshd target + gateway, each on its own loopback alias) per test class.
 /// Tests add their own users, so they never share TOTP codes.</summary>
-public sealed class TestbedFixture : IAsyncLifetime
+public class TestbedFixture : IAsyncLifetime
 {
     private BastionTestbed? _bed;
 
@@ -13,7 +13,10 @@ public sealed class TestbedFixture : IAsyncLifetime
     public BastionTestbed Bed => _bed ?? throw new InvalidOperationException("testbed not started");
 
     /// <inheritdoc />
-    public async Task InitializeAsync() => _bed = await BastionTestbed.StartAsync();
+    public async Task InitializeAsync() => _bed = await BastionTestbed.StartAsync(ServeArguments);
+
+    /// <summary>Extra <c>serve</c> arguments of this fixture's gateway.</summary>
+    protected virtual string[] ServeArguments => [];
 
     /// <inheritdoc />
     public async Task DisposeAsync()
@@ -23,6 +26,13 @@ public sealed class TestbedFixture : IAsyncLifetime
             await _bed.DisposeAsync();
         }
     }
+}
+
+/// <summary>A testbed whose gateway offers every key exchange it implements, including the sntrup761 hybrids that are off by default.</summary>
+public sealed class AllKexTestbedFixture : TestbedFixture
+{
+    protected override string[] ServeArguments =>
+        Bastion.Ssh.Algorithms.AlgorithmTable.Default.KeyExchanges.Select((k, i) => $"--Bastion:Ssh:KexAlgorithms:{i}={k.Name}").ToArray();
 }
 
 /// <summary>Helpers shared by the end-to-end tests.</summary>

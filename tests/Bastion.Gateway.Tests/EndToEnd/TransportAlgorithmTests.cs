@@ -9,11 +9,11 @@ namespace Bastion.Gateway.Tests.EndToEnd;
 /// kex.completed records the forced algorithm. The host key pinned from <c>bastion hostkey show</c> is accepted
 /// under StrictHostKeyChecking=yes, and a different pinned key is refused.
 /// </summary>
-public sealed class TransportAlgorithmTests : IClassFixture<TestbedFixture>
+public sealed class TransportAlgorithmTests : IClassFixture<AllKexTestbedFixture>
 {
     private readonly BastionTestbed _bed;
 
-    public TransportAlgorithmTests(TestbedFixture fixture) => _bed = fixture.Bed;
+    public TransportAlgorithmTests(AllKexTestbedFixture fixture) => _bed = fixture.Bed;
 
     [Theory]
     [InlineData("chacha20-poly1305@openssh.com")]
