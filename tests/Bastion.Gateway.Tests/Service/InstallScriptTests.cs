@@ -51,15 +51,27 @@ public sealed class InstallScriptTests
         var gatewayDll = Path.Combine(root, "opt/bastion/gateway/bastion.dll");
         var port = LoopbackAddresses.FreePort(System.Net.IPAddress.Loopback);
         var testData = dir.SubDirectory("data");
+        // It tells systemd it is ready on NOTIFY_SOCKET, as Type=notify expects.
+        var socketPath = Path.Combine(dir.Path, "notify.sock");
+        using var notify = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Unspecified);
+        notify.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(socketPath));
         await using (var gateway = BackgroundProcess.Start(new ProcessSpec(GatewayBinary.DotnetHost,
             [gatewayDll, "--data", testData, "serve", "--listen", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture)])
         {
-            Environment = new Dictionary<string, string?> { ["BASTION_CONFIG"] = config },
+            Environment = new Dictionary<string, string?> { ["BASTION_CONFIG"] = config, ["NOTIFY_SOCKET"] = socketPath },
         }))
         {
             await LoopbackAddresses.WaitUntilAcceptingAsync(System.Net.IPAddress.Loopback, port, TimeSpan.FromSeconds(60), gateway, "installed gateway");
             var key = await OpenSshClient.KeyScanAsync("127.0.0.1", port, "ed25519");
             Assert.StartsWith("ssh-ed25519 ", key, StringComparison.Ordinal);
+            var buffer = new byte[4096];
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var ready = false;
+            while (!ready)
+            {
+                var read = await notify.ReceiveAsync(buffer, System.Net.Sockets.SocketFlags.None, wait.Token);
+                ready = System.Text.Encoding.ASCII.GetString(buffer, 0, read).Contains("READY=1", StringComparison.Ordinal);
+            }
         }
 
         // Upgrade: binaries and units are replaced, the operator's configuration is not.
