@@ -131,25 +131,7 @@ public sealed class GatewayWebTests : IAsyncLifetime
     {
         await using var admin = await BrowserSession.StartAsync("ctap2");
         await admin.RedeemInviteAsync(await _web.AddPersonAsync("boss", AdminRoles.Admin, AdminRoles.Auditor), _web.BaseUrl);
-        await admin.Page.GotoAsync($"{_web.BaseUrl}/admin/users");
-        await admin.Page.FillAsync("#name", "alice");
-        await admin.Page.ClickAsync("#invite");
-        var aliceInvite = (await admin.Page.InnerTextAsync("#invite-url")).Trim();
-
-        await using var alice = await BrowserSession.StartAsync("u2f");
-        await alice.RedeemInviteAsync(aliceInvite, _web.BaseUrl);
-        var key = await SshKeyPair.GenerateAsync(_bed.Directory.SubDirectory("alice-keys"), SshKeyType.Ed25519, "id_alice");
-        await alice.Page.GotoAsync($"{_web.BaseUrl}/account/ssh-keys");
-        await alice.Page.FillAsync("#line", key.PublicKeyLine);
-        await alice.Page.ClickAsync("#add-ssh-key");
-        await alice.Page.WaitForSelectorAsync(".flash");
-        _bed.Target.AuthorizeKey(key.PublicKeyLine);
-        await alice.Page.GotoAsync($"{_web.BaseUrl}/account/totp");
-        await alice.Page.ClickAsync("#start-totp");
-        var secret = (await alice.Page.InnerTextAsync("#totp-secret")).Trim();
-        await alice.Page.FillAsync("#code", TestKeys.TotpCode(secret));
-        await alice.Page.ClickAsync("#confirm-totp");
-        Assert.Contains("TOTP is active", await alice.Page.InnerTextAsync(".flash"));
+        var (key, secret, _) = await WebEnrolment.InviteAndEnrolAsync(admin, _web, _bed, "alice", "u2f");
 
         // The code that confirmed enrolment is spent; ssh answers with the next step's code (within the ±1 window).
         var client = _bed.NewClient("alice", identityFile: key.PrivateKeyPath);

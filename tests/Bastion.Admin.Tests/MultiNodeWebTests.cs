@@ -33,26 +33,7 @@ public sealed class MultiNodeWebTests : IAsyncLifetime
         Assert.IsNotType<Bastion.Core.Store.Sqlite.SqliteStore>(_web.Store);
         await using var admin = await BrowserSession.StartAsync("ctap2");
         await admin.RedeemInviteAsync(await _web.AddPersonAsync("boss", AdminRoles.Admin, AdminRoles.Auditor), _web.BaseUrl);
-        await admin.Page.GotoAsync($"{_web.BaseUrl}/admin/users");
-        await admin.Page.FillAsync("#name", "carol");
-        await admin.Page.ClickAsync("#invite");
-        var invite = (await admin.Page.InnerTextAsync("#invite-url")).Trim();
-
-        await using var carol = await BrowserSession.StartAsync("u2f");
-        await carol.RedeemInviteAsync(invite, _web.BaseUrl);
-        var key = await SshKeyPair.GenerateAsync(_bed.Directory.SubDirectory("carol-keys"), SshKeyType.Ed25519, "id_carol");
-        await carol.Page.GotoAsync($"{_web.BaseUrl}/account/ssh-keys");
-        await carol.Page.FillAsync("#line", key.PublicKeyLine);
-        await carol.Page.ClickAsync("#add-ssh-key");
-        await carol.Page.WaitForSelectorAsync(".flash");
-        _bed.Target.AuthorizeKey(key.PublicKeyLine);
-        await carol.Page.GotoAsync($"{_web.BaseUrl}/account/totp");
-        await carol.Page.ClickAsync("#start-totp");
-        var secret = (await carol.Page.InnerTextAsync("#totp-secret")).Trim();
-        var enrolledAt = DateTimeOffset.UtcNow;
-        await carol.Page.FillAsync("#code", TestKeys.TotpCode(secret));
-        await carol.Page.ClickAsync("#confirm-totp");
-        Assert.Contains("TOTP is active", await carol.Page.InnerTextAsync(".flash"));
+        var (key, secret, enrolledAt) = await WebEnrolment.InviteAndEnrolAsync(admin, _web, _bed, "carol", "u2f");
 
         // Node A with the next step's code (the enrolment spent the current one).
         var viaA = _bed.NewClient("carol", identityFile: key.PrivateKeyPath);
