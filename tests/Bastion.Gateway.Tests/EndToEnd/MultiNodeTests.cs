@@ -133,6 +133,34 @@ public sealed class MultiNodeTests : IAsyncLifetime
         Assert.Equal("node-b", lost.Single(e => e.Type == "session.lost" && e.User == "crashb")["node"]);
     }
 
+    [Fact]
+    public async Task Eight_cli_processes_writing_while_both_nodes_serve_leave_one_valid_chain()
+    {
+        // Separate OS processes, each its own connection pool: only the database can order their appends.
+        await _bed.AddAutomationUserAsync("steady");
+        var writers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "user", "add", $"w{w}u{i}");
+            }
+        })).ToList();
+        var logins = Enumerable.Range(0, 4).Select(i => (i % 2 == 0 ? _bed.NewClient("steady") : _bed.NewClientVia(_nodeB, "steady")).Ssh
+            .SshAsync(BastionTestbed.TargetHost, "echo steady")).ToList();
+
+        await Task.WhenAll(writers);
+        var results = await Task.WhenAll(logins);
+
+        Assert.All(results, r => Assert.True(r.Succeeded, r.Describe()));
+        var verify = await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "audit", "verify");
+        Assert.Contains("audit chain OK", verify.StandardOutput, StringComparison.Ordinal);
+        var added = (await AuditTail.ReadAsync(_bed.DataDirectory)).Where(e => e.Type == "admin.user.added").Select(e => e["subject"]).ToHashSet();
+        foreach (var name in Enumerable.Range(0, 8).SelectMany(w => Enumerable.Range(0, 10).Select(i => $"w{w}u{i}")))
+        {
+            Assert.Contains(name, added);
+        }
+    }
+
     public async Task DisposeAsync()
     {
         await _nodeB.DisposeAsync();
