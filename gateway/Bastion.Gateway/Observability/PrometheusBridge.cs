@@ -82,7 +82,12 @@ public sealed class PrometheusBridge : IDisposable
 
     internal static string PrometheusName(Instrument instrument)
     {
-        var name = Sanitize(instrument.Meter.Name + "_" + instrument.Name);
+        // Instruments named in full ("bastion.alerts.raised" on meter "Bastion.Alerts") keep their name; short
+        // ones ("active_sessions" on "Bastion.Gateway") get the meter's name in front.
+        var qualified = instrument.Name.StartsWith(instrument.Meter.Name + ".", StringComparison.OrdinalIgnoreCase)
+            ? instrument.Name
+            : instrument.Meter.Name + "_" + instrument.Name;
+        var name = Sanitize(qualified);
         var unitSuffix = instrument.Unit switch
         {
             "s" => "_seconds",

@@ -66,6 +66,7 @@ public sealed class MetricsHttpServerTests
         using var bastionMeter = new Meter("Bastion.UnitTest");
         using var otherMeter = new Meter("Other.UnitTest");
         var requests = bastionMeter.CreateCounter<long>("requests", description: "requests handled");
+        var fullyNamed = bastionMeter.CreateCounter<long>("bastion.unittest.drops");
         var size = bastionMeter.CreateHistogram<double>("payload.size", "By", "payload sizes",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [10, 100, 1000] });
         var accounts = new List<(string Name, double Age)> { ("dev-a", 5), ("dev-b", 7) };
@@ -76,6 +77,7 @@ public sealed class MetricsHttpServerTests
         requests.Add(2, new KeyValuePair<string, object?>("result", "ok"));
         requests.Add(1, new KeyValuePair<string, object?>("result", "ok"));
         size.Record(50);
+        fullyNamed.Add(4);
         size.Record(5000);
         var (status, text) = await MetricsScrape.GetAsync(server.Address, server.Port, "/metrics");
         Assert.Equal(HttpStatusCode.OK, status);
@@ -88,6 +90,8 @@ public sealed class MetricsHttpServerTests
         Assert.Equal(2, Assert.Single(samples, s => s.Name == "bastion_unittest_payload_size_bytes_bucket" && s["le"] == "+Inf").Value);
         Assert.Equal(7, Assert.Single(samples, s => s.Name == "bastion_unittest_snapshot_age_seconds" && s["account"] == "dev-b").Value);
         Assert.DoesNotContain(samples, s => s.Name.Contains("hidden", StringComparison.Ordinal));
+        // An instrument already named after its meter is not prefixed twice.
+        Assert.Equal(4, Assert.Single(samples, s => s.Name == "bastion_unittest_drops_total").Value);
 
         // A series the observable no longer reports (an account removed) disappears from the next scrape.
         accounts.RemoveAt(1);
