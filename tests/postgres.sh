@@ -57,6 +57,8 @@ EOF
   psql_admin -v role="$role" -v password="$password" <<'SQL'
 SELECT format('CREATE ROLE %I LOGIN CREATEDB', :'role') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role') \gexec
 SELECT format('ALTER ROLE %I LOGIN CREATEDB PASSWORD %L', :'role', :'password') \gexec
+-- DROP DATABASE … WITH (FORCE) at the end of a test must also end an autovacuum worker that happens to be in it.
+SELECT format('GRANT pg_signal_backend TO %I', :'role') \gexec
 SQL
   (umask 077; printf "export BASTION_TEST_POSTGRES='Host=127.0.0.1;Port=%s;Username=%s;Password=%s'\n" "$port" "$role" "$password" >"$dir/env")
   echo "postgres.sh: PostgreSQL $(basename "$(dirname "$bin")") is running on 127.0.0.1:$port; source $dir/env to get BASTION_TEST_POSTGRES"
