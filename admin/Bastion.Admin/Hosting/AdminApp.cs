@@ -154,5 +154,15 @@ public static class AdminApp
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapRazorPages();
+        // For the load balancer or reverse proxy in front: 200 "ok" while the store answers, 503 with the reason
+        // otherwise and while the app stops. No session, no cookies, nothing about users.
+        app.MapGet("/healthz", async (HttpContext http, GatewayContext context, IHostApplicationLifetime lifetime) =>
+        {
+            var check = new Bastion.Gateway.Observability.HealthCheck(
+                ct => context.Store.GetUserAsync("healthz-probe", ct), () => null, () => lifetime.ApplicationStopping.IsCancellationRequested);
+            var report = await check.CheckAsync(http.RequestAborted);
+            http.Response.Headers.CacheControl = "no-store";
+            return Results.Text(report.Reason + "\n", "text/plain", statusCode: report.Healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        }).AllowAnonymous();
     }
 }
