@@ -1,4 +1,3 @@
-using System.Text;
 using Bastion.Core.Audit;
 using Npgsql;
 
@@ -79,55 +78,15 @@ public sealed partial class PostgresStore
     /// <inheritdoc />
     public async Task<AuditPage> QueryAuditEventsAsync(AuditQuery query, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(query);
-        var limit = Math.Clamp(query.Limit, 1, 1000);
-        var where = new StringBuilder("TRUE");
+        // Case-insensitive like SQLite's COLLATE NOCASE; an exact comparison, so "%" and "_" are plain characters.
+        var sql = AuditQuerySql.For(query, AuditColumns, "lower(data::jsonb ->> 'target') = lower(@target)");
         await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
-        await using var command = connection.Command("");
-        if (query.User is not null)
+        await using var command = connection.Command(sql.Text);
+        foreach (var (name, value) in sql.Parameters)
         {
-            where.Append(" AND user_name = @user");
-            command.Add("@user", query.User);
+            command.Add(name, value);
         }
-        if (query.SessionId is not null)
-        {
-            where.Append(" AND session_id = @session");
-            command.Add("@session", query.SessionId);
-        }
-        if (query.Target is not null)
-        {
-            // Case-insensitive like SQLite's COLLATE NOCASE; an exact comparison, so "%" and "_" are plain characters.
-            where.Append(" AND lower(data::jsonb ->> 'target') = lower(@target)");
-            command.Add("@target", query.Target);
-        }
-        if (query.Type is not null)
-        {
-            // "auth." means the whole family; substr rather than LIKE, whose case and escape rules differ between databases.
-            where.Append(query.Type.EndsWith('.') ? " AND substr(type, 1, @typeLength) = @type" : " AND type = @type");
-            command.Add("@type", query.Type).Add("@typeLength", query.Type.Length);
-        }
-        if (query.From is { } from)
-        {
-            where.Append(" AND ts >= @from");
-            command.Add("@from", AuditTimestamp.ToText(from));
-        }
-        if (query.To is { } to)
-        {
-            where.Append(" AND ts < @to");
-            command.Add("@to", AuditTimestamp.ToText(to));
-        }
-        if (query.BeforeSeq is { } before)
-        {
-            where.Append(" AND seq < @before");
-            command.Add("@before", before);
-        }
-        // One row more than asked tells whether another page exists.
-        command.CommandText = $"SELECT {AuditColumns} FROM audit_events WHERE {where} ORDER BY seq DESC LIMIT @limit;";
-        command.Add("@limit", limit + 1);
-        var records = await ReadAuditRecordsAsync(command, ct).ConfigureAwait(false);
-        return records.Count > limit
-            ? new AuditPage(records.Take(limit).ToList(), records[limit - 1].Seq)
-            : new AuditPage(records, null);
+        return sql.ToPage(await ReadAuditRecordsAsync(command, ct).ConfigureAwait(false));
     }
 
     private static NpgsqlBatchCommand Positional(string sql, params object?[] values)
