@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Bastion.Core.Audit;
 using Bastion.Core.Store;
 using Microsoft.Extensions.Logging;
@@ -18,12 +17,8 @@ public sealed class AnomalyDetector : IAuditRecordObserver, IAsyncDisposable
     private readonly AlertMetrics _metrics;
     private readonly ILogger _logger;
     private readonly IReadOnlyList<IAnomalyRule> _rules;
-    private readonly Channel<QueueItem> _queue;
-    private readonly CancellationTokenSource _abort = new();
-    private readonly Lock _startLock = new();
-    private Task? _loop;
+    private readonly BackgroundQueue<AuditRecord> _queue;
     private long _dropped;
-    private volatile bool _stopping;
 
     public AnomalyDetector(IAnomalyBaselineStore baselines, IAuditStore auditStore, AuditTrail trail, AnomalyDetectionOptions options,
         AlertMetrics metrics, TimeProvider timeProvider, ILogger<AnomalyDetector>? logger = null)
@@ -44,24 +39,14 @@ public sealed class AnomalyDetector : IAuditRecordObserver, IAsyncDisposable
             FirstAccessRule.ForTarget(baselines, options),
             FirstAccessRule.ForAccount(baselines, options),
         ];
-        _queue = Channel.CreateBounded<QueueItem>(new BoundedChannelOptions(Math.Max(1, options.QueueCapacity))
-        {
-            FullMode = BoundedChannelFullMode.Wait, // with TryWrite: refuse instead of waiting
-            SingleReader = true,
-        });
+        _queue = new BackgroundQueue<AuditRecord>(options.QueueCapacity, "anomaly detector", EvaluateAsync);
     }
 
     /// <summary>Records not evaluated because the queue was full.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>Starts the evaluation loop; further calls do nothing.</summary>
-    public void Start()
-    {
-        lock (_startLock)
-        {
-            _loop ??= Task.Run(() => EvaluateLoopAsync(_abort.Token));
-        }
-    }
+    public void Start() => _queue.Start();
 
     /// <inheritdoc />
     public void OnStored(IReadOnlyList<AuditRecord> records)
@@ -73,7 +58,7 @@ public sealed class AnomalyDetector : IAuditRecordObserver, IAsyncDisposable
             {
                 continue;
             }
-            if (!_queue.Writer.TryWrite(new QueueItem(record, null)) && !_stopping)
+            if (!_queue.TryEnqueue(record) && !_queue.Stopping)
             {
                 var dropped = Interlocked.Increment(ref _dropped);
                 _metrics.DetectorDropped();
@@ -86,75 +71,32 @@ public sealed class AnomalyDetector : IAuditRecordObserver, IAsyncDisposable
     }
 
     /// <summary>Waits until every record queued before this call is evaluated and its alerts are queued in the trail.</summary>
-    public async Task FlushAsync(CancellationToken ct = default)
-    {
-        if (_loop is null)
-        {
-            throw new InvalidOperationException("the anomaly detector is not running; call Start() before FlushAsync()");
-        }
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_queue.Writer.TryWrite(new QueueItem(null, done)))
-        {
-            await _queue.Writer.WriteAsync(new QueueItem(null, done), ct).ConfigureAwait(false);
-        }
-        await done.Task.WaitAsync(ct).ConfigureAwait(false);
-    }
+    public Task FlushAsync(CancellationToken ct = default) => _queue.FlushAsync(ct);
 
     /// <summary>Stops taking records and evaluates what is queued, unless <paramref name="ct"/> fires first.</summary>
     public async Task StopAsync(CancellationToken ct = default)
     {
         // The trail keeps calling OnStored after this (observers stay registered): those records are ignored, not "dropped".
-        _stopping = true;
-        _queue.Writer.TryComplete();
-        Task? loop;
-        lock (_startLock)
+        if (await _queue.StopAsync(ct).ConfigureAwait(false) is { } left)
         {
-            loop = _loop;
-        }
-        if (loop is null)
-        {
-            return;
-        }
-        try
-        {
-            await loop.WaitAsync(ct).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            await _abort.CancelAsync().ConfigureAwait(false);
-            _logger.LogWarning("anomaly detection stopped with {Count} audit records unevaluated", _queue.Reader.Count);
+            _logger.LogWarning("anomaly detection stopped with {Count} audit records unevaluated", left);
         }
     }
 
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
-        _abort.Dispose();
+        _queue.Dispose();
     }
 
-    private async Task EvaluateLoopAsync(CancellationToken abort)
+    private async Task EvaluateAsync(AuditRecord record, CancellationToken abort)
     {
-        try
+        foreach (var rule in _rules)
         {
-            await foreach (var item in _queue.Reader.ReadAllAsync(abort).ConfigureAwait(false))
+            if (rule.Handles(record.Type))
             {
-                if (item.Flush is { } flush)
-                {
-                    flush.TrySetResult();
-                    continue;
-                }
-                foreach (var rule in _rules)
-                {
-                    if (rule.Handles(item.Record!.Type))
-                    {
-                        await EvaluateAsync(rule, item.Record, abort).ConfigureAwait(false);
-                    }
-                }
+                await EvaluateAsync(rule, record, abort).ConfigureAwait(false);
             }
-        }
-        catch (OperationCanceledException) when (abort.IsCancellationRequested)
-        {
-            // Stopped without draining; StopAsync logged it.
         }
     }
 
@@ -187,6 +129,4 @@ public sealed class AnomalyDetector : IAuditRecordObserver, IAsyncDisposable
         _metrics.Raised(alert.Type);
         _logger.LogWarning("alert {Type}: {Summary} (audit seq {Seq})", alert.Type, alert.Data["summary"], record.Seq);
     }
-
-    private readonly record struct QueueItem(AuditRecord? Record, TaskCompletionSource? Flush);
 }

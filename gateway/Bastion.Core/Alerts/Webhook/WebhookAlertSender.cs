@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using System.Threading.Channels;
 using Bastion.Core.Audit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -21,11 +20,7 @@ public sealed class WebhookAlertSender : IAuditRecordObserver, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly HttpClient _http;
     private readonly Random _jitter = new();
-    private readonly Channel<QueueItem> _queue;
-    private readonly CancellationTokenSource _abort = new();
-    private readonly Lock _startLock = new();
-    private Task? _loop;
-    private volatile bool _stopping;
+    private readonly BackgroundQueue<AuditRecord> _queue;
     private long _delivered;
     private long _failed;
     private long _dropped;
@@ -52,11 +47,7 @@ public sealed class WebhookAlertSender : IAuditRecordObserver, IAsyncDisposable
         {
             Timeout = Timeout.InfiniteTimeSpan, // per attempt, below
         };
-        _queue = Channel.CreateBounded<QueueItem>(new BoundedChannelOptions(Math.Max(1, options.QueueCapacity))
-        {
-            FullMode = BoundedChannelFullMode.Wait, // with TryWrite: refuse instead of waiting
-            SingleReader = true,
-        });
+        _queue = new BackgroundQueue<AuditRecord>(options.QueueCapacity, "webhook sender", DeliverAsync);
     }
 
     public long Delivered => Interlocked.Read(ref _delivered);
@@ -66,24 +57,18 @@ public sealed class WebhookAlertSender : IAuditRecordObserver, IAsyncDisposable
 
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    public void Start()
-    {
-        lock (_startLock)
-        {
-            _loop ??= Task.Run(() => DeliverLoopAsync(_abort.Token));
-        }
-    }
+    public void Start() => _queue.Start();
 
     /// <inheritdoc />
     public void OnStored(IReadOnlyList<AuditRecord> records)
     {
         foreach (var record in records)
         {
-            if (!AlertTypes.IsAlert(record.Type) || _stopping)
+            if (!AlertTypes.IsAlert(record.Type) || _queue.Stopping)
             {
                 continue;
             }
-            if (!_queue.Writer.TryWrite(new QueueItem(record, null)))
+            if (!_queue.TryEnqueue(record))
             {
                 var dropped = Interlocked.Increment(ref _dropped);
                 _metrics.Dropped();
@@ -94,40 +79,15 @@ public sealed class WebhookAlertSender : IAuditRecordObserver, IAsyncDisposable
     }
 
     /// <summary>Waits until every alert queued before this call is delivered or given up.</summary>
-    public async Task FlushAsync(CancellationToken ct = default)
-    {
-        if (_loop is null)
-        {
-            throw new InvalidOperationException("the webhook sender is not running; call Start() before FlushAsync()");
-        }
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _queue.Writer.WriteAsync(new QueueItem(null, done), ct).ConfigureAwait(false);
-        await done.Task.WaitAsync(ct).ConfigureAwait(false);
-    }
+    public Task FlushAsync(CancellationToken ct = default) => _queue.FlushAsync(ct);
 
     /// <summary>Stops taking alerts and delivers what is queued, unless <paramref name="ct"/> fires first.</summary>
     public async Task StopAsync(CancellationToken ct = default)
     {
-        _stopping = true;
-        _queue.Writer.TryComplete();
-        Task? loop;
-        lock (_startLock)
+        if (await _queue.StopAsync(ct).ConfigureAwait(false) is { } left)
         {
-            loop = _loop;
-        }
-        if (loop is null)
-        {
-            return;
-        }
-        try
-        {
-            await loop.WaitAsync(ct).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            await _abort.CancelAsync().ConfigureAwait(false);
             _logger.LogWarning("alert webhook {Endpoint}: stopped with {Count} alerts unsent (they are in the audit trail)",
-                _options.SafeEndpoint, _queue.Reader.Count);
+                _options.SafeEndpoint, left);
         }
     }
 
@@ -135,27 +95,7 @@ public sealed class WebhookAlertSender : IAuditRecordObserver, IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         _http.Dispose();
-        _abort.Dispose();
-    }
-
-    private async Task DeliverLoopAsync(CancellationToken abort)
-    {
-        try
-        {
-            await foreach (var item in _queue.Reader.ReadAllAsync(abort).ConfigureAwait(false))
-            {
-                if (item.Flush is { } flush)
-                {
-                    flush.TrySetResult();
-                    continue;
-                }
-                await DeliverAsync(item.Alert!, abort).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (abort.IsCancellationRequested)
-        {
-            // Stopped without draining; StopAsync logged it.
-        }
+        _queue.Dispose();
     }
 
     private async Task DeliverAsync(AuditRecord alert, CancellationToken abort)
@@ -230,8 +170,6 @@ public sealed class WebhookAlertSender : IAuditRecordObserver, IAsyncDisposable
         }
         return retryAfter.Date is { } date ? date - _time.GetUtcNow() : null;
     }
-
-    private readonly record struct QueueItem(AuditRecord? Alert, TaskCompletionSource? Flush);
 
     private readonly record struct Outcome(bool Delivered, bool Retryable, string? Problem, TimeSpan? RetryAfter);
 }
