@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Bastion.Gateway.Observability;
 
 namespace Bastion.Gateway;
@@ -18,6 +19,8 @@ public sealed class MeteredNetworkStream : NetworkStream
         _metrics = metrics;
     }
 
+    // Pooled builders: these run for every relayed chunk, and a pending socket read would otherwise allocate its box.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var read = await base.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
@@ -28,6 +31,7 @@ public sealed class MeteredNetworkStream : NetworkStream
         return read;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         await base.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
