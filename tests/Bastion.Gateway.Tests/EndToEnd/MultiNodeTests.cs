@@ -16,9 +16,7 @@ public sealed class MultiNodeTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _database = await PostgresTestDatabase.CreateAsync();
-        _bed = await BastionTestbed.StartAsync(null,
-            new Dictionary<string, string> { ["Bastion__Store__Provider"] = "postgres", ["Bastion__Store__ConnectionString"] = _database.ConnectionString },
-            "--Bastion:NodeId=node-a");
+        _bed = await BastionTestbed.StartOnPostgresAsync(_database, "--Bastion:NodeId=node-a");
         _nodeB = await _bed.StartAnotherNodeAsync("node-b");
     }
 

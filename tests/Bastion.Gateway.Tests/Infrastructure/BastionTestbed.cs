@@ -60,6 +60,12 @@ public sealed class BastionTestbed : IAsyncDisposable
     public static Task<BastionTestbed> StartAsync(IReadOnlyDictionary<string, string?>? gatewayEnvironment, params string[] extraServeArgs) =>
         StartAsync(gatewayEnvironment, null, extraServeArgs);
 
+    /// <summary>As <see cref="StartAsync(string[])"/>, with the gateway and every CLI verb on <paramref name="database"/>.</summary>
+    public static Task<BastionTestbed> StartOnPostgresAsync(PostgresTestDatabase database, params string[] extraServeArgs) =>
+        StartAsync(null,
+            new Dictionary<string, string> { ["Bastion__Store__Provider"] = "postgres", ["Bastion__Store__ConnectionString"] = database.ConnectionString },
+            extraServeArgs);
+
     /// <summary>
     /// As <see cref="StartAsync(string[])"/>; <paramref name="dataEnvironment"/> is written to the data directory's
     /// <see cref="GatewayBinary.EnvironmentFileName"/>, so the gateway and every CLI verb on it get it (e.g. the

@@ -17,7 +17,7 @@ public sealed class InstallScriptTests
         ProcessRunner.RequireTool("/usr/bin/systemd-sysusers", "systemd");
         using var dir = new TempDirectory("bastion-install");
         var root = dir.SubDirectory("image");
-        var script = Path.Combine(RepositoryRoot(), "systemd", "install.sh");
+        var script = Path.Combine(RepositoryRoot.Path, "systemd", "install.sh");
 
         var install = await ProcessRunner.RunAsync(new ProcessSpec(script, ["--root", root]) { Timeout = TimeSpan.FromMinutes(5) });
         install.EnsureSuccess("systemd/install.sh --root");
@@ -79,17 +79,5 @@ public sealed class InstallScriptTests
         var edited = await File.ReadAllTextAsync(config);
         (await ProcessRunner.RunAsync(new ProcessSpec(script, ["--root", root]) { Timeout = TimeSpan.FromMinutes(5) })).EnsureSuccess("second install.sh run");
         Assert.Equal(edited, await File.ReadAllTextAsync(config));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "Bastion.sln")))
-            {
-                return d.FullName;
-            }
-        }
-        throw new InvalidOperationException("Bastion.sln not found above the test output directory");
     }
 }

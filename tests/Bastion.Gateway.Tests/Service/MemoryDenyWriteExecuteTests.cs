@@ -16,7 +16,7 @@ public sealed class MemoryDenyWriteExecuteTests
         ProcessRunner.RequireTool("/usr/bin/cc", "gcc");
         using var dir = new TempDirectory();
         var wrapper = Path.Combine(dir.Path, "mdwe_exec");
-        var source = Path.Combine(RepositoryRoot(), "tests", "fixtures", "mdwe", "mdwe_exec.c");
+        var source = Path.Combine(RepositoryRoot.Path, "tests", "fixtures", "mdwe", "mdwe_exec.c");
         (await ProcessRunner.RunAsync("/usr/bin/cc", "-O2", "-Wall", "-Werror", "-o", wrapper, source)).EnsureSuccess("compiling mdwe_exec.c");
 
         // The filter does what systemd's does: a plain program runs, a writable+executable mapping is refused.
@@ -38,19 +38,7 @@ public sealed class MemoryDenyWriteExecuteTests
             Assert.True(run.ExitCode == 139, $"expected a SIGSEGV from the refused mprotect\n{run.Describe()}");
         }
 
-        var unit = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "systemd", "bastion-gateway.service"));
+        var unit = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "systemd", "bastion-gateway.service"));
         Assert.DoesNotContain("MemoryDenyWriteExecute=yes", unit, StringComparison.Ordinal);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Bastion.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("Bastion.sln not found above the test output directory");
     }
 }

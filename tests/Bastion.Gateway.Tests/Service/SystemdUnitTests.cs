@@ -15,7 +15,7 @@ public sealed partial class SystemdUnitTests
     public async Task Unit_verifies_and_its_exposure_is_at_most_two(string unit)
     {
         ProcessRunner.RequireTool(SystemdAnalyze, "systemd");
-        var path = Path.Combine(RepositoryRoot(), "systemd", unit);
+        var path = Path.Combine(RepositoryRoot.Path, "systemd", unit);
 
         var verify = await ProcessRunner.RunAsync(SystemdAnalyze, "verify", "--man=no", path);
         Assert.True(verify.Succeeded, verify.Describe());
@@ -26,18 +26,6 @@ public sealed partial class SystemdUnitTests
         var exposure = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
         Console.WriteLine($"{unit}: exposure {exposure}");
         Assert.True(exposure <= 2.0, $"{unit} exposure {exposure} is above 2.0:\n{security.StandardOutput}");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Bastion.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("Bastion.sln not found above the test output directory");
     }
 
     [GeneratedRegex(@"Overall exposure level for \S+: (\d+\.\d+)")]
