@@ -27,4 +27,10 @@ public static class AuditEventTypes
     public const string AdminRuleChanged = "admin.rule.changed";
     public const string AuditVerified = "audit.verified";
     public const string SecurityKeyCounterRegression = "auth.sk_counter_regression";
+    public const string RecordingStarted = "session.recording.started";
+    public const string RecordingSealed = "session.recording.sealed";
+    public const string RecordingFailed = "session.recording.failed";
+    public const string RecordingViewed = "recording.viewed";
+    public const string RecordingLost = "session.recording.lost";
+    public const string TargetHostKeyPinned = "target.host_key.pinned";
 }

@@ -56,8 +56,26 @@ public static class TargetCommands
             return ExitCodes.Ok;
         }, ct));
 
+        var forgetName = new Argument<string>("name") { Description = "Target name (or EC2 instance id) whose pinned host key to forget" };
+        var forget = new Command("forget-host-key", "Forget the host key recorded sessions pinned for a target (after it was rebuilt); the next login pins the new one") { forgetName };
+        forget.SetAction((parse, ct) => CliRunner.RunAsync(parse.GetValue(data), async (context, token) =>
+        {
+            var subject = parse.GetValue(forgetName)!;
+            var pinned = await context.Store.GetTargetHostKeyAsync(subject, token);
+            if (pinned is null || !await context.Store.RemoveTargetHostKeyAsync(subject, token))
+            {
+                Console.Error.WriteLine($"bastion: no host key is pinned for {subject}");
+                return ExitCodes.NotFound;
+            }
+            await context.Audit.AppendNowAsync(UserCommands.AdminEvent(AuditEventTypes.AdminTargetChanged, subject,
+                new() { ["change"] = "host key forgotten", ["fingerprint"] = pinned.Fingerprint, ["key_type"] = pinned.KeyType }), token);
+            Console.WriteLine($"forgot {pinned.KeyType} {pinned.Fingerprint} for {subject}");
+            return ExitCodes.Ok;
+        }, ct));
+
         command.Add(add);
         command.Add(list);
+        command.Add(forget);
         command.Add(remove);
         return command;
     }

@@ -29,6 +29,9 @@ public sealed class GatewayOptions
 
     public StoreOptions Store { get; set; } = new();
 
+    /// <summary>Recorded sessions: the gateway logs in to the target itself and records the terminal (Bastion:Recording).</summary>
+    public RecordingOptions Recording { get; set; } = new();
+
     /// <summary>Anomaly detection and webhook delivery (Bastion:Alerts).</summary>
     public AlertOptions Alerts { get; set; } = new();
 

@@ -3,7 +3,7 @@ using Bastion.Gateway.Configuration;
 namespace Bastion.Gateway.Hosting;
 
 /// <summary>Where the gateway keeps its files, derived from the data directory unless set individually.</summary>
-public sealed record GatewayPaths(string DataDirectory, string Database, string SecretKey, IReadOnlyList<string> HostKeys, string AuditJsonLines)
+public sealed record GatewayPaths(string DataDirectory, string Database, string SecretKey, IReadOnlyList<string> HostKeys, string AuditJsonLines, string TargetClientKey)
 {
     public static GatewayPaths From(GatewayOptions options)
     {
@@ -16,7 +16,8 @@ public sealed record GatewayPaths(string DataDirectory, string Database, string 
             Path.Combine(data, "bastion.db"),
             Path.Combine(data, "secret.key"),
             hostKeys,
-            string.IsNullOrEmpty(options.Audit.JsonLinesPath) ? Path.Combine(data, "audit.jsonl") : Path.GetFullPath(options.Audit.JsonLinesPath));
+            string.IsNullOrEmpty(options.Audit.JsonLinesPath) ? Path.Combine(data, "audit.jsonl") : Path.GetFullPath(options.Audit.JsonLinesPath),
+            string.IsNullOrEmpty(options.Recording.ClientKeyFile) ? Path.Combine(data, "target_client_key") : Path.GetFullPath(options.Recording.ClientKeyFile));
     }
 
     /// <summary>Creates the data directory readable by the service user only (it holds the secret key).</summary>

@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using Bastion.Core.Audit;
 using Bastion.Core.Inventory;
-using Bastion.Core.Policy;
 using Bastion.Gateway.Hosting;
 using Bastion.Gateway.Observability;
 using Bastion.Ssh.Connection;
@@ -16,9 +15,10 @@ namespace Bastion.Gateway.Ssh;
 /// </summary>
 public sealed class TargetForwarder
 {
-    private const int SshPort = 22;
+    private const string Mode = "forwarded";
 
     private readonly GatewayContext _context;
+    private readonly TargetAccess _access;
     private readonly ConnectionState _state;
     private readonly GatewayMetrics? _metrics;
 
@@ -27,33 +27,17 @@ public sealed class TargetForwarder
         _context = context;
         _state = state;
         _metrics = metrics;
+        _access = new TargetAccess(context, state);
     }
 
     public async ValueTask<ChannelOpenDecision> OpenAsync(DirectTcpIpChannelOpen request, CancellationToken cancellationToken)
     {
-        var user = _state.User ?? throw new InvalidOperationException("channel opened before authentication");
-        var requested = $"{request.HostToConnect}:{request.PortToConnect}";
-        var resolution = await _context.Inventory.ResolveAsync(request.HostToConnect, cancellationToken).ConfigureAwait(false);
-        if (resolution.Target is not { } target)
+        var access = await _access.CheckAsync(request.HostToConnect, request.PortToConnect, Mode, cancellationToken).ConfigureAwait(false);
+        if (access.Target is not { } target)
         {
-            var error = resolution.Error ?? $"no target named \"{request.HostToConnect}\"";
-            await DeniedAsync(requested, null, "unknown target", error).ConfigureAwait(false);
-            return ChannelOpenDecision.Reject(ChannelOpenFailureReason.ConnectFailed, $"Bastion: {error}");
+            return ChannelOpenDecision.Reject(access.FailureReason, access.Refusal!);
         }
-        if (request.PortToConnect != SshPort && request.PortToConnect != target.Port)
-        {
-            var error = $"only SSH is forwarded; connect to {target.Name} on port 22 (asked for port {request.PortToConnect})";
-            await DeniedAsync(requested, target, "port not allowed", error).ConfigureAwait(false);
-            return ChannelOpenDecision.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, $"Bastion: {error}");
-        }
-        var policy = await AccessPolicy.LoadAsync(_context.Store, cancellationToken).ConfigureAwait(false);
-        var decision = policy.Evaluate(user, target);
-        if (!decision.Allowed)
-        {
-            await DeniedAsync(requested, target, decision.Reason, decision.Reason).ConfigureAwait(false);
-            return ChannelOpenDecision.Reject(ChannelOpenFailureReason.AdministrativelyProhibited,
-                $"Bastion: {user.Name} may not reach {target.Name}: {decision.Reason}. Run \"ssh <bastion>\" to list the targets you may reach.");
-        }
+        var requested = access.Requested;
         NetworkStream stream;
         try
         {
@@ -62,13 +46,13 @@ public sealed class TargetForwarder
         }
         catch (TargetUnreachableException ex)
         {
-            await DeniedAsync(requested, target, "connect failed", ex.Message).ConfigureAwait(false);
+            await _access.DeniedAsync(requested, target, Mode, "connect failed", ex.Message).ConfigureAwait(false);
             return ChannelOpenDecision.Reject(ChannelOpenFailureReason.ConnectFailed, $"Bastion: {target.Name} ({target.Host}:{target.Port}) {ex.Message}");
         }
         var channelId = Guid.NewGuid().ToString("n")[..12];
-        var details = Describe(requested, target);
+        var details = _access.Describe(requested, target, Mode);
         details["channel"] = channelId;
-        details["decision"] = decision.Reason;
+        details["decision"] = access.Decision!.Reason;
         await _context.Audit.AppendAsync(_state.Event(AuditEventTypes.ChannelOpen, AuditSeverity.Info, details), cancellationToken).ConfigureAwait(false);
         var live = new LiveChannel(channelId, target, _context.Time.GetUtcNow());
         _state.Channels[channelId] = live;
@@ -99,43 +83,5 @@ public sealed class TargetForwarder
             ["duration_ms"] = ((long)stats.Duration.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["reason"] = stats.CloseReason,
         })).ConfigureAwait(false);
-    }
-
-    private ValueTask DeniedAsync(string requested, ResolvedTarget? target, string reason, string message)
-    {
-        var details = Describe(requested, target);
-        details["reason"] = reason;
-        details["message"] = message;
-        return _context.Audit.AppendAsync(_state.Event(AuditEventTypes.ChannelDenied, AuditSeverity.Warning, details));
-    }
-
-    private Dictionary<string, string> Describe(string requested, ResolvedTarget? target)
-    {
-        var details = new Dictionary<string, string> { ["requested"] = requested };
-        if (target is not null)
-        {
-            details["target"] = target.Name;
-            details["address"] = $"{target.Host}:{target.Port}";
-            details["source"] = target.Source;
-            if (target.Account is not null)
-            {
-                details["account"] = target.Account;
-            }
-            if (target.Instance is { } instance)
-            {
-                details["instance_id"] = instance.InstanceId;
-                details["account_id"] = instance.AccountId;
-                details["account_alias"] = instance.AccountAlias;
-                details["region"] = instance.Region;
-                details["vpc"] = instance.VpcId ?? "";
-                details["instance_state"] = instance.State;
-                if (instance.DataAsOf is { } asOf)
-                {
-                    var age = _context.Time.GetUtcNow() - asOf;
-                    details["snapshot_age_s"] = Math.Max(0, (long)age.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                }
-            }
-        }
-        return details;
     }
 }

@@ -10,11 +10,10 @@ namespace Bastion.Gateway.Ssh;
 /// What "ssh bastion" (no target) shows: the targets this user may reach and the ssh_config that makes
 /// "ssh NAME.dev" work, then exit status 0. The bastion never offers a shell of its own.
 /// </summary>
-public sealed class TargetListingSession : ISessionChannelHandler
+public sealed class TargetListingSession
 {
     private readonly GatewayContext _context;
     private readonly ConnectionState _state;
-    private int _started;
 
     public TargetListingSession(GatewayContext context, ConnectionState state)
     {
@@ -22,26 +21,7 @@ public sealed class TargetListingSession : ISessionChannelHandler
         _state = state;
     }
 
-    public ValueTask<bool> OnRequestAsync(SessionChannel channel, ChannelRequestDetails request, CancellationToken cancellationToken)
-    {
-        switch (request)
-        {
-            case PtyRequest or EnvRequest or WindowChangeRequest:
-                return ValueTask.FromResult(true);
-            case ShellRequest or ExecRequest:
-                if (Interlocked.Exchange(ref _started, 1) == 0)
-                {
-                    _ = Task.Run(() => WriteListingAsync(channel, cancellationToken), CancellationToken.None);
-                }
-                return ValueTask.FromResult(true);
-            default:
-                return ValueTask.FromResult(false);
-        }
-    }
-
-    public ValueTask OnClosedAsync(SessionChannel channel) => ValueTask.CompletedTask;
-
-    private async Task WriteListingAsync(SessionChannel channel, CancellationToken cancellationToken)
+    public async Task WriteListingAsync(SessionChannel channel, CancellationToken cancellationToken)
     {
         try
         {

@@ -1,0 +1,54 @@
+namespace Bastion.Gateway.Configuration;
+
+/// <summary>
+/// Recorded mode (Bastion:Recording): "ssh -t bastion web-1" (or "ssh bastion web-1 COMMAND") ends the user's SSH at
+/// the gateway, which logs in to the target with its own key and records the terminal as asciicast v2 into the store.
+/// ProxyJump sessions stay end-to-end encrypted and are not recorded.
+/// </summary>
+public sealed class RecordingOptions
+{
+    public const string FailClosed = "closed";
+    public const string FailOpen = "open";
+
+    /// <summary>Off: recorded mode is refused with a message and only ProxyJump works.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// The key the gateway logs in to targets with (OpenSSH format, Ed25519). Empty: DATA/target_client_key,
+    /// generated on first use; "bastion recording client-key" prints the line for the targets' authorized_keys.
+    /// </summary>
+    public string? ClientKeyFile { get; set; }
+
+    /// <summary>Account on the target when the user does not name one ("ssh -t bastion root@web-1"). Empty: the user's Bastion name.</summary>
+    public string? DefaultTargetUser { get; set; }
+
+    /// <summary>"closed": a failed recording write ends the session. "open": the session goes on unrecorded (audited).</summary>
+    public string FailureMode { get; set; } = FailClosed;
+
+    /// <summary>Also record keystrokes. Off: they include passwords typed at prompts that do not echo.</summary>
+    public bool RecordInput { get; set; }
+
+    /// <summary>Longest time recorded output waits in memory before it is written (what a node crash can lose).</summary>
+    public int FlushIntervalMilliseconds { get; set; } = 1000;
+
+    public int ChunkBytes { get; set; } = 32 * 1024;
+
+    public IEnumerable<string> Validate()
+    {
+        if (FailureMode is not (FailClosed or FailOpen))
+        {
+            yield return $"Bastion:Recording:FailureMode \"{FailureMode}\" is unknown; use closed (a failed recording ends the session, the default) or open";
+        }
+        if (FlushIntervalMilliseconds is < 50 or > 60_000)
+        {
+            yield return $"Bastion:Recording:FlushIntervalMilliseconds {FlushIntervalMilliseconds} is outside 50..60000";
+        }
+        if (ChunkBytes is < 1024 or > 4 * 1024 * 1024)
+        {
+            yield return $"Bastion:Recording:ChunkBytes {ChunkBytes} is outside 1024..4194304";
+        }
+    }
+
+    internal Bastion.Core.Recordings.SessionRecorderSettings RecorderSettings() =>
+        new(ChunkBytes, TimeSpan.FromMilliseconds(FlushIntervalMilliseconds), FailureMode == FailClosed, RecordInput);
+}

@@ -1,0 +1,106 @@
+using System.Net.Sockets;
+using Bastion.Core.Audit;
+using Bastion.Core.Inventory;
+using Bastion.Core.Store;
+using Bastion.Gateway.Hosting;
+using Bastion.Ssh.Algorithms.HostKeys;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+
+namespace Bastion.Gateway.Relay;
+
+/// <summary>
+/// Logs the gateway in to a target with its own client key (recorded mode). The target's host key is pinned on
+/// first use in the store, shared by all nodes, and a different key later is refused: the gateway sees the plain
+/// session here, so a man in the middle would see it too.
+/// </summary>
+public sealed class TargetLogin
+{
+    private readonly GatewayContext _context;
+
+    public TargetLogin(GatewayContext context) => _context = context;
+
+    /// <summary>Where the pin is kept: the instance id when the inventory knows it (names move, instances do not), else the name.</summary>
+    public static string PinSubject(ResolvedTarget target) => target.Instance?.InstanceId ?? target.Name;
+
+    public async Task<SshClient> ConnectAsync(ResolvedTarget target, string targetUser, CancellationToken ct)
+    {
+        var subject = PinSubject(target);
+        var pinned = await _context.Store.GetTargetHostKeyAsync(subject, ct).ConfigureAwait(false);
+        PinnedHostKey? presented = null;
+        var client = new SshClient(ConnectionInfo(target, targetUser));
+        client.HostKeyReceived += (_, e) =>
+        {
+            presented = new PinnedHostKey(e.HostKeyName, "SHA256:" + e.FingerPrintSHA256, _context.Time.GetUtcNow());
+            e.CanTrust = pinned is null || Same(pinned, presented);
+        };
+        try
+        {
+            await client.ConnectAsync(ct).ConfigureAwait(false);
+        }
+        catch (SshConnectionException) when (pinned is not null && presented is not null && !Same(pinned, presented))
+        {
+            client.Dispose();
+            throw HostKeyChanged(target, pinned, presented);
+        }
+        catch (SshAuthenticationException ex)
+        {
+            client.Dispose();
+            throw new TargetLoginException("login refused",
+                $"{target.Name} did not accept the gateway's key for {targetUser}; an admin adds the line printed by \"bastion recording client-key\" to ~{targetUser}/.ssh/authorized_keys on {target.Name}", ex);
+        }
+        catch (Exception ex) when (ex is SocketException or SshConnectionException or SshOperationTimeoutException or ProxyException)
+        {
+            client.Dispose();
+            throw new TargetLoginException("connect failed", $"{target.Name} ({target.Host}:{target.Port}) did not answer the gateway: {ex.Message}", ex);
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+        if (pinned is null && presented is not null)
+        {
+            var stored = await _context.Store.PinTargetHostKeyAsync(subject, presented, ct).ConfigureAwait(false);
+            if (!Same(stored, presented))
+            {
+                // Another node pinned a different key for this target at the same moment.
+                client.Dispose();
+                throw HostKeyChanged(target, stored, presented);
+            }
+            if (stored.FirstSeenAt == presented.FirstSeenAt)
+            {
+                await _context.Audit.AppendAsync(new AuditEvent(AuditEventTypes.TargetHostKeyPinned, AuditSeverity.Notice)
+                {
+                    Data = new Dictionary<string, string>
+                    {
+                        ["target"] = target.Name,
+                        ["subject"] = subject,
+                        ["key_type"] = presented.KeyType,
+                        ["fingerprint"] = presented.Fingerprint,
+                    },
+                }, ct).ConfigureAwait(false);
+            }
+        }
+        return client;
+    }
+
+    private ConnectionInfo ConnectionInfo(ResolvedTarget target, string targetUser)
+    {
+        var keyPath = _context.Paths.TargetClientKey;
+        // Created on first use like the host key; its public half is what targets trust.
+        HostKeyFile.LoadOrCreate(keyPath).Dispose();
+        var key = new PrivateKeyFile(keyPath);
+        return new ConnectionInfo(target.Host, target.Port, targetUser, new PrivateKeyAuthenticationMethod(targetUser, key))
+        {
+            Timeout = TimeSpan.FromSeconds(_context.Options.Inventory.ConnectTimeoutSeconds),
+        };
+    }
+
+    private static bool Same(PinnedHostKey a, PinnedHostKey b) =>
+        a.KeyType == b.KeyType && string.Equals(a.Fingerprint, b.Fingerprint, StringComparison.Ordinal);
+
+    private static TargetLoginException HostKeyChanged(ResolvedTarget target, PinnedHostKey pinned, PinnedHostKey presented) => new("host key changed",
+        $"the host key of {target.Name} changed: pinned {pinned.KeyType} {pinned.Fingerprint} on {pinned.FirstSeenAt:u}, now {presented.KeyType} {presented.Fingerprint}. " +
+        $"If {target.Name} was rebuilt, an admin runs \"bastion target forget-host-key {target.Name}\"; otherwise someone may be intercepting the connection");
+}

@@ -1,0 +1,163 @@
+using Bastion.Core.Recordings;
+using Bastion.Ssh.Connection;
+using Renci.SshNet;
+
+namespace Bastion.Gateway.Relay;
+
+/// <summary>
+/// Moves a recorded session's bytes between the user's session channel and the gateway's own SSH session on the
+/// target, handing output to the recorder before the user sees it: in fail-closed mode nothing reaches the user that
+/// was not recorded. Ends when the target side ends, the user leaves, or (fail-closed) the recording fails.
+/// </summary>
+public sealed class TerminalBridge
+{
+    private const int BufferSize = 32 * 1024;
+
+    private readonly SessionChannel _channel;
+    private readonly SessionRecorder? _recorder;
+    private ShellStream? _shell;
+
+    public TerminalBridge(SessionChannel channel, SessionRecorder? recorder)
+    {
+        _channel = channel;
+        _recorder = recorder;
+    }
+
+    /// <summary>Why the bridge ended, for the audit trail.</summary>
+    public string EndReason { get; private set; } = "target closed";
+
+    /// <summary>The terminal changed size: tell the target and the recording.</summary>
+    public async ValueTask ResizeAsync(int columns, int rows, int width, int height, CancellationToken ct)
+    {
+        _shell?.ChangeWindowSize((uint)columns, (uint)rows, (uint)width, (uint)height);
+        if (_recorder is not null)
+        {
+            await _recorder.ResizeAsync(columns, rows, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>An interactive shell on a pty. SSH.NET does not report a shell's exit status, so a shell that ends is reported as 0.</summary>
+    public async Task<uint> RunShellAsync(SshClient client, PtyRequestSize pty, CancellationToken ct)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var shell = client.CreateShellStream(pty.Term, pty.Columns, pty.Rows, pty.WidthPixels, pty.HeightPixels, BufferSize);
+        _shell = shell;
+        var output = Task.Run(() => PumpOutputAsync(shell, toStderr: false, stop.Token), CancellationToken.None);
+        var input = Task.Run(() => PumpInputAsync(shell, closeOnEof: false, stop.Token), CancellationToken.None);
+        await WaitForEndAsync(output, stop.Token).ConfigureAwait(false);
+        await stop.CancelAsync().ConfigureAwait(false);
+        shell.Close();
+        await Quietly(input).ConfigureAwait(false);
+        await Quietly(output).ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>A command without a pty: stdout and stderr kept apart, stdin forwarded, the real exit status returned.</summary>
+    public async Task<uint> RunCommandAsync(SshClient client, string commandText, CancellationToken ct)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var command = client.CreateCommand(commandText);
+        var execution = command.ExecuteAsync(stop.Token);
+        using var stdin = command.CreateInputStream();
+        var stdout = Task.Run(() => PumpOutputAsync(command.OutputStream, toStderr: false, stop.Token), CancellationToken.None);
+        var stderr = Task.Run(() => PumpOutputAsync(command.ExtendedOutputStream, toStderr: true, stop.Token), CancellationToken.None);
+        var input = Task.Run(() => PumpInputAsync(stdin, closeOnEof: true, stop.Token), CancellationToken.None);
+        await WaitForEndAsync(Task.WhenAll(Quietly(execution), stdout, stderr), stop.Token).ConfigureAwait(false);
+        await stop.CancelAsync().ConfigureAwait(false);
+        await Quietly(input).ConfigureAwait(false);
+        await Quietly(execution).ConfigureAwait(false);
+        return execution.IsCompletedSuccessfully && command.ExitStatus is int status ? (uint)status : 255;
+    }
+
+    private async Task WaitForEndAsync(Task targetDone, CancellationToken ct)
+    {
+        var recordingFailed = _recorder is { FailClosed: true } ? _recorder.Failed : Task.Delay(Timeout.Infinite, ct);
+        var userLeft = _channel.Closed.WaitAsync(ct);
+        var first = await Task.WhenAny(targetDone, userLeft, recordingFailed).ConfigureAwait(false);
+        if (first == recordingFailed && recordingFailed.IsCompletedSuccessfully)
+        {
+            EndReason = "recording failed";
+        }
+        else if (first == userLeft)
+        {
+            EndReason = "client closed";
+        }
+        else if (ct.IsCancellationRequested)
+        {
+            EndReason = "connection closed";
+        }
+    }
+
+    private async Task PumpOutputAsync(Stream source, bool toStderr, CancellationToken ct)
+    {
+        var buffer = new byte[BufferSize];
+        while (true)
+        {
+            var read = await source.ReadAsync(buffer, ct).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return;
+            }
+            var data = buffer.AsMemory(0, read);
+            if (_recorder is not null)
+            {
+                await _recorder.OutputAsync(data, ct).ConfigureAwait(false);
+                if (_recorder is { HasFailed: true, FailClosed: true })
+                {
+                    return;
+                }
+            }
+            if (toStderr)
+            {
+                await _channel.SendExtendedDataAsync(data, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                await _channel.SendDataAsync(data, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task PumpInputAsync(Stream target, bool closeOnEof, CancellationToken ct)
+    {
+        var buffer = new byte[BufferSize];
+        while (true)
+        {
+            var read = await _channel.ReadInboundAsync(buffer, ct).ConfigureAwait(false);
+            if (read == 0)
+            {
+                if (closeOnEof)
+                {
+                    // The user's EOF becomes the command's EOF (e.g. "ssh bastion web-1 cat < file").
+                    await target.DisposeAsync().ConfigureAwait(false);
+                }
+                return;
+            }
+            var data = buffer.AsMemory(0, read);
+            if (_recorder is not null)
+            {
+                await _recorder.InputAsync(data, ct).ConfigureAwait(false);
+            }
+            await target.WriteAsync(data, ct).ConfigureAwait(false);
+            await target.FlushAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task Quietly(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Pumps end by cancellation or by the other side going away; the reason is recorded elsewhere.
+        }
+    }
+}
+
+/// <summary>The terminal the user asked for (pty-req), or a default one.</summary>
+public sealed record PtyRequestSize(string Term, uint Columns, uint Rows, uint WidthPixels, uint HeightPixels)
+{
+    public static PtyRequestSize Default { get; } = new("xterm", 80, 24, 0, 0);
+}

@@ -1,0 +1,77 @@
+using Bastion.Gateway.Hosting;
+using Bastion.Ssh.Connection;
+using Bastion.Ssh.Messages;
+
+namespace Bastion.Gateway.Ssh;
+
+/// <summary>
+/// A "session" channel on the gateway: "ssh bastion" (a shell, or no command) lists the user's targets;
+/// "ssh bastion [user@]TARGET [COMMAND]" (exec) is a recorded session on that target. The gateway has no shell.
+/// </summary>
+public sealed class GatewaySessionChannel : ISessionChannelHandler
+{
+    private readonly GatewayContext _context;
+    private readonly ConnectionState _state;
+    private RecordedSession? _recorded;
+    private int _started;
+
+    public GatewaySessionChannel(GatewayContext context, ConnectionState state)
+    {
+        _context = context;
+        _state = state;
+    }
+
+    public async ValueTask<bool> OnRequestAsync(SessionChannel channel, ChannelRequestDetails request, CancellationToken cancellationToken)
+    {
+        switch (request)
+        {
+            case PtyRequest or EnvRequest:
+                return true;
+            case WindowChangeRequest change:
+                if (_recorded is { } recorded)
+                {
+                    await recorded.ResizeAsync((int)change.Columns, (int)change.Rows, (int)change.WidthPixels, (int)change.HeightPixels, cancellationToken).ConfigureAwait(false);
+                }
+                return true;
+            case ShellRequest:
+                return StartOnce(() => new TargetListingSession(_context, _state).WriteListingAsync(channel, cancellationToken));
+            case ExecRequest exec:
+                if (!RecordedCommand.TryParse(exec.Command, out var command, out var error))
+                {
+                    return StartOnce(() => error is null
+                        ? new TargetListingSession(_context, _state).WriteListingAsync(channel, cancellationToken)
+                        : RefuseAsync(channel, error, cancellationToken));
+                }
+                var session = new RecordedSession(_context, _state);
+                _recorded = session;
+                return StartOnce(() => session.RunAsync(channel, command!, cancellationToken));
+            default:
+                return false;
+        }
+    }
+
+    public ValueTask OnClosedAsync(SessionChannel channel) => ValueTask.CompletedTask;
+
+    private bool StartOnce(Func<Task> work)
+    {
+        if (Interlocked.Exchange(ref _started, 1) != 0)
+        {
+            return false;
+        }
+        _ = Task.Run(work, CancellationToken.None);
+        return true;
+    }
+
+    private static async Task RefuseAsync(SessionChannel channel, string error, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await channel.WriteErrorAsync($"Bastion: {error}\n", cancellationToken).ConfigureAwait(false);
+            await channel.ExitAsync(2).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client left first.
+        }
+    }
+}

@@ -1,0 +1,269 @@
+using System.Globalization;
+using Bastion.Core.Audit;
+using Bastion.Core.Inventory;
+using Bastion.Core.Recordings;
+using Bastion.Core.Store;
+using Bastion.Gateway.Hosting;
+using Bastion.Gateway.Relay;
+using Bastion.Ssh.Connection;
+using Renci.SshNet;
+
+namespace Bastion.Gateway.Ssh;
+
+/// <summary>
+/// One recorded session: "ssh -t bastion [user@]web-1 [command]". Checks access like a forwarded channel, logs in to
+/// the target with the gateway's key, records the terminal into the store, seals the recording's SHA-256 into the
+/// audit chain, and reports the command's exit status to the user. Shown in the live view and killable like any session.
+/// </summary>
+public sealed class RecordedSession
+{
+    private const string Mode = "recorded";
+
+    private readonly GatewayContext _context;
+    private readonly ConnectionState _state;
+    private readonly TargetAccess _access;
+    private TerminalBridge? _bridge;
+
+    public RecordedSession(GatewayContext context, ConnectionState state)
+    {
+        _context = context;
+        _state = state;
+        _access = new TargetAccess(context, state);
+    }
+
+    public ValueTask ResizeAsync(int columns, int rows, int width, int height, CancellationToken ct) =>
+        _bridge?.ResizeAsync(columns, rows, width, height, ct) ?? ValueTask.CompletedTask;
+
+    /// <summary>Runs the whole session and ends the channel with the exit status; never throws for the user's mistakes.</summary>
+    public async Task RunAsync(SessionChannel channel, RecordedCommand request, CancellationToken ct)
+    {
+        uint exitStatus;
+        try
+        {
+            exitStatus = await RunCoreAsync(channel, request, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return;
+        }
+        try
+        {
+            await channel.ExitAsync(exitStatus).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The user left first.
+        }
+    }
+
+    private async Task<uint> RunCoreAsync(SessionChannel channel, RecordedCommand request, CancellationToken ct)
+    {
+        var user = _state.User!;
+        var options = _context.Options.Recording;
+        if (!options.Enabled)
+        {
+            return await RefuseAsync(channel, "recorded sessions are turned off on this gateway (Bastion:Recording:Enabled); use ProxyJump: ssh -J <bastion> " + request.TargetName, ct).ConfigureAwait(false);
+        }
+        var access = await _access.CheckAsync(request.TargetName, 22, Mode, ct).ConfigureAwait(false);
+        if (access.Target is not { } target)
+        {
+            return await RefuseAsync(channel, access.Refusal!, ct).ConfigureAwait(false);
+        }
+        var targetUser = request.TargetUser ?? (string.IsNullOrEmpty(options.DefaultTargetUser) ? user.Name : options.DefaultTargetUser);
+        SshClient client;
+        try
+        {
+            client = await new TargetLogin(_context).ConnectAsync(target, targetUser, ct).ConfigureAwait(false);
+        }
+        catch (TargetLoginException ex)
+        {
+            await _access.DeniedAsync(access.Requested, target, Mode, ex.Reason, ex.Message).ConfigureAwait(false);
+            return await RefuseAsync(channel, "Bastion: " + ex.Message, ct).ConfigureAwait(false);
+        }
+        using (client)
+        {
+            return await RecordAsync(channel, request, access, target, targetUser, client, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<uint> RecordAsync(SessionChannel channel, RecordedCommand request, TargetAccessResult access, ResolvedTarget target, string targetUser, SshClient client, CancellationToken ct)
+    {
+        var options = _context.Options.Recording;
+        var pty = channel.Pty is { } p ? new PtyRequestSize(p.Term, p.Columns, p.Rows, p.WidthPixels, p.HeightPixels) : PtyRequestSize.Default;
+        var startedAt = _context.Time.GetUtcNow();
+        var channelId = Guid.NewGuid().ToString("n")[..12];
+        var info = new RecordingInfo(Guid.NewGuid().ToString("N"), _state.SessionId, _context.NodeId, _state.User!.Name, Source,
+            target.Name, $"{target.Host}:{target.Port}", targetUser, request.Command, (int)pty.Columns, (int)pty.Rows, startedAt, null, 0, null, RecordingStatus.Recording);
+
+        SessionRecorder? recorder = null;
+        try
+        {
+            recorder = await SessionRecorder.StartAsync(_context.Store, info, channel.Pty?.Term, options.RecorderSettings(), _context.Time, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await RecordingFailedAsync(info, channelId, ex, options.RecorderSettings().FailClosed).ConfigureAwait(false);
+            if (options.RecorderSettings().FailClosed)
+            {
+                return await RefuseAsync(channel, "Bastion: the session cannot be recorded (the store did not accept the recording), so it is not opened; try again or tell a Bastion administrator", ct).ConfigureAwait(false);
+            }
+            await channel.WriteErrorAsync("Bastion: this session is NOT recorded (the store did not accept the recording); it continues because Bastion:Recording:FailureMode is open\n", ct).ConfigureAwait(false);
+        }
+
+        var details = _access.Describe(access.Requested, target, Mode);
+        details["channel"] = channelId;
+        details["decision"] = access.Decision!.Reason;
+        details["target_user"] = targetUser;
+        details["command"] = request.Command ?? "";
+        if (recorder is not null)
+        {
+            details["recording_id"] = info.Id;
+        }
+        await _context.Audit.AppendAsync(_state.Event(AuditEventTypes.ChannelOpen, AuditSeverity.Info, details), ct).ConfigureAwait(false);
+        if (recorder is not null)
+        {
+            await _context.Audit.AppendAsync(_state.Event(AuditEventTypes.RecordingStarted, AuditSeverity.Info, new Dictionary<string, string>
+            {
+                ["recording_id"] = info.Id,
+                ["channel"] = channelId,
+                ["target"] = target.Name,
+                ["target_user"] = targetUser,
+                ["command"] = request.Command ?? "",
+            }), ct).ConfigureAwait(false);
+        }
+
+        var live = new LiveChannel(channelId, target, startedAt) { Channel = channel };
+        _state.Channels[channelId] = live;
+        await PublishLiveAsync(live, ct).ConfigureAwait(false);
+
+        var failureWatch = recorder is null ? Task.CompletedTask : WatchRecordingAsync(recorder, info, channelId);
+        var bridge = new TerminalBridge(channel, recorder);
+        _bridge = bridge;
+        uint exitStatus;
+        try
+        {
+            exitStatus = request.Command is null
+                ? await bridge.RunShellAsync(client, pty, ct).ConfigureAwait(false)
+                : await bridge.RunCommandAsync(client, request.Command, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _bridge = null;
+        }
+        if (recorder is { HasFailed: true, FailClosed: true })
+        {
+            await Quietly(channel.WriteErrorAsync("\nBastion: the recording of this session failed, so the session was closed (Bastion:Recording:FailureMode is closed)\n", CancellationToken.None)).ConfigureAwait(false);
+            exitStatus = 255;
+        }
+        await SealAsync(recorder, info, channelId).ConfigureAwait(false);
+        await failureWatch.ConfigureAwait(false);
+        await CloseAsync(live, channel, bridge.EndReason, exitStatus, startedAt).ConfigureAwait(false);
+        return exitStatus;
+    }
+
+    private async Task WatchRecordingAsync(SessionRecorder recorder, RecordingInfo info, string channelId)
+    {
+        var finished = await Task.WhenAny(recorder.Failed, recorder.Sealed).ConfigureAwait(false);
+        if (finished == recorder.Failed)
+        {
+            await RecordingFailedAsync(info, channelId, recorder.Failed.Result, recorder.FailClosed).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SealAsync(SessionRecorder? recorder, RecordingInfo info, string channelId)
+    {
+        if (recorder is null)
+        {
+            return;
+        }
+        await using (recorder.ConfigureAwait(false))
+        {
+            try
+            {
+                var seal = await recorder.SealAsync().ConfigureAwait(false);
+                await _context.Audit.AppendAsync(_state.Event(AuditEventTypes.RecordingSealed, seal.Status == RecordingStatus.Complete ? AuditSeverity.Info : AuditSeverity.Warning,
+                    new Dictionary<string, string>
+                    {
+                        ["recording_id"] = seal.RecordingId,
+                        ["channel"] = channelId,
+                        ["sha256"] = seal.Sha256,
+                        ["bytes"] = seal.Bytes.ToString(CultureInfo.InvariantCulture),
+                        ["status"] = seal.Status,
+                        ["target"] = info.TargetName,
+                    })).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                await RecordingFailedAsync(info, channelId, ex, recorder.FailClosed, sealing: true).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private ValueTask RecordingFailedAsync(RecordingInfo info, string channelId, Exception error, bool failClosed, bool sealing = false) =>
+        _context.Audit.AppendAsync(_state.Event(AuditEventTypes.RecordingFailed, AuditSeverity.Critical, new Dictionary<string, string>
+        {
+            ["recording_id"] = info.Id,
+            ["channel"] = channelId,
+            ["target"] = info.TargetName,
+            ["stage"] = sealing ? "seal" : "write",
+            ["failure_mode"] = failClosed ? "closed" : "open",
+            ["error"] = error.GetType().Name + ": " + error.Message,
+        }));
+
+    private async Task CloseAsync(LiveChannel live, SessionChannel channel, string reason, uint exitStatus, DateTimeOffset startedAt)
+    {
+        _state.Channels.TryRemove(live.ChannelId, out _);
+        try
+        {
+            await _context.Store.RemoveLiveSessionAsync(live.ChannelId).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The live view is advisory; the audit event below is what counts.
+        }
+        await _context.Audit.AppendAsync(_state.Event(AuditEventTypes.ChannelClose, AuditSeverity.Info, new Dictionary<string, string>
+        {
+            ["channel"] = live.ChannelId,
+            ["mode"] = Mode,
+            ["target"] = live.Target.Name,
+            ["address"] = $"{live.Target.Host}:{live.Target.Port}",
+            ["bytes_from_client"] = channel.BytesFromClient.ToString(CultureInfo.InvariantCulture),
+            ["bytes_to_client"] = channel.BytesToClient.ToString(CultureInfo.InvariantCulture),
+            ["duration_ms"] = ((long)(_context.Time.GetUtcNow() - startedAt).TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+            ["exit_status"] = exitStatus.ToString(CultureInfo.InvariantCulture),
+            ["reason"] = reason,
+        })).ConfigureAwait(false);
+    }
+
+    private async Task PublishLiveAsync(LiveChannel live, CancellationToken ct)
+    {
+        try
+        {
+            await _context.Store.UpsertLiveSessionAsync(LiveSessions.Row(_context, _state, live), ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Advisory, as for forwarded channels; the next refresh tries again.
+        }
+    }
+
+    private async Task<uint> RefuseAsync(SessionChannel channel, string message, CancellationToken ct)
+    {
+        await channel.WriteErrorAsync(message.EndsWith('\n') ? message : message + "\n", ct).ConfigureAwait(false);
+        return 1;
+    }
+
+    private string Source => _state.Remote is null ? "" : $"{_state.RemoteAddress}:{_state.Remote.Port}";
+
+    private static async Task Quietly(ValueTask task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Best effort: the user may be gone.
+        }
+    }
+}
