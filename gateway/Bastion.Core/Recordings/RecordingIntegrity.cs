@@ -27,7 +27,9 @@ public static class RecordingIntegrity
 
     private static async Task<string?> FindAuditSealAsync(IAuditStore store, RecordingInfo recording, CancellationToken ct)
     {
-        var query = new AuditQuery { Type = AuditEventTypes.RecordingSealed, SessionId = recording.SessionId, Limit = 1000 };
+        // A lost recording (its node crashed) is hashed into the chain by the node's next start instead.
+        var type = recording.Status == RecordingStatus.Lost ? AuditEventTypes.RecordingLost : AuditEventTypes.RecordingSealed;
+        var query = new AuditQuery { Type = type, SessionId = recording.SessionId, Limit = 1000 };
         var page = await store.QueryAuditEventsAsync(query, ct).ConfigureAwait(false);
         return page.Events
             .Where(e => e.Data.TryGetValue("recording_id", out var id) && id == recording.Id)
@@ -40,14 +42,18 @@ public static class RecordingIntegrity
 /// <param name="AuditSha256">The SHA-256 in the audit chain's session.recording.sealed event; null if there is none.</param>
 public sealed record RecordingIntegrityReport(RecordingInfo Recording, string ComputedSha256, long ComputedBytes, string? AuditSha256)
 {
-    public bool IsSealed => Recording.Sha256 is not null;
+    private bool IsLost => Recording.Status == RecordingStatus.Lost;
 
-    /// <summary>Sealed, and the stored bytes hash to both the table's and the audit chain's value.</summary>
-    public bool Intact => IsSealed && ComputedSha256 == Recording.Sha256 && ComputedSha256 == AuditSha256;
+    public bool IsSealed => Recording.Sha256 is not null || IsLost;
+
+    /// <summary>Sealed, and the stored bytes hash to the audit chain's value (and to the table's, which a lost recording lacks).</summary>
+    public bool Intact => IsSealed && ComputedSha256 == AuditSha256 && (IsLost || ComputedSha256 == Recording.Sha256);
 
     /// <summary>One sentence for the CLI and the web page.</summary>
     public string Verdict =>
-        !IsSealed ? $"not sealed (status {Recording.Status}); {ComputedBytes} bytes stored so far" :
+        !IsSealed ? $"not sealed yet (status {Recording.Status}); {ComputedBytes} bytes stored so far" :
+        IsLost && AuditSha256 is null ? "lost (its gateway node stopped) and not yet hashed into the audit trail: that happens when the node starts again" :
+        IsLost && ComputedSha256 == AuditSha256 ? "lost when its gateway node stopped; what was stored is intact (matches the hash in the audit trail)" :
         AuditSha256 is null ? "sealed in the store but the audit trail has no seal event for it: the seal was lost or removed" :
         ComputedSha256 != AuditSha256 ? "does NOT match the hash sealed in the audit trail: the recording was altered" :
         ComputedSha256 != Recording.Sha256 ? "matches the audit trail, but the recordings table holds another hash: the table was edited" :

@@ -92,6 +92,41 @@ public sealed class LiveSessions : BackgroundService
         {
             _logger.LogWarning("node {Node}: {Count} sessions were still open when the previous run stopped; recorded them as session.lost", nodeId, removed);
         }
+        await SealRecordingsLostByPreviousRunAsync(nodeId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Recordings the previous run never sealed keep what reached the store (up to one flush interval before the
+    /// crash). They are marked lost and what is stored is hashed into the audit chain, so it is tamper-evident too.
+    /// </summary>
+    private async Task SealRecordingsLostByPreviousRunAsync(string nodeId, CancellationToken cancellationToken)
+    {
+        var unsealed = await _context.Store.ListRecordingsAsync(new RecordingQuery(NodeId: nodeId, Status: RecordingStatus.Recording, Limit: 1000), cancellationToken).ConfigureAwait(false);
+        if (unsealed.Count == 0)
+        {
+            return;
+        }
+        await _context.Store.MarkUnsealedRecordingsLostAsync(nodeId, _context.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        foreach (var recording in unsealed)
+        {
+            var stored = await Bastion.Core.Recordings.RecordingIntegrity.CheckAsync(_context.Store, recording, cancellationToken).ConfigureAwait(false);
+            await _context.Audit.AppendNowAsync(new AuditEvent(AuditEventTypes.RecordingLost, AuditSeverity.Warning)
+            {
+                SessionId = recording.SessionId,
+                User = recording.UserName,
+                SourceAddress = recording.SourceAddress,
+                Data = new Dictionary<string, string>
+                {
+                    ["recording_id"] = recording.Id,
+                    ["target"] = recording.TargetName,
+                    ["node"] = nodeId,
+                    ["sha256"] = stored.ComputedSha256,
+                    ["bytes"] = stored.ComputedBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["reason"] = "the gateway node stopped before sealing the recording (crash or kill -9)",
+                },
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        _logger.LogWarning("node {Node}: {Count} recordings were unsealed when the previous run stopped; marked them lost", nodeId, unsealed.Count);
     }
 
     private async Task CarryOutKillsAsync(CancellationToken cancellationToken)
