@@ -13,7 +13,7 @@ public class TestbedFixture : IAsyncLifetime
     public BastionTestbed Bed => _bed ?? throw new InvalidOperationException("testbed not started");
 
     /// <inheritdoc />
-    public async Task InitializeAsync() => _bed = await BastionTestbed.StartAsync(ServeArguments);
+    public virtual async Task InitializeAsync() => _bed = await BastionTestbed.StartAsync(ServeArguments);
 
     /// <summary>Extra <c>serve</c> arguments of this fixture's gateway.</summary>
     protected virtual string[] ServeArguments => [];

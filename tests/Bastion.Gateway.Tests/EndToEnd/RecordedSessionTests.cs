@@ -1,0 +1,170 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Bastion.Gateway.Tests.Infrastructure;
+
+namespace Bastion.Gateway.Tests.EndToEnd;
+
+/// <summary>
+/// Recorded mode with the real OpenSSH client and a real sshd target: "ssh -tt gateway root@web-1" is an interactive
+/// shell the gateway records, "ssh gateway root@web-1 COMMAND" runs a command with its exit status; each recording
+/// exports as asciicast v2 whose SHA-256 is the one sealed into the audit chain, which still verifies.
+/// </summary>
+public sealed class RecordedSessionTests : IClassFixture<RecordedSessionTests.Fixture>
+{
+    private readonly BastionTestbed _bed;
+
+    public RecordedSessionTests(Fixture fixture) => _bed = fixture.Bed;
+
+    [Fact]
+    public async Task An_interactive_shell_is_recorded_and_its_hash_sealed_into_the_audit_chain()
+    {
+        var secret = await _bed.AddTotpUserAsync("rec-shell");
+        var client = _bed.NewClient("rec-shell");
+        client.AnswerTotpWith(secret);
+
+        // The arithmetic proves the shell on the target ran the line: its echo alone would not contain 42.
+        var result = await client.Ssh.SshAsync(_bed.GatewayEndpoint("rec-shell"), "root@web-1",
+            new SshCallOptions { ExtraArgs = ["-tt"], StandardInput = "echo recorded-$((40+2)) on $(hostname)\nexit\n" });
+
+        Assert.True(result.Succeeded, result.Describe() + _bed.Logs());
+        Assert.Contains("recorded-42 on", result.StandardOutput);
+        Assert.Contains("Accepted publickey for root", _bed.Target.Log, StringComparison.Ordinal);
+
+        var audit = await _bed.WaitForAuditAsync(l => l.Any(e => client.Owns(e) && e.Type == "channel.close"), "rec-shell's channel.close");
+        var sealedEvent = Assert.Single(audit, e => client.Owns(e) && e.Type == "session.recording.sealed");
+        Assert.Equal("complete", sealedEvent["status"]);
+        var open = Assert.Single(audit, e => client.Owns(e) && e.Type == "channel.open");
+        Assert.Equal("recorded", open["mode"]);
+        Assert.Equal("root", open["target_user"]);
+        Assert.Equal(sealedEvent["recording_id"], open["recording_id"]);
+
+        var cast = await ExportAsync(sealedEvent["recording_id"]!);
+        Assert.Equal(sealedEvent["sha256"], Convert.ToHexStringLower(SHA256.HashData(cast)));
+        Assert.Equal(sealedEvent["bytes"], cast.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var (header, events) = ParseCast(cast);
+        Assert.Equal(2, header.GetProperty("version").GetInt32());
+        Assert.Equal("rec-shell on web-1", header.GetProperty("title").GetString());
+        var output = string.Concat(events.Where(e => e.Kind == "o").Select(e => e.Text));
+        Assert.Contains("recorded-42 on", output);
+        Assert.True(events.Zip(events.Skip(1)).All(p => p.First.Time <= p.Second.Time), "event times must not go backwards");
+        Assert.DoesNotContain(events, e => e.Kind == "i"); // keystrokes are not recorded by default
+
+        (await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "recording", "verify", sealedEvent["recording_id"]!)).EnsureSuccess("recording verify");
+        (await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "audit", "verify")).EnsureSuccess("audit verify");
+        var list = await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "recording", "list", "--user", "rec-shell");
+        Assert.Contains(sealedEvent["recording_id"]!, list.StandardOutput);
+        Assert.Contains("(shell)", list.StandardOutput);
+    }
+
+    [Fact]
+    public async Task A_recorded_command_keeps_stdout_stderr_and_its_exit_status()
+    {
+        await _bed.AddAutomationUserAsync("rec-exec");
+        var client = _bed.NewClient("rec-exec");
+
+        var result = await client.Ssh.SshAsync(_bed.GatewayEndpoint("rec-exec"), "root@web-1 echo to-out; echo to-err >&2; read line; echo got-$line; exit 7",
+            new SshCallOptions { StandardInput = "piped-input\n" });
+
+        Assert.Equal(7, result.ExitCode);
+        Assert.Equal("to-out\ngot-piped-input\n", result.StandardOutput);
+        Assert.Contains("to-err", result.StandardError);
+
+        var audit = await _bed.WaitForAuditAsync(l => l.Any(e => client.Owns(e) && e.Type == "channel.close"), "rec-exec's channel.close");
+        var close = Assert.Single(audit, e => client.Owns(e) && e.Type == "channel.close");
+        Assert.Equal("7", close["exit_status"]);
+        var sealedEvent = Assert.Single(audit, e => client.Owns(e) && e.Type == "session.recording.sealed");
+        var (_, events) = ParseCast(await ExportAsync(sealedEvent["recording_id"]!));
+        var output = string.Concat(events.Where(e => e.Kind == "o").Select(e => e.Text));
+        Assert.Contains("to-out", output);
+        Assert.Contains("to-err", output);
+    }
+
+    [Fact]
+    public async Task A_target_the_user_may_not_reach_is_refused_with_a_message_and_audited()
+    {
+        await _bed.AddAutomationUserAsync("rec-denied");
+        await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "access", "deny", "rec-denied", "web-*");
+        var client = _bed.NewClient("rec-denied");
+
+        var result = await client.Ssh.SshAsync(_bed.GatewayEndpoint("rec-denied"), "root@web-1 echo should-not-run");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.DoesNotContain("should-not-run", result.StandardOutput);
+        Assert.Contains("rec-denied may not reach web-1", result.StandardError);
+        await _bed.WaitForAuditAsync(l => l.Any(e => client.Owns(e) && e.Type == "channel.denied" && e["mode"] == "recorded"), "rec-denied's channel.denied");
+    }
+
+    [Fact]
+    public async Task A_changed_target_host_key_is_refused_until_an_admin_forgets_the_pinned_one()
+    {
+        await _bed.AddAutomationUserAsync("rec-pin");
+        var client = _bed.NewClient("rec-pin");
+        (await client.Ssh.SshAsync(_bed.GatewayEndpoint("rec-pin"), "root@web-1 true")).EnsureSuccess("first recorded login pins the key");
+
+        // Pretend the target's key changed: replace the pin with another key's fingerprint, as a MITM would look.
+        await using (var store = await OpenStoreAsync())
+        {
+            Assert.True(await store.RemoveTargetHostKeyAsync("web-1"));
+            await store.PinTargetHostKeyAsync("web-1", new("ssh-ed25519", "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", DateTimeOffset.UtcNow));
+        }
+        var refused = await client.Ssh.SshAsync(_bed.GatewayEndpoint("rec-pin"), "root@web-1 echo should-not-run");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.DoesNotContain("should-not-run", refused.StandardOutput);
+        Assert.Contains("the host key of web-1 changed", refused.StandardError);
+        await _bed.WaitForAuditAsync(l => l.Any(e => client.Owns(e) && e.Type == "channel.denied" && e["reason"] == "host key changed"), "the host key refusal");
+
+        (await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "target", "forget-host-key", "web-1")).EnsureSuccess("forget-host-key");
+        var again = await client.Ssh.SshAsync(_bed.GatewayEndpoint("rec-pin"), "root@web-1 echo pinned-again");
+        Assert.True(again.Succeeded, again.Describe() + _bed.Logs());
+        Assert.Equal("pinned-again\n", again.StandardOutput);
+        await _bed.WaitForAuditAsync(l => l.Count(e => e.Type == "target.host_key.pinned" && e["target"] == "web-1") >= 2, "the second pin");
+    }
+
+    [Fact]
+    public async Task A_target_that_does_not_trust_the_gateway_key_gets_a_clear_message()
+    {
+        await _bed.AddAutomationUserAsync("rec-nokey");
+        var client = _bed.NewClient("rec-nokey");
+
+        var result = await client.Ssh.SshAsync(_bed.GatewayEndpoint("rec-nokey"), "nobody@web-1 true");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("did not accept the gateway's key for nobody", result.StandardError);
+        Assert.Contains("bastion recording client-key", result.StandardError);
+    }
+
+    private async Task<byte[]> ExportAsync(string recordingId)
+    {
+        var file = Path.Combine(_bed.Directory.Path, recordingId + ".cast");
+        (await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "recording", "export", recordingId, "--output", file)).EnsureSuccess("recording export");
+        return await File.ReadAllBytesAsync(file);
+    }
+
+    private Task<Bastion.Core.Store.Sqlite.SqliteStore> OpenStoreAsync() =>
+        Bastion.Core.Store.Sqlite.SqliteStore.OpenAsync(Path.Combine(_bed.DataDirectory, "bastion.db"));
+
+    private static (JsonElement Header, IReadOnlyList<CastEvent> Events) ParseCast(byte[] cast)
+    {
+        var lines = System.Text.Encoding.UTF8.GetString(cast).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var header = JsonDocument.Parse(lines[0]).RootElement;
+        var events = lines.Skip(1).Select(line =>
+        {
+            var e = JsonDocument.Parse(line).RootElement;
+            return new CastEvent(e[0].GetDouble(), e[1].GetString()!, e[2].GetString()!);
+        }).ToList();
+        return (header, events);
+    }
+
+    private sealed record CastEvent(double Time, string Kind, string Text);
+
+    /// <summary>A testbed whose target trusts the gateway's recorded-session key for root.</summary>
+    public sealed class Fixture : TestbedFixture
+    {
+        public override async Task InitializeAsync()
+        {
+            await base.InitializeAsync();
+            var key = await GatewayCli.RunCheckedAsync(Bed.DataDirectory, "recording", "client-key");
+            Bed.Target.AuthorizeKey(key.StandardOutput.Trim());
+        }
+    }
+}
