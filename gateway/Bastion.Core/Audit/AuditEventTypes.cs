@@ -27,4 +27,13 @@ public static class AuditEventTypes
     public const string AdminRuleChanged = "admin.rule.changed";
     public const string AuditVerified = "audit.verified";
     public const string SecurityKeyCounterRegression = "auth.sk_counter_regression";
+    public const string RecordingStarted = "session.recording.started";
+
+    /// <summary>A recording's end; data "recording_id", "sha256" (lowercase hex of the whole document) and "bytes"
+    /// seal it into the chain, so the stored chunks can be checked against the trail.</summary>
+    public const string RecordingSealed = "session.recording.sealed";
+    public const string RecordingFailed = "session.recording.failed";
+
+    /// <summary>Someone replayed or downloaded a recording (data "recording_id"); who watched what is audited too.</summary>
+    public const string RecordingViewed = "recording.viewed";
 }
