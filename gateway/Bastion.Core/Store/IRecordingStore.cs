@@ -9,18 +9,22 @@ namespace Bastion.Core.Store;
 public interface IRecordingStore
 {
     /// <summary>Starts a recording; <see cref="RecordingInfo.Status"/> should be <see cref="RecordingStatus.Recording"/>.
-    /// Throws <see cref="StoreConflictException"/> if the id exists.</summary>
+    /// Throws <see cref="StoreConflictException"/> if the id exists, and <see cref="ArgumentException"/> unless it starts empty
+    /// (that status, no end, no SHA-256, 0 bytes).</summary>
     Task CreateRecordingAsync(RecordingInfo recording, CancellationToken ct = default);
 
     /// <summary>
     /// Appends chunk <paramref name="sequence"/> (0, 1, 2, … with no gaps) of a recording that is still
     /// <see cref="RecordingStatus.Recording"/>. Throws <see cref="StoreConflictException"/> for a sequence number already
     /// written, and <see cref="EntityNotFoundException"/> for an unknown or already sealed recording.
+    /// A sequence number past the next one (a gap, so a chunk would be missing) is refused with
+    /// <see cref="StoreConflictException"/> too; the message names the next one.
     /// </summary>
     Task AppendRecordingChunkAsync(string recordingId, int sequence, ReadOnlyMemory<byte> data, CancellationToken ct = default);
 
     /// <summary>Ends a recording: its end time, total bytes, SHA-256 (lowercase hex) of the document and final status.
-    /// Throws <see cref="EntityNotFoundException"/> if it is unknown or sealed already.</summary>
+    /// Throws <see cref="EntityNotFoundException"/> if it is unknown or sealed already (or marked lost), and
+    /// <see cref="ArgumentException"/> for a status other than complete or truncated.</summary>
     Task SealRecordingAsync(string recordingId, DateTimeOffset endedAt, long bytes, string sha256, string status, CancellationToken ct = default);
 
     /// <summary>Marks the recordings <paramref name="nodeId"/> left unsealed (it crashed) as <see cref="RecordingStatus.Lost"/>,
@@ -29,7 +33,7 @@ public interface IRecordingStore
 
     Task<RecordingInfo?> GetRecordingAsync(string recordingId, CancellationToken ct = default);
 
-    /// <summary>Newest first.</summary>
+    /// <summary>Newest first (ties by id, descending); at most <see cref="RecordingQuery.Limit"/> rows, clamped to 1..1000.</summary>
     Task<IReadOnlyList<RecordingInfo>> ListRecordingsAsync(RecordingQuery query, CancellationToken ct = default);
 
     /// <summary>The chunks of a recording in sequence order (empty for an unknown id); read lazily, one at a time.</summary>
@@ -41,6 +45,7 @@ public interface IRecordingStore
     /// </summary>
     Task<PinnedHostKey> PinTargetHostKeyAsync(string subject, PinnedHostKey hostKey, CancellationToken ct = default);
 
+    /// <summary>Subjects compare ignoring case.</summary>
     Task<PinnedHostKey?> GetTargetHostKeyAsync(string subject, CancellationToken ct = default);
 
     /// <summary>Forgets a pinned key (the target was rebuilt); false if none was stored.</summary>
@@ -86,7 +91,8 @@ public sealed record RecordingInfo(
     string? Sha256,
     string Status);
 
-/// <summary>Filters for <see cref="IRecordingStore.ListRecordingsAsync"/>; null means any. Times are inclusive-exclusive.</summary>
+/// <summary>Filters for <see cref="IRecordingStore.ListRecordingsAsync"/>; null means any. Times are inclusive-exclusive
+/// and apply to <see cref="RecordingInfo.StartedAt"/>; target names compare ignoring case, as everywhere.</summary>
 public sealed record RecordingQuery(
     string? UserName = null,
     string? TargetName = null,

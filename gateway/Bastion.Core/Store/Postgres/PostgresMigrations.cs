@@ -223,6 +223,54 @@ internal static class PostgresMigrations
                 last_at    timestamptz NOT NULL
             );
             """),
+
+        new(7, "session recordings and target host keys", """
+            -- One row per recorded session. bytes grows with each appended chunk (so a lost recording shows its
+            -- size); sha256 and ended_at are set once, when the recording is sealed or marked lost.
+            -- target_key is the lowercased name (names ignore case); term_ because ROWS is a keyword in both dialects.
+            CREATE TABLE recordings (
+                id             text        COLLATE "C" PRIMARY KEY,
+                session_id     text        NOT NULL,
+                node_id        text        NOT NULL,
+                user_name      text        NOT NULL,
+                source_address text        NOT NULL,
+                target_name    text        NOT NULL,
+                target_key     text        COLLATE "C" NOT NULL,
+                target_address text        NOT NULL,
+                target_user    text        NOT NULL,
+                command        text        NULL,
+                term_columns   integer     NOT NULL,
+                term_rows      integer     NOT NULL,
+                started_at     timestamptz NOT NULL,
+                ended_at       timestamptz NULL,
+                bytes          bigint      NOT NULL DEFAULT 0,
+                sha256         text        NULL,
+                status         text        NOT NULL CHECK (status IN ('recording', 'complete', 'truncated', 'lost'))
+            );
+            CREATE INDEX ix_recordings_started ON recordings(started_at, id);
+            CREATE INDEX ix_recordings_user ON recordings(user_name, started_at);
+            CREATE INDEX ix_recordings_target ON recordings(target_key, started_at);
+            CREATE INDEX ix_recordings_session ON recordings(session_id);
+            CREATE INDEX ix_recordings_node_status ON recordings(node_id, status);
+
+            -- The asciicast document in pieces; concatenated in seq order they are the bytes the SHA-256 covers.
+            CREATE TABLE recording_chunks (
+                recording_id text    COLLATE "C" NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
+                seq          integer NOT NULL CHECK (seq >= 0),
+                data         bytea   NOT NULL,
+                PRIMARY KEY (recording_id, seq)
+            );
+
+            -- Trust on first use for the targets the gateway itself logs in to (recorded mode); the primary key makes
+            -- the first pin single across nodes.
+            CREATE TABLE target_host_keys (
+                subject_key   text        COLLATE "C" PRIMARY KEY,
+                subject       text        NOT NULL,
+                key_type      text        NOT NULL,
+                fingerprint   text        NOT NULL,
+                first_seen_at timestamptz NOT NULL
+            );
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;

@@ -219,6 +219,53 @@ internal static class SqliteMigrations
                 last_at    TEXT NOT NULL
             );
             """),
+        new(7, "session recordings and target host keys", """
+            -- One row per recorded session. bytes grows with each appended chunk (so a lost recording shows its
+            -- size); sha256 and ended_at are set once, when the recording is sealed or marked lost.
+            -- target_key is the lowercased name (names ignore case); term_ because ROWS is a keyword in both dialects.
+            CREATE TABLE recordings (
+                id             TEXT    PRIMARY KEY,
+                session_id     TEXT    NOT NULL,
+                node_id        TEXT    NOT NULL,
+                user_name      TEXT    NOT NULL,
+                source_address TEXT    NOT NULL,
+                target_name    TEXT    NOT NULL,
+                target_key     TEXT    NOT NULL,
+                target_address TEXT    NOT NULL,
+                target_user    TEXT    NOT NULL,
+                command        TEXT    NULL,
+                term_columns   INTEGER NOT NULL,
+                term_rows      INTEGER NOT NULL,
+                started_at     TEXT    NOT NULL,
+                ended_at       TEXT    NULL,
+                bytes          INTEGER NOT NULL DEFAULT 0,
+                sha256         TEXT    NULL,
+                status         TEXT    NOT NULL CHECK (status IN ('recording', 'complete', 'truncated', 'lost'))
+            );
+            CREATE INDEX ix_recordings_started ON recordings(started_at, id);
+            CREATE INDEX ix_recordings_user ON recordings(user_name, started_at);
+            CREATE INDEX ix_recordings_target ON recordings(target_key, started_at);
+            CREATE INDEX ix_recordings_session ON recordings(session_id);
+            CREATE INDEX ix_recordings_node_status ON recordings(node_id, status);
+
+            -- The asciicast document in pieces; concatenated in seq order they are the bytes the SHA-256 covers.
+            CREATE TABLE recording_chunks (
+                recording_id TEXT    NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
+                seq          INTEGER NOT NULL CHECK (seq >= 0),
+                data         BLOB    NOT NULL,
+                PRIMARY KEY (recording_id, seq)
+            );
+
+            -- Trust on first use for the targets the gateway itself logs in to (recorded mode). The primary key
+            -- makes the first pin atomic across nodes: INSERT … ON CONFLICT DO NOTHING lands for exactly one.
+            CREATE TABLE target_host_keys (
+                subject_key   TEXT PRIMARY KEY,
+                subject       TEXT NOT NULL,
+                key_type      TEXT NOT NULL,
+                fingerprint   TEXT NOT NULL,
+                first_seen_at TEXT NOT NULL
+            );
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;

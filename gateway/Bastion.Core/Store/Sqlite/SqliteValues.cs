@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Bastion.Core.Audit;
 using Microsoft.Data.Sqlite;
@@ -31,6 +32,12 @@ internal static class SqliteValues
         reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
     public static byte[] ReadBytes(this SqliteDataReader reader, int ordinal) => reader.GetFieldValue<byte[]>(ordinal);
+
+    /// <summary>A BLOB parameter takes a whole byte[]; copy only when the memory is a slice of a larger array.</summary>
+    public static byte[] Blob(ReadOnlyMemory<byte> data) =>
+        MemoryMarshal.TryGetArray(data, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : data.ToArray();
 
     /// <summary>Dictionaries are stored as JSON objects with sorted keys, so equal maps give equal text.</summary>
     public static string Json(IReadOnlyDictionary<string, string> map) =>
