@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Bastion.Admin.Recordings;
 using Bastion.Admin.Security;
 using Bastion.Admin.WebAuthn;
 using Bastion.Core.Mfa;
@@ -154,6 +155,7 @@ public static class AdminApp
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapRazorPages();
+        app.MapRecordingCast();
         // For the load balancer or reverse proxy in front: 200 "ok" while the store answers, 503 with the reason
         // otherwise and while the app stops. No session, no cookies, nothing about users.
         app.MapGet("/healthz", async (HttpContext http, GatewayContext context, IHostApplicationLifetime lifetime) =>

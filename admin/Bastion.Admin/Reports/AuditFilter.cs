@@ -1,4 +1,3 @@
-using System.Globalization;
 using Bastion.Core.Audit;
 
 namespace Bastion.Admin.Reports;
@@ -31,12 +30,12 @@ public sealed record AuditFilter(string? User, string? Target, string? Type, str
                 return false;
             }
         }
-        if (!TryParseTime(From, out var from))
+        if (!UtcTimeInput.TryParse(From, out var from))
         {
             error = $"\"from\" time \"{From}\" is not a time; use e.g. 2026-11-29T17:00 (UTC) or 2026-11-29T17:00:00+01:00";
             return false;
         }
-        if (!TryParseTime(To, out var to))
+        if (!UtcTimeInput.TryParse(To, out var to))
         {
             error = $"\"to\" time \"{To}\" is not a time; use e.g. 2026-11-29T18:00 (UTC) or 2026-11-29T18:00:00+01:00";
             return false;
@@ -90,19 +89,4 @@ public sealed record AuditFilter(string? User, string? Target, string? Type, str
     }
 
     private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
-    private static bool TryParseTime(string? text, out DateTimeOffset? value)
-    {
-        value = null;
-        if (text is null)
-        {
-            return true;
-        }
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
-        {
-            value = parsed;
-            return true;
-        }
-        return false;
-    }
 }

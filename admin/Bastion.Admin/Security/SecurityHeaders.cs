@@ -10,12 +10,23 @@ public static class SecurityHeaders
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+    /// <summary>
+    /// The same policy, plus compiling WebAssembly from our own scripts ('wasm-unsafe-eval' allows no JavaScript eval),
+    /// for pages marked <see cref="AllowsWebAssemblyAttribute"/>.
+    /// </summary>
+    public const string ContentSecurityPolicyWithWebAssembly =
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
     public static IApplicationBuilder UseBastionSecurityHeaders(this IApplicationBuilder app, bool https) => app.Use(async (context, next) =>
     {
         context.Response.OnStarting(() =>
         {
             var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            // The endpoint is known by now (this runs when the response starts, after routing).
+            headers.ContentSecurityPolicy = context.GetEndpoint()?.Metadata.GetMetadata<AllowsWebAssemblyAttribute>() is null
+                ? ContentSecurityPolicy
+                : ContentSecurityPolicyWithWebAssembly;
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";

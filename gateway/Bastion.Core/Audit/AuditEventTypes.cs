@@ -28,9 +28,18 @@ public static class AuditEventTypes
     public const string AuditVerified = "audit.verified";
     public const string SecurityKeyCounterRegression = "auth.sk_counter_regression";
     public const string RecordingStarted = "session.recording.started";
+
+    /// <summary>A recording's end; data "recording_id", "sha256" (lowercase hex of the whole document) and "bytes"
+    /// seal it into the chain, so the stored chunks can be checked against the trail.</summary>
     public const string RecordingSealed = "session.recording.sealed";
     public const string RecordingFailed = "session.recording.failed";
-    public const string RecordingViewed = "recording.viewed";
+
+    /// <summary>A recording its node never sealed (crash); the node's next start hashes what was stored ("sha256").</summary>
     public const string RecordingLost = "session.recording.lost";
+
+    /// <summary>Someone replayed or downloaded a recording (data "recording_id"); who watched what is audited too.</summary>
+    public const string RecordingViewed = "recording.viewed";
+
+    /// <summary>Recorded mode met a target for the first time and pinned its host key.</summary>
     public const string TargetHostKeyPinned = "target.host_key.pinned";
 }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using Bastion.Core.Audit;
 using Bastion.Core.Store;
 
 namespace Bastion.Core.Recordings;
@@ -13,28 +11,9 @@ public static class RecordingIntegrity
 {
     public static async Task<RecordingIntegrityReport> CheckAsync(IBastionStore store, RecordingInfo recording, CancellationToken ct = default)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        long bytes = 0;
-        await foreach (var chunk in store.ReadRecordingAsync(recording.Id, ct).ConfigureAwait(false))
-        {
-            hash.AppendData(chunk.Span);
-            bytes += chunk.Length;
-        }
-        var computed = Convert.ToHexStringLower(hash.GetCurrentHash());
-        var sealedInAudit = await FindAuditSealAsync(store, recording, ct).ConfigureAwait(false);
-        return new RecordingIntegrityReport(recording, computed, bytes, sealedInAudit);
-    }
-
-    private static async Task<string?> FindAuditSealAsync(IAuditStore store, RecordingInfo recording, CancellationToken ct)
-    {
-        // A lost recording (its node crashed) is hashed into the chain by the node's next start instead.
-        var type = recording.Status == RecordingStatus.Lost ? AuditEventTypes.RecordingLost : AuditEventTypes.RecordingSealed;
-        var query = new AuditQuery { Type = type, SessionId = recording.SessionId, Limit = 1000 };
-        var page = await store.QueryAuditEventsAsync(query, ct).ConfigureAwait(false);
-        return page.Events
-            .Where(e => e.Data.TryGetValue("recording_id", out var id) && id == recording.Id)
-            .Select(e => e.Data.TryGetValue("sha256", out var sha) ? sha : null)
-            .FirstOrDefault();
+        var (computed, bytes) = await RecordingSealLookup.HashStoredAsync(store, recording.Id, ct).ConfigureAwait(false);
+        var seal = await RecordingSealLookup.FindSealEventAsync(store, recording, ct).ConfigureAwait(false);
+        return new RecordingIntegrityReport(recording, computed, bytes, seal?.Data.GetValueOrDefault("sha256"));
     }
 }
 
