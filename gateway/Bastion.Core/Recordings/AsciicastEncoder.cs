@@ -41,16 +41,17 @@ public sealed class AsciicastEncoder
     public void WriteData(IBufferWriter<byte> destination, TimeSpan at, AsciicastStream stream, ReadOnlySpan<byte> data, bool flush = false)
     {
         var decoder = stream == AsciicastStream.Output ? _output : _input;
-        var needed = decoder.GetCharCount(data, flush);
-        if (needed == 0)
-        {
-            return;
-        }
+        // GetChars (not GetCharCount, which leaves the decoder's state alone) so a partial character is kept for the next read.
+        var needed = data.Length + 4; // at most one char per byte, plus up to three bytes held from the previous read
         if (_chars.Length < needed)
         {
             _chars = new char[Math.Max(needed, _chars.Length * 2)];
         }
         var count = decoder.GetChars(data, _chars, flush);
+        if (count == 0)
+        {
+            return;
+        }
         WriteEvent(destination, at, stream == AsciicastStream.Output ? "o" : "i", _chars.AsSpan(0, count));
     }
 
