@@ -133,6 +133,78 @@ public sealed class RecordedSessionTests : IClassFixture<RecordedSessionTests.Fi
         Assert.Contains("bastion recording client-key", result.StandardError);
     }
 
+    [Fact]
+    public async Task A_killed_recorded_session_is_still_sealed_and_the_chain_verifies()
+    {
+        await _bed.AddAutomationUserAsync("rec-kill");
+        var client = _bed.NewClient("rec-kill");
+        var ssh = client.Ssh.SshAsync(_bed.GatewayEndpoint("rec-kill"), "root@web-1 echo before-kill; sleep 60; echo not-killed",
+            new SshCallOptions { Timeout = TimeSpan.FromSeconds(90) });
+
+        var started = await _bed.WaitForAuditAsync(l => l.Any(e => e.Type == "session.recording.started" && e.User == "rec-kill"), "rec-kill's recording start");
+        var sessionId = await WaitForLiveSessionAsync("rec-kill");
+        (await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "session", "kill", sessionId)).EnsureSuccess("session kill");
+        var result = await ssh;
+
+        Assert.False(result.Succeeded);
+        Assert.DoesNotContain("not-killed", result.StandardOutput);
+        var audit = await _bed.WaitForAuditAsync(l => l.Any(e => e.Type == "session.recording.sealed" && e.User == "rec-kill"), "rec-kill's recording seal");
+        var sealedEvent = Assert.Single(audit, e => e.Type == "session.recording.sealed" && e.User == "rec-kill");
+        Assert.Equal("complete", sealedEvent["status"]);
+        var (_, events) = ParseCast(await ExportAsync(sealedEvent["recording_id"]!));
+        Assert.Contains("before-kill", string.Concat(events.Select(e => e.Text)));
+        (await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "recording", "verify", sealedEvent["recording_id"]!)).EnsureSuccess("recording verify");
+        (await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "audit", "verify")).EnsureSuccess("audit verify");
+        Assert.Single(started, e => e.Type == "session.recording.started" && e.User == "rec-kill");
+    }
+
+    [Fact]
+    public async Task When_the_store_refuses_the_recording_the_session_is_closed_fail_closed()
+    {
+        await _bed.AddAutomationUserAsync("rec-fail");
+        var client = _bed.NewClient("rec-fail");
+        var ssh = client.Ssh.SshAsync(_bed.GatewayEndpoint("rec-fail"), "root@web-1 echo first-part; sleep 3; echo second-part; sleep 30; echo should-not-run",
+            new SshCallOptions { Timeout = TimeSpan.FromSeconds(90) });
+
+        var started = await _bed.WaitForAuditAsync(l => l.Any(e => e.Type == "session.recording.started" && e.User == "rec-fail"), "rec-fail's recording start");
+        var recordingId = Assert.Single(started, e => e.Type == "session.recording.started" && e.User == "rec-fail")["recording_id"]!;
+        // Someone seals the recording behind the gateway's back: its next chunk is refused, as when the store fails.
+        await using (var store = await OpenStoreAsync())
+        {
+            await store.SealRecordingAsync(recordingId, DateTimeOffset.UtcNow, 0, new string('0', 64), "complete");
+        }
+        var timer = System.Diagnostics.Stopwatch.StartNew();
+        var result = await ssh;
+
+        Assert.Equal(255, result.ExitCode);
+        Assert.True(timer.Elapsed < TimeSpan.FromSeconds(20), $"the session went on for {timer.Elapsed.TotalSeconds:F0} s after its recording failed");
+        Assert.DoesNotContain("second-part", result.StandardOutput);
+        Assert.DoesNotContain("should-not-run", result.StandardOutput);
+        Assert.Contains("the recording of this session failed, so the session was closed", result.StandardError);
+        var audit = await _bed.WaitForAuditAsync(l => l.Any(e => e.Type == "channel.close" && e.User == "rec-fail"), "rec-fail's channel.close");
+        // The refused write; sealing fails afterwards too (the row is sealed already), which is audited as stage=seal.
+        var failed = Assert.Single(audit, e => e.Type == "session.recording.failed" && e.User == "rec-fail" && e["stage"] == "write");
+        Assert.Equal("closed", failed["failure_mode"]);
+        Assert.Equal("recording failed", Assert.Single(audit, e => e.Type == "channel.close" && e.User == "rec-fail")["reason"]);
+    }
+
+    private async Task<string> WaitForLiveSessionAsync(string user)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            await using (var store = await OpenStoreAsync())
+            {
+                if ((await store.ListLiveSessionsAsync()).FirstOrDefault(s => s.UserName == user) is { } live)
+                {
+                    return live.SessionId;
+                }
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"no live session for {user} within 30 s{_bed.Logs()}");
+    }
+
     private async Task<byte[]> ExportAsync(string recordingId)
     {
         var file = Path.Combine(_bed.Directory.Path, recordingId + ".cast");
