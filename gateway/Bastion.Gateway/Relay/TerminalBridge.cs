@@ -42,7 +42,7 @@ public sealed class TerminalBridge
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var shell = client.CreateShellStream(pty.Term, pty.Columns, pty.Rows, pty.WidthPixels, pty.HeightPixels, BufferSize);
         _shell = shell;
-        var output = Task.Run(() => PumpOutputAsync(shell, toStderr: false, stop.Token), CancellationToken.None);
+        var output = PumpOutputOnOwnThread(shell, toStderr: false, stop.Token);
         var input = Task.Run(() => PumpInputAsync(shell, closeOnEof: false, stop.Token), CancellationToken.None);
         await WaitForEndAsync(output, stop.Token).ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);
@@ -59,8 +59,8 @@ public sealed class TerminalBridge
         using var command = client.CreateCommand(commandText);
         var execution = command.ExecuteAsync(stop.Token);
         using var stdin = command.CreateInputStream();
-        var stdout = Task.Run(() => PumpOutputAsync(command.OutputStream, toStderr: false, stop.Token), CancellationToken.None);
-        var stderr = Task.Run(() => PumpOutputAsync(command.ExtendedOutputStream, toStderr: true, stop.Token), CancellationToken.None);
+        var stdout = PumpOutputOnOwnThread(command.OutputStream, toStderr: false, stop.Token);
+        var stderr = PumpOutputOnOwnThread(command.ExtendedOutputStream, toStderr: true, stop.Token);
         var input = Task.Run(() => PumpInputAsync(stdin, closeOnEof: true, stop.Token), CancellationToken.None);
         await WaitForEndAsync(Task.WhenAll(Quietly(execution), stdout, stderr), stop.Token).ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);
@@ -88,34 +88,51 @@ public sealed class TerminalBridge
         }
     }
 
-    private async Task PumpOutputAsync(Stream source, bool toStderr, CancellationToken ct)
+    /// <summary>
+    /// SSH.NET's streams only read synchronously (their ReadAsync is the base class's, which blocks a pool thread), so
+    /// each output pump gets a thread of its own rather than tying up the thread pool the SSH server runs on. The read
+    /// ends when the target's channel closes or the stream is closed.
+    /// </summary>
+    private Task PumpOutputOnOwnThread(Stream source, bool toStderr, CancellationToken ct) =>
+        Task.Factory.StartNew(() => PumpOutput(source, toStderr, ct), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void PumpOutput(Stream source, bool toStderr, CancellationToken ct)
     {
         var buffer = new byte[BufferSize];
-        while (true)
+        while (!ct.IsCancellationRequested)
         {
-            var read = await source.ReadAsync(buffer, ct).ConfigureAwait(false);
+            var read = source.Read(buffer, 0, buffer.Length);
             if (read == 0)
             {
                 return;
             }
-            var data = buffer.AsMemory(0, read);
-            if (_recorder is not null)
+            if (!ForwardAsync(buffer.AsMemory(0, read), toStderr, ct).AsTask().GetAwaiter().GetResult())
             {
-                await _recorder.OutputAsync(data, ct).ConfigureAwait(false);
-                if (_recorder is { HasFailed: true, FailClosed: true })
-                {
-                    return;
-                }
-            }
-            if (toStderr)
-            {
-                await _channel.SendExtendedDataAsync(data, ct).ConfigureAwait(false);
-            }
-            else
-            {
-                await _channel.SendDataAsync(data, ct).ConfigureAwait(false);
+                return;
             }
         }
+    }
+
+    /// <summary>Records, then shows; false when a fail-closed recording has failed and nothing more may be shown.</summary>
+    private async ValueTask<bool> ForwardAsync(ReadOnlyMemory<byte> data, bool toStderr, CancellationToken ct)
+    {
+        if (_recorder is not null)
+        {
+            await _recorder.OutputAsync(data, ct).ConfigureAwait(false);
+            if (_recorder is { HasFailed: true, FailClosed: true })
+            {
+                return false;
+            }
+        }
+        if (toStderr)
+        {
+            await _channel.SendExtendedDataAsync(data, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            await _channel.SendDataAsync(data, ct).ConfigureAwait(false);
+        }
+        return true;
     }
 
     private async Task PumpInputAsync(Stream target, bool closeOnEof, CancellationToken ct)

@@ -5,13 +5,16 @@ using Bastion.Ssh.Messages;
 namespace Bastion.Gateway.Ssh;
 
 /// <summary>
-/// A "session" channel on the gateway: "ssh bastion" (a shell, or no command) lists the user's targets;
+/// A "session" channel on the gateway: "ssh bastion" (a shell, no command, or "list") lists the user's targets;
 /// "ssh bastion [user@]TARGET [COMMAND]" (exec) is a recorded session on that target. The gateway has no shell.
 /// </summary>
 public sealed class GatewaySessionChannel : ISessionChannelHandler
 {
     private readonly GatewayContext _context;
     private readonly ConnectionState _state;
+    /// <summary>"ssh bastion list" (or help) shows the listing; a target with such a name is reached as USER@NAME.</summary>
+    private static readonly HashSet<string> ListingCommands = new(StringComparer.OrdinalIgnoreCase) { "list", "help", "targets" };
+
     private RecordedSession? _recorded;
     private int _started;
 
@@ -34,6 +37,8 @@ public sealed class GatewaySessionChannel : ISessionChannelHandler
                 }
                 return true;
             case ShellRequest:
+                return StartOnce(() => new TargetListingSession(_context, _state).WriteListingAsync(channel, cancellationToken));
+            case ExecRequest exec when ListingCommands.Contains(exec.Command.Trim()):
                 return StartOnce(() => new TargetListingSession(_context, _state).WriteListingAsync(channel, cancellationToken));
             case ExecRequest exec:
                 if (!RecordedCommand.TryParse(exec.Command, out var command, out var error))

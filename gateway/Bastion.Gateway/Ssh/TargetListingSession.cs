@@ -76,7 +76,13 @@ public sealed class TargetListingSession
         text.AppendLine("      ControlPath ~/.ssh/cm-%C");
         text.AppendLine("      ControlPersist 10m");
         text.AppendLine();
-        text.AppendLine($"Then: ssh {(reachable.Count > 0 ? reachable[0].Name : "NAME")}.{suffix}   (the verification code is asked once per ControlMaster connection)");
+        var example = reachable.Count > 0 ? reachable[0].Name : "NAME";
+        text.AppendLine($"Then: ssh {example}.{suffix}   (the verification code is asked once per ControlMaster connection)");
+        if (_context.Options.Recording.Enabled)
+        {
+            text.AppendLine();
+            text.AppendLine($"Recorded session (the gateway logs in for you and records the terminal): ssh -t bastion-gateway [USER@]{example} [COMMAND]");
+        }
         return text.ToString();
     }
 }

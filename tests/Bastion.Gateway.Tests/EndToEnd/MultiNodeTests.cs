@@ -17,6 +17,9 @@ public sealed class MultiNodeTests : IAsyncLifetime
     {
         _database = await PostgresTestDatabase.CreateAsync();
         _bed = await BastionTestbed.StartOnPostgresAsync(_database, "--Bastion:NodeId=node-a");
+        // Created before node b copies the data directory: every node logs in to targets with the same key.
+        var clientKey = await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "recording", "client-key");
+        _bed.Target.AuthorizeKey(clientKey.StandardOutput.Trim());
         _nodeB = await _bed.StartAnotherNodeAsync("node-b");
     }
 
@@ -129,6 +132,48 @@ public sealed class MultiNodeTests : IAsyncLifetime
             ["--Bastion:Ssh:AuthFailureDelayMilliseconds=100", "--Bastion:NodeId=node-b"]);
         var lost = await _bed.WaitForAuditAsync(l => l.Any(e => e.Type == "session.lost" && e.User == "crashb"), "session.lost from the restarted node b");
         Assert.Equal("node-b", lost.Single(e => e.Type == "session.lost" && e.User == "crashb")["node"]);
+    }
+
+    [Fact]
+    public async Task A_recording_node_b_never_sealed_is_marked_lost_and_hashed_into_the_chain_when_it_restarts()
+    {
+        await _bed.AddAutomationUserAsync("reclost");
+        var viaB = _bed.NewClientVia(_nodeB, "reclost");
+        var ssh = viaB.Ssh.SshAsync(_nodeB.Endpoint("reclost"), "root@web-1 echo before-the-crash; sleep 60; echo survived",
+            new SshCallOptions { Timeout = TimeSpan.FromSeconds(90) });
+        var started = await _bed.WaitForAuditAsync(l => l.Any(e => e.Type == "session.recording.started" && e.User == "reclost"), "node b's recording start");
+        var recordingId = started.Single(e => e.Type == "session.recording.started" && e.User == "reclost")["recording_id"]!;
+        // The output reaches the store within the flush interval (1 s); wait until it is there.
+        await WaitForAsync(async () => (await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "recording", "export", recordingId)).StandardOutput.Contains("before-the-crash", StringComparison.Ordinal),
+            "the first output in the stored recording");
+
+        Assert.True(NativeProcess.Signal(_nodeB.ProcessId, NativeProcess.SIGKILL), "could not SIGKILL node b");
+        Assert.False((await ssh).Succeeded);
+        await using var restarted = await GatewayProcess.StartAsync(_nodeB.DataDirectory, _nodeB.Address, _nodeB.Port,
+            ["--Bastion:Ssh:AuthFailureDelayMilliseconds=100", "--Bastion:NodeId=node-b"]);
+
+        var audit = await _bed.WaitForAuditAsync(l => l.Any(e => e.Type == "session.recording.lost" && e["recording_id"] == recordingId), "session.recording.lost from the restarted node b");
+        Assert.Equal("node-b", audit.Single(e => e.Type == "session.recording.lost")["node"]);
+        var list = await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "recording", "list", "--user", "reclost");
+        Assert.Contains(" lost ", list.StandardOutput);
+        var verify = await GatewayCli.RunAsync(_bed.DataDirectory, "recording", "verify", recordingId);
+        Assert.True(verify.Succeeded, verify.Describe());
+        Assert.Contains("what was stored is intact", verify.StandardOutput);
+        Assert.Contains("audit chain OK", (await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "audit", "verify")).StandardOutput, StringComparison.Ordinal);
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+            {
+                return;
+            }
+            await Task.Delay(300);
+        }
+        throw new TimeoutException($"{what} did not happen within 30 s");
     }
 
     [Fact]

@@ -195,7 +195,7 @@ public sealed class BastionTestbed : IAsyncDisposable
     /// <summary>
     /// Another gateway node on the same store, as an operator would add one behind a load balancer: its own data
     /// directory holding copies of the host key and the secret key (so clients see one host key and TOTP seeds
-    /// decrypt everywhere) and of the store settings, its own address and <c>Bastion:NodeId</c>.
+    /// decrypt everywhere), of the recorded-mode client key if there is one (targets trust one key) and of the store settings, its own address and <c>Bastion:NodeId</c>.
     /// </summary>
     public async Task<GatewayProcess> StartAnotherNodeAsync(string nodeId, params string[] extraServeArgs)
     {
@@ -203,7 +203,7 @@ public sealed class BastionTestbed : IAsyncDisposable
         foreach (var file in System.IO.Directory.GetFiles(DataDirectory))
         {
             var name = Path.GetFileName(file);
-            if (name.StartsWith("ssh_host_", StringComparison.Ordinal) || name == "secret.key" || name == GatewayBinary.EnvironmentFileName)
+            if (name.StartsWith("ssh_host_", StringComparison.Ordinal) || name is "secret.key" or "target_client_key" || name == GatewayBinary.EnvironmentFileName)
             {
                 File.Copy(file, Path.Combine(data, name));
             }
