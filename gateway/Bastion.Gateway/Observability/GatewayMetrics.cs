@@ -18,6 +18,8 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _authResults;
     private readonly Counter<long> _logins;
     private readonly Counter<long> _relayBytes;
+    private readonly Counter<long> _recordings;
+    private readonly Counter<long> _recordingBytes;
 
     public GatewayMetrics(IMeterFactory meters, GatewayContext context, ActiveSessions active)
     {
@@ -27,13 +29,17 @@ public sealed class GatewayMetrics
         meter.CreateObservableGauge("active_sessions", () => active.Snapshot().Count(s => s.Authenticated),
             description: "Authenticated SSH connections open on this node");
         meter.CreateObservableGauge("active_channels", () => active.Snapshot().Sum(s => s.Channels.Count),
-            description: "Forwarded (direct-tcpip) channels relaying to a target right now");
+            description: "Channels to a target right now: forwarded (direct-tcpip) and recorded sessions");
         _authResults = meter.CreateCounter<long>("auth.results",
             description: "Authentication requests by method (publickey, keyboard-interactive) and result (success, partial, failure)");
         _logins = meter.CreateCounter<long>("logins",
             description: "Completed logins by the MFA policy that was satisfied (key+totp, sk, sk+totp, key+webauthn, key)");
         _relayBytes = meter.CreateCounter<long>("relay.bytes", "By",
             description: "Bytes relayed between clients and targets, by direction (to_target, to_client)");
+        _recordings = meter.CreateCounter<long>("recordings",
+            description: "Recorded sessions ended, by result (complete, truncated, failed: the store refused a write or the seal)");
+        _recordingBytes = meter.CreateCounter<long>("recording.bytes", "By",
+            description: "Bytes of asciicast written to the store by sealed recordings");
         meter.CreateObservableGauge("inventory.snapshot.age", () => InventoryAges(context), "s",
             "Seconds since each cloud account's instance list was last refreshed successfully");
         meter.CreateObservableGauge("audit.queue.depth", () => context.Audit.QueueDepth,
@@ -64,6 +70,12 @@ public sealed class GatewayMetrics
     };
 
     public void Login(string mfaPolicy) => _logins.Add(1, new KeyValuePair<string, object?>("mfa", mfaPolicy));
+
+    public void RecordingEnded(string result, long bytes)
+    {
+        _recordings.Add(1, new KeyValuePair<string, object?>("result", result));
+        _recordingBytes.Add(bytes);
+    }
 
     public void BytesToTarget(int count) => _relayBytes.Add(count, new KeyValuePair<string, object?>("direction", "to_target"));
 

@@ -12,16 +12,19 @@ public sealed class GatewaySessionChannel : ISessionChannelHandler
 {
     private readonly GatewayContext _context;
     private readonly ConnectionState _state;
+    private readonly Observability.GatewayMetrics? _metrics;
+
     /// <summary>"ssh bastion list" (or help) shows the listing; a target with such a name is reached as USER@NAME.</summary>
     private static readonly HashSet<string> ListingCommands = new(StringComparer.OrdinalIgnoreCase) { "list", "help", "targets" };
 
     private RecordedSession? _recorded;
     private int _started;
 
-    public GatewaySessionChannel(GatewayContext context, ConnectionState state)
+    public GatewaySessionChannel(GatewayContext context, ConnectionState state, Observability.GatewayMetrics? metrics = null)
     {
         _context = context;
         _state = state;
+        _metrics = metrics;
     }
 
     public async ValueTask<bool> OnRequestAsync(SessionChannel channel, ChannelRequestDetails request, CancellationToken cancellationToken)
@@ -47,7 +50,7 @@ public sealed class GatewaySessionChannel : ISessionChannelHandler
                         ? new TargetListingSession(_context, _state).WriteListingAsync(channel, cancellationToken)
                         : RefuseAsync(channel, error, cancellationToken));
                 }
-                var session = new RecordedSession(_context, _state);
+                var session = new RecordedSession(_context, _state, _metrics);
                 _recorded = session;
                 return StartOnce(() => session.RunAsync(channel, command!, cancellationToken));
             default:

@@ -120,7 +120,7 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
         _forwarder.OpenAsync(request, cancellationToken);
 
     public ValueTask<ISessionChannelHandler?> OpenSessionAsync(CancellationToken cancellationToken) =>
-        ValueTask.FromResult<ISessionChannelHandler?>(new GatewaySessionChannel(_context, _state));
+        ValueTask.FromResult<ISessionChannelHandler?>(new GatewaySessionChannel(_context, _state, _metrics));
 
     public ValueTask OnDisconnectedAsync(string reason, long bytesReceived, long bytesSent)
     {

@@ -22,12 +22,14 @@ public sealed class RecordedSession
     private readonly GatewayContext _context;
     private readonly ConnectionState _state;
     private readonly TargetAccess _access;
+    private readonly Observability.GatewayMetrics? _metrics;
     private TerminalBridge? _bridge;
 
-    public RecordedSession(GatewayContext context, ConnectionState state)
+    public RecordedSession(GatewayContext context, ConnectionState state, Observability.GatewayMetrics? metrics = null)
     {
         _context = context;
         _state = state;
+        _metrics = metrics;
         _access = new TargetAccess(context, state);
     }
 
@@ -181,6 +183,7 @@ public sealed class RecordedSession
             try
             {
                 var seal = await recorder.SealAsync().ConfigureAwait(false);
+                _metrics?.RecordingEnded(seal.Status, seal.Bytes);
                 await _context.Audit.AppendAsync(_state.Event(AuditEventTypes.RecordingSealed, seal.Status == RecordingStatus.Complete ? AuditSeverity.Info : AuditSeverity.Warning,
                     new Dictionary<string, string>
                     {
@@ -194,6 +197,7 @@ public sealed class RecordedSession
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                _metrics?.RecordingEnded("failed", 0);
                 await RecordingFailedAsync(info, channelId, ex, recorder.FailClosed, sealing: true).ConfigureAwait(false);
             }
         }

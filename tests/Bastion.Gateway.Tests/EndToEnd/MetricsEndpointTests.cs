@@ -60,6 +60,29 @@ public sealed class MetricsEndpointTests
         Assert.Equal(0, await bed.Gateway.StopAsync(TimeSpan.FromSeconds(60)));
     }
 
+    [Fact]
+    public async Task A_recorded_session_is_counted_with_its_bytes()
+    {
+        var metricsAddress = LoopbackAddresses.Shared.Next();
+        await using var bed = await BastionTestbed.StartAsync("--Bastion:Metrics:Enabled=true", $"--Bastion:Metrics:ListenAddress={metricsAddress}");
+        bed.Target.AuthorizeKey((await GatewayCli.RunCheckedAsync(bed.DataDirectory, "recording", "client-key")).StandardOutput.Trim());
+        await bed.AddAutomationUserAsync("recmeter");
+        var client = bed.NewClient("recmeter");
+
+        var result = await client.Ssh.SshAsync(bed.GatewayEndpoint("recmeter"), "root@web-1 echo recorded-and-counted");
+        Assert.True(result.Succeeded, result.Describe() + bed.Logs());
+
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        IReadOnlyList<MetricSample> samples = [];
+        while (DateTime.UtcNow < deadline && Value(samples, "bastion_gateway_recordings_total", ("result", "complete")) < 1)
+        {
+            samples = await MetricsScrape.ScrapeAsync(metricsAddress, MetricsPort);
+            await Task.Delay(200);
+        }
+        Assert.True(Value(samples, "bastion_gateway_recordings_total", ("result", "complete")) == 1, Dump(samples));
+        Assert.True(Value(samples, "bastion_gateway_recording_bytes_total") > "recorded-and-counted".Length, Dump(samples));
+    }
+
     private static double Value(IReadOnlyList<MetricSample> samples, string name, params (string Key, string Value)[] labels) =>
         samples.Where(s => s.Name == name && labels.All(l => s[l.Key] == l.Value)).Sum(s => s.Value);
 
