@@ -25,6 +25,16 @@ public sealed class RecordingOptions
     /// <summary>"closed": a failed recording write ends the session. "open": the session goes on unrecorded (audited).</summary>
     public string FailureMode { get; set; } = FailClosed;
 
+    /// <summary>
+    /// Targets tagged with this key and the value "required" (a static target's --tag, or an EC2 tag) may only be
+    /// reached in a recorded session: ProxyJump to them is refused with a message saying how to connect.
+    /// </summary>
+    public string RequiredTag { get; set; } = "bastion-record";
+
+    /// <summary>True if <paramref name="tags"/> mark a target as recorded-only.</summary>
+    public bool IsRequiredFor(IReadOnlyDictionary<string, string> tags) =>
+        !string.IsNullOrEmpty(RequiredTag) && tags.TryGetValue(RequiredTag, out var value) && string.Equals(value, "required", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Also record keystrokes. Off: they include passwords typed at prompts that do not echo.</summary>
     public bool RecordInput { get; set; }
 

@@ -88,9 +88,18 @@ public sealed class TargetLogin
     private ConnectionInfo ConnectionInfo(ResolvedTarget target, string targetUser)
     {
         var keyPath = _context.Paths.TargetClientKey;
-        // Created on first use like the host key; its public half is what targets trust.
-        HostKeyFile.LoadOrCreate(keyPath).Dispose();
-        var key = new PrivateKeyFile(keyPath);
+        PrivateKeyFile key;
+        try
+        {
+            // Created on first use like the host key; its public half is what targets trust.
+            HostKeyFile.LoadOrCreate(keyPath).Dispose();
+            key = new PrivateKeyFile(keyPath);
+        }
+        catch (Exception ex) when (ex is HostKeyFileException or SshException or IOException or UnauthorizedAccessException)
+        {
+            throw new TargetLoginException("client key unusable",
+                $"the gateway's key for recorded sessions ({keyPath}) cannot be used: {ex.Message}. An administrator fixes or removes the file (a new one is made on first use; targets must then trust it)", ex);
+        }
         return new ConnectionInfo(target.Host, target.Port, targetUser, new PrivateKeyAuthenticationMethod(targetUser, key))
         {
             Timeout = TimeSpan.FromSeconds(_context.Options.Inventory.ConnectTimeoutSeconds),

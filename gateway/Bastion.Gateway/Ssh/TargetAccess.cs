@@ -15,6 +15,9 @@ public sealed class TargetAccess
 {
     private const int SshPort = 22;
 
+    /// <summary>The mode of ProxyJump channels (the other is "recorded").</summary>
+    public const string ForwardedMode = "forwarded";
+
     private readonly GatewayContext _context;
     private readonly ConnectionState _state;
 
@@ -48,6 +51,12 @@ public sealed class TargetAccess
             await DeniedAsync(requested, target, mode, decision.Reason, decision.Reason).ConfigureAwait(false);
             return TargetAccessResult.Refused(ChannelOpenFailureReason.AdministrativelyProhibited,
                 $"Bastion: {user.Name} may not reach {target.Name}: {decision.Reason}. Run \"ssh <bastion>\" to list the targets you may reach.");
+        }
+        if (mode == ForwardedMode && _context.Options.Recording.IsRequiredFor(target.Tags))
+        {
+            var error = $"{target.Name} may only be reached in a recorded session: ssh -t <bastion> [USER@]{target.Name}";
+            await DeniedAsync(requested, target, mode, "recording required", error).ConfigureAwait(false);
+            return TargetAccessResult.Refused(ChannelOpenFailureReason.AdministrativelyProhibited, $"Bastion: {error}");
         }
         return new TargetAccessResult(target, decision, requested, default, null);
     }

@@ -15,7 +15,7 @@ namespace Bastion.Gateway.Ssh;
 /// </summary>
 public sealed class TargetForwarder
 {
-    private const string Mode = "forwarded";
+    private const string Mode = TargetAccess.ForwardedMode;
 
     private readonly GatewayContext _context;
     private readonly TargetAccess _access;

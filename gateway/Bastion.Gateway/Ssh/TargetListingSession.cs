@@ -59,7 +59,8 @@ public sealed class TargetListingSession
             foreach (var target in reachable)
             {
                 var account = target.Account is null ? "" : $"  account {target.Account}";
-                text.AppendLine($"  {target.Name.PadRight(width)}  {target.Host}:{target.Port}{account}");
+                var recordedOnly = _context.Options.Recording.IsRequiredFor(target.Tags) ? "  (recorded sessions only: ssh -t bastion-gateway " + target.Name + ")" : "";
+                text.AppendLine($"  {target.Name.PadRight(width)}  {target.Host}:{target.Port}{account}{recordedOnly}");
             }
         }
         text.AppendLine();

@@ -188,6 +188,50 @@ public sealed class RecordedSessionTests : IClassFixture<RecordedSessionTests.Fi
         Assert.Equal("recording failed", Assert.Single(audit, e => e.Type == "channel.close" && e.User == "rec-fail")["reason"]);
     }
 
+    [Fact]
+    public async Task A_corrupt_gateway_client_key_is_a_clear_refusal_not_a_hang()
+    {
+        await _bed.AddAutomationUserAsync("rec-badkey");
+        var client = _bed.NewClient("rec-badkey");
+        var keyPath = Path.Combine(_bed.DataDirectory, "target_client_key");
+        var good = await File.ReadAllBytesAsync(keyPath);
+        try
+        {
+            await File.WriteAllTextAsync(keyPath, "-----BEGIN OPENSSH PRIVATE KEY-----\nnot a key\n-----END OPENSSH PRIVATE KEY-----\n");
+            var result = await client.Ssh.SshAsync(_bed.GatewayEndpoint("rec-badkey"), "root@web-1 echo should-not-run",
+                new SshCallOptions { Timeout = TimeSpan.FromSeconds(30) });
+
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains("the gateway's key for recorded sessions", result.StandardError);
+            await _bed.WaitForAuditAsync(l => l.Any(e => client.Owns(e) && e.Type == "channel.denied" && e["reason"] == "client key unusable"), "the refusal");
+        }
+        finally
+        {
+            await File.WriteAllBytesAsync(keyPath, good);
+        }
+    }
+
+    [Fact]
+    public async Task A_target_tagged_recording_required_refuses_proxyjump_and_accepts_a_recorded_session()
+    {
+        await GatewayCli.AddTargetAsync(_bed.DataDirectory, "vault-1", $"{_bed.Target.Address}:{_bed.Target.Port}", null, "bastion-record=required");
+        await _bed.AddAutomationUserAsync("rec-required");
+        var client = _bed.NewClient("rec-required");
+
+        var jumped = await client.Ssh.SshAsync("vault-1.dev", "echo should-not-run");
+        Assert.NotEqual(0, jumped.ExitCode);
+        Assert.DoesNotContain("should-not-run", jumped.StandardOutput);
+        Assert.Contains("vault-1 may only be reached in a recorded session", jumped.StandardError);
+        await _bed.WaitForAuditAsync(l => l.Any(e => client.Owns(e) && e.Type == "channel.denied" && e["reason"] == "recording required"), "the ProxyJump refusal");
+
+        var recorded = await client.Ssh.SshAsync(_bed.GatewayEndpoint("rec-required"), "root@vault-1 echo recorded-vault");
+        Assert.True(recorded.Succeeded, recorded.Describe() + _bed.Logs());
+        Assert.Equal("recorded-vault\n", recorded.StandardOutput);
+
+        var listing = await client.Ssh.SshAsync(_bed.GatewayEndpoint("rec-required"), "list");
+        Assert.Contains("(recorded sessions only", listing.StandardOutput);
+    }
+
     private async Task<string> WaitForLiveSessionAsync(string user)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
