@@ -40,6 +40,9 @@ public static class AuditEventTypes
     /// <summary>Someone replayed or downloaded a recording (data "recording_id"); who watched what is audited too.</summary>
     public const string RecordingViewed = "recording.viewed";
 
+    /// <summary>A recording was deleted (retention); data keeps its id, sealed "sha256" and "reason".</summary>
+    public const string RecordingDeleted = "recording.deleted";
+
     /// <summary>Recorded mode met a target for the first time and pinned its host key.</summary>
     public const string TargetHostKeyPinned = "target.host_key.pinned";
 }

@@ -40,6 +40,12 @@ public interface IRecordingStore
     IAsyncEnumerable<ReadOnlyMemory<byte>> ReadRecordingAsync(string recordingId, CancellationToken ct = default);
 
     /// <summary>
+    /// Deletes a recording that has ended (any status but <see cref="RecordingStatus.Recording"/>) with its chunks:
+    /// retention. False if it is unknown, already deleted (by another node) or still being written.
+    /// </summary>
+    Task<bool> DeleteRecordingAsync(string recordingId, CancellationToken ct = default);
+
+    /// <summary>
     /// Trust on first use: stores <paramref name="hostKey"/> for <paramref name="subject"/> (a target's name or instance
     /// id) if none is stored, atomically across nodes, and returns the key stored now (the caller compares).
     /// </summary>

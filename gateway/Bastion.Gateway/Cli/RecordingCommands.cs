@@ -74,7 +74,24 @@ public static class RecordingCommands
             return report.Intact ? ExitCodes.Ok : ExitCodes.Failed;
         }, ct));
 
+        var days = new Option<int?>("--older-than-days") { Description = "Delete recordings that ended more than this many days ago (default: Bastion:Recording:RetentionDays)" };
+        var prune = new Command("prune", "Delete old recordings now; each deletion is audited and the seals stay in the chain") { days };
+        prune.SetAction((parse, ct) => CliRunner.RunAsync(parse.GetValue(data), async (context, token) =>
+        {
+            var olderThan = parse.GetValue(days) ?? context.Options.Recording.RetentionDays;
+            if (olderThan <= 0)
+            {
+                Console.Error.WriteLine("bastion: give --older-than-days N (N ≥ 1), or set Bastion:Recording:RetentionDays");
+                return ExitCodes.Usage;
+            }
+            var deleted = await RecordingRetention.PruneAsync(context.Store, context.Audit, context.Time.GetUtcNow().AddDays(-olderThan),
+                CliRunner.Actor, $"prune older than {olderThan} days", token);
+            Console.WriteLine($"deleted {deleted} recordings that ended more than {olderThan} days ago");
+            return ExitCodes.Ok;
+        }, ct));
+
         command.Add(clientKey);
+        command.Add(prune);
         command.Add(list);
         command.Add(export);
         command.Add(verify);

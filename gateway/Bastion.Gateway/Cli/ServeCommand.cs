@@ -104,6 +104,7 @@ public static class ServeCommand
             builder.Services.AddHostedService(sp => sp.GetRequiredService<SshGatewayService>());
             builder.Services.AddHostedService<MemoryTrimmer>();
             builder.Services.AddHostedService<LiveSessions>();
+            builder.Services.AddHostedService<RecordingRetentionService>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ServiceNotifier>());
             // InventorySync subscribes before the refresher (added by AddEc2Inventory) publishes its first snapshot.
             builder.Services.AddHostedService<InventorySync>();

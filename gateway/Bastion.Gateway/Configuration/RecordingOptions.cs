@@ -38,6 +38,12 @@ public sealed class RecordingOptions
     /// <summary>Also record keystrokes. Off: they include passwords typed at prompts that do not echo.</summary>
     public bool RecordInput { get; set; }
 
+    /// <summary>
+    /// Recordings that ended more than this many days ago are deleted (each deletion audited; the seal stays in the
+    /// chain). 0 keeps them forever. Checked at start and every six hours; "bastion recording prune" runs it now.
+    /// </summary>
+    public int RetentionDays { get; set; }
+
     /// <summary>Longest time recorded output waits in memory before it is written (what a node crash can lose).</summary>
     public int FlushIntervalMilliseconds { get; set; } = 1000;
 
@@ -52,6 +58,10 @@ public sealed class RecordingOptions
         if (FlushIntervalMilliseconds is < 50 or > 60_000)
         {
             yield return $"Bastion:Recording:FlushIntervalMilliseconds {FlushIntervalMilliseconds} is outside 50..60000";
+        }
+        if (RetentionDays is < 0 or > 36_500)
+        {
+            yield return $"Bastion:Recording:RetentionDays {RetentionDays} is outside 0..36500 (0 keeps recordings forever)";
         }
         if (ChunkBytes is < 1024 or > 4 * 1024 * 1024)
         {

@@ -309,6 +309,31 @@ public abstract class RecordingStoreTests(StoreProvider provider)
         }
     }
 
+    [Fact]
+    public async Task Deleting_an_ended_recording_takes_its_chunks_and_leaves_one_being_written_alone()
+    {
+        await using var fixture = await StoreFixture.CreateAsync(provider);
+        var other = await fixture.OpenAnotherAsync();
+        var start = fixture.Time.GetUtcNow();
+        await fixture.Store.CreateRecordingAsync(Recording("old", start));
+        await fixture.Store.AppendRecordingChunkAsync("old", 0, "gone"u8.ToArray());
+        await fixture.Store.SealRecordingAsync("old", start.AddMinutes(1), 4, Sha256Of("gone"u8.ToArray()), RecordingStatus.Complete);
+        await fixture.Store.CreateRecordingAsync(Recording("live", start));
+        await fixture.Store.AppendRecordingChunkAsync("live", 0, "kept"u8.ToArray());
+
+        Assert.False(await other.DeleteRecordingAsync("live"));
+        Assert.True(await other.DeleteRecordingAsync("old"));
+        Assert.False(await fixture.Store.DeleteRecordingAsync("old")); // another node got there first
+        Assert.False(await fixture.Store.DeleteRecordingAsync("never-was"));
+
+        Assert.Null(await fixture.Store.GetRecordingAsync("old"));
+        Assert.Empty(await ReadAllAsync(fixture.Store, "old"));
+        Assert.Equal("kept"u8.ToArray(), (await ReadAllAsync(fixture.Store, "live")).SelectMany(c => c));
+        Assert.Equal(["live"], (await fixture.Store.ListRecordingsAsync(new RecordingQuery())).Select(r => r.Id));
+        // The id may not come back to life: a chunk for it is refused like one for an unknown recording.
+        await Assert.ThrowsAsync<EntityNotFoundException>(() => fixture.Store.AppendRecordingChunkAsync("old", 1, "x"u8.ToArray()));
+    }
+
     private static RecordingInfo Recording(string id, DateTimeOffset start) =>
         new(id, "s-" + id, "node-a", "alice", "203.0.113.7:5000", "web-1", "10.0.0.5:22", "ec2-user", null, 120, 40, start, null, 0, null, RecordingStatus.Recording);
 

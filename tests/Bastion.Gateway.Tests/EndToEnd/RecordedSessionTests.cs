@@ -232,6 +232,23 @@ public sealed class RecordedSessionTests : IClassFixture<RecordedSessionTests.Fi
         Assert.Contains("(recorded sessions only", listing.StandardOutput);
     }
 
+    [Fact]
+    public async Task Prune_needs_an_age_and_keeps_recordings_younger_than_it()
+    {
+        await _bed.AddAutomationUserAsync("rec-prune");
+        var client = _bed.NewClient("rec-prune");
+        (await client.Ssh.SshAsync(_bed.GatewayEndpoint("rec-prune"), "root@web-1 echo kept")).EnsureSuccess("recorded command");
+        await _bed.WaitForAuditAsync(l => l.Any(e => e.Type == "session.recording.sealed" && e.User == "rec-prune"), "rec-prune's seal");
+
+        var noAge = await GatewayCli.RunAsync(_bed.DataDirectory, "recording", "prune");
+        Assert.Equal(2, noAge.ExitCode);
+        Assert.Contains("--older-than-days", noAge.StandardError);
+
+        var pruned = await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "recording", "prune", "--older-than-days", "1");
+        Assert.Contains("deleted 0 recordings", pruned.StandardOutput);
+        Assert.Contains("rec-prune", (await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "recording", "list", "--user", "rec-prune")).StandardOutput);
+    }
+
     private async Task<string> WaitForLiveSessionAsync(string user)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);

@@ -161,6 +161,17 @@ public sealed partial class PostgresStore
     }
 
     /// <inheritdoc />
+    public async Task<bool> DeleteRecordingAsync(string recordingId, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(recordingId);
+        await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
+        // Chunks go with the row (ON DELETE CASCADE); a recording still being written is left alone.
+        await using var delete = connection.Command("DELETE FROM recordings WHERE id = @id AND status <> @recording;")
+            .Add("@id", recordingId).Add("@recording", RecordingStatus.Recording);
+        return await delete.ExecuteNonQueryAsync(ct).ConfigureAwait(false) > 0;
+    }
+
+    /// <inheritdoc />
     public async Task<bool> RemoveTargetHostKeyAsync(string subject, CancellationToken ct = default)
     {
         await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
