@@ -24,6 +24,12 @@ public sealed class ConnectionState
 
     public string SessionId { get; }
 
+    /// <summary>
+    /// Work a session channel runs on its own (a recorded session: sealing and its close event come after the channel
+    /// is gone). The disconnect waits for it, so the trail keeps its order and a shutdown does not cut a seal short.
+    /// </summary>
+    public ConcurrentBag<Task> ChannelWork { get; } = [];
+
     public IPEndPoint? Remote { get; }
 
     public IPAddress? RemoteAddress => Remote?.Address.IsIPv4MappedToIPv6 == true ? Remote.Address.MapToIPv4() : Remote?.Address;

@@ -66,7 +66,7 @@ public sealed class GatewaySessionChannel : ISessionChannelHandler
         {
             return false;
         }
-        _ = Task.Run(work, CancellationToken.None);
+        _state.ChannelWork.Add(Task.Run(work, CancellationToken.None));
         return true;
     }
 

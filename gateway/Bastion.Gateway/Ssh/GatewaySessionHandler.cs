@@ -122,8 +122,19 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
     public ValueTask<ISessionChannelHandler?> OpenSessionAsync(CancellationToken cancellationToken) =>
         ValueTask.FromResult<ISessionChannelHandler?>(new GatewaySessionChannel(_context, _state, _metrics));
 
-    public ValueTask OnDisconnectedAsync(string reason, long bytesReceived, long bytesSent)
+    /// <summary>How long a disconnect waits for recorded sessions to seal their recordings and write their close events.</summary>
+    private static readonly TimeSpan ChannelWorkGrace = TimeSpan.FromSeconds(15);
+
+    public async ValueTask OnDisconnectedAsync(string reason, long bytesReceived, long bytesSent)
     {
+        try
+        {
+            await Task.WhenAll(_state.ChannelWork).WaitAsync(ChannelWorkGrace).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Timed out or failed: each piece of work reports its own failure; the disconnect is written regardless.
+        }
         var data = new Dictionary<string, string>
         {
             ["reason"] = reason,
@@ -135,7 +146,7 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
         {
             data["client_version"] = _connection.ClientVersion;
         }
-        return _context.Audit.AppendAsync(_state.Event(AuditEventTypes.Disconnect, AuditSeverity.Info, data));
+        await _context.Audit.AppendAsync(_state.Event(AuditEventTypes.Disconnect, AuditSeverity.Info, data)).ConfigureAwait(false);
     }
 
     public ValueTask DisposeAsync()
