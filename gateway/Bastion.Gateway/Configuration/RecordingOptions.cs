@@ -22,6 +22,24 @@ public sealed class RecordingOptions
     /// <summary>Account on the target when the user does not name one ("ssh -t bastion root@web-1"). Empty: the user's Bastion name.</summary>
     public string? DefaultTargetUser { get; set; }
 
+    /// <summary>
+    /// Accounts users may log in as on a target in recorded mode; "%u" is the user's own Bastion name. The gateway's key
+    /// is one key for everyone, so an account whose authorized_keys holds it is open to every user who may reach that
+    /// target: list only the accounts that should be. Null: only the user's own name. DefaultTargetUser is allowed too.
+    /// (Nullable because the configuration binder adds to a list that has items instead of replacing them.)
+    /// </summary>
+    public List<string>? AllowedTargetUsers { get; set; }
+
+    /// <summary>The allowed accounts in force (see <see cref="AllowedTargetUsers"/>).</summary>
+    public IReadOnlyList<string> EffectiveAllowedTargetUsers => AllowedTargetUsers is { Count: > 0 } list ? list : [OwnName];
+
+    public const string OwnName = "%u";
+
+    /// <summary>True if <paramref name="user"/> may log in as <paramref name="targetUser"/> in recorded mode.</summary>
+    public bool AllowsTargetUser(string user, string targetUser) =>
+        (!string.IsNullOrEmpty(DefaultTargetUser) && targetUser == DefaultTargetUser)
+        || EffectiveAllowedTargetUsers.Any(allowed => (allowed == OwnName ? user : allowed) == targetUser);
+
     /// <summary>"closed": a failed recording write ends the session. "open": the session goes on unrecorded (audited).</summary>
     public string FailureMode { get; set; } = FailClosed;
 

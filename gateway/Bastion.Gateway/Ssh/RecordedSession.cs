@@ -3,6 +3,7 @@ using Bastion.Core.Audit;
 using Bastion.Core.Inventory;
 using Bastion.Core.Recordings;
 using Bastion.Core.Store;
+using Bastion.Gateway.Configuration;
 using Bastion.Gateway.Hosting;
 using Bastion.Gateway.Relay;
 using Bastion.Ssh.Connection;
@@ -84,6 +85,13 @@ public sealed class RecordedSession
             return await RefuseAsync(channel, access.Refusal!, ct).ConfigureAwait(false);
         }
         var targetUser = request.TargetUser ?? (string.IsNullOrEmpty(options.DefaultTargetUser) ? user.Name : options.DefaultTargetUser);
+        if (!options.AllowsTargetUser(user.Name, targetUser))
+        {
+            var allowed = string.Join(", ", options.EffectiveAllowedTargetUsers.Select(a => a == RecordingOptions.OwnName ? user.Name : a).Append(options.DefaultTargetUser ?? "").Where(a => a.Length > 0).Distinct());
+            var message = $"recorded sessions may log in to targets as {allowed} only, not as {targetUser} (Bastion:Recording:AllowedTargetUsers)";
+            await _access.DeniedAsync(access.Requested, target, Mode, "target user not allowed", message).ConfigureAwait(false);
+            return await RefuseAsync(channel, "Bastion: " + message, ct).ConfigureAwait(false);
+        }
         SshClient client;
         try
         {

@@ -64,7 +64,8 @@ public sealed class MetricsEndpointTests
     public async Task A_recorded_session_is_counted_with_its_bytes()
     {
         var metricsAddress = LoopbackAddresses.Shared.Next();
-        await using var bed = await BastionTestbed.StartAsync("--Bastion:Metrics:Enabled=true", $"--Bastion:Metrics:ListenAddress={metricsAddress}");
+        await using var bed = await BastionTestbed.StartAsync("--Bastion:Metrics:Enabled=true", $"--Bastion:Metrics:ListenAddress={metricsAddress}",
+            "--Bastion:Recording:AllowedTargetUsers:0=root");
         bed.Target.AuthorizeKey((await GatewayCli.RunCheckedAsync(bed.DataDirectory, "recording", "client-key")).StandardOutput.Trim());
         await bed.AddAutomationUserAsync("recmeter");
         var client = bed.NewClient("recmeter");

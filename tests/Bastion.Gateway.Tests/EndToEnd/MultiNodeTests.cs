@@ -9,6 +9,9 @@ namespace Bastion.Gateway.Tests.EndToEnd;
 /// </summary>
 public sealed class MultiNodeTests : IAsyncLifetime
 {
+    /// <summary>Recorded sessions log in to the test target as root (its sshd runs as root).</summary>
+    private const string RootOnTargets = "--Bastion:Recording:AllowedTargetUsers:0=root";
+
     private PostgresTestDatabase _database = null!;
     private BastionTestbed _bed = null!;
     private GatewayProcess _nodeB = null!;
@@ -16,11 +19,11 @@ public sealed class MultiNodeTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _database = await PostgresTestDatabase.CreateAsync();
-        _bed = await BastionTestbed.StartOnPostgresAsync(_database, "--Bastion:NodeId=node-a");
+        _bed = await BastionTestbed.StartOnPostgresAsync(_database, "--Bastion:NodeId=node-a", RootOnTargets);
         // Created before node b copies the data directory: every node logs in to targets with the same key.
         var clientKey = await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "recording", "client-key");
         _bed.Target.AuthorizeKey(clientKey.StandardOutput.Trim());
-        _nodeB = await _bed.StartAnotherNodeAsync("node-b");
+        _nodeB = await _bed.StartAnotherNodeAsync("node-b", RootOnTargets);
     }
 
     [Fact]

@@ -9,7 +9,7 @@ public sealed class RecordedSessionShutdownTests
     [Fact]
     public async Task Sigterm_seals_a_running_recording_before_the_gateway_exits()
     {
-        await using var bed = await BastionTestbed.StartAsync("--Bastion:Ssh:ShutdownDrainSeconds=2");
+        await using var bed = await BastionTestbed.StartAsync(["--Bastion:Ssh:ShutdownDrainSeconds=2", "--Bastion:Recording:AllowedTargetUsers:0=root"]);
         bed.Target.AuthorizeKey((await GatewayCli.RunCheckedAsync(bed.DataDirectory, "recording", "client-key")).StandardOutput.Trim());
         await bed.AddAutomationUserAsync("rec-term");
         var client = bed.NewClient("rec-term");

@@ -249,6 +249,21 @@ public sealed class RecordedSessionTests : IClassFixture<RecordedSessionTests.Fi
         Assert.Contains("rec-prune", (await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "recording", "list", "--user", "rec-prune")).StandardOutput);
     }
 
+    [Fact]
+    public async Task A_target_account_not_allowed_for_recorded_sessions_is_refused_before_any_login()
+    {
+        await _bed.AddAutomationUserAsync("rec-account");
+        var client = _bed.NewClient("rec-account");
+        var acceptedBefore = _bed.Target.Log.Split("Accepted publickey").Length;
+
+        var result = await client.Ssh.SshAsync(_bed.GatewayEndpoint("rec-account"), "daemon@web-1 id");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("as rec-account, root, nobody only, not as daemon", result.StandardError);
+        await _bed.WaitForAuditAsync(l => l.Any(e => client.Owns(e) && e.Type == "channel.denied" && e["reason"] == "target user not allowed"), "the refusal");
+        Assert.Equal(acceptedBefore, _bed.Target.Log.Split("Accepted publickey").Length);
+    }
+
     private async Task<string> WaitForLiveSessionAsync(string user)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -293,6 +308,12 @@ public sealed class RecordedSessionTests : IClassFixture<RecordedSessionTests.Fi
     /// <summary>A testbed whose target trusts the gateway's recorded-session key for root.</summary>
     public sealed class Fixture : TestbedFixture
     {
+        /// <summary>Accounts on the target: root (sshd runs as root here) and nobody (which does not trust the gateway key).</summary>
+        protected override string[] ServeArguments => [.. RecordedTargetUsers];
+
+        public static readonly string[] RecordedTargetUsers =
+            ["--Bastion:Recording:AllowedTargetUsers:0=%u", "--Bastion:Recording:AllowedTargetUsers:1=root", "--Bastion:Recording:AllowedTargetUsers:2=nobody"];
+
         public override async Task InitializeAsync()
         {
             await base.InitializeAsync();
