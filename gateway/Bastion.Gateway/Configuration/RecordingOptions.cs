@@ -65,7 +65,17 @@ public sealed class RecordingOptions
     /// <summary>Longest time recorded output waits in memory before it is written (what a node crash can lose).</summary>
     public int FlushIntervalMilliseconds { get; set; } = 1000;
 
-    public int ChunkBytes { get; set; } = 32 * 1024;
+    /// <summary>
+    /// Recorded output is written in chunks of this size (and at every flush interval). Larger chunks mean fewer store
+    /// commits: bulk output is recorded faster.
+    /// </summary>
+    public int ChunkBytes { get; set; } = 256 * 1024;
+
+    /// <summary>
+    /// A recorded command's output that may wait unread at the gateway (it arrives faster than it is recorded) before
+    /// the session is closed. Interactive shells do not need it: their target is paused instead.
+    /// </summary>
+    public int MaxQueuedCommandOutputBytes { get; set; } = 64 * 1024 * 1024;
 
     public IEnumerable<string> Validate()
     {
@@ -80,6 +90,10 @@ public sealed class RecordingOptions
         if (RetentionDays is < 0 or > 36_500)
         {
             yield return $"Bastion:Recording:RetentionDays {RetentionDays} is outside 0..36500 (0 keeps recordings forever)";
+        }
+        if (MaxQueuedCommandOutputBytes is < 1024 * 1024)
+        {
+            yield return $"Bastion:Recording:MaxQueuedCommandOutputBytes {MaxQueuedCommandOutputBytes} is below 1 MiB (1048576)";
         }
         if (ChunkBytes is < 1024 or > 4 * 1024 * 1024)
         {

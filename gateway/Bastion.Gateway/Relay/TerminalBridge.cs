@@ -13,15 +13,29 @@ public sealed class TerminalBridge
 {
     private const int BufferSize = 32 * 1024;
 
+    /// <summary>Target output SSH.NET may hold for an interactive shell before the target is paused.</summary>
+    private const int ShellUnreadLimit = 1024 * 1024;
+
     private readonly SessionChannel _channel;
     private readonly SessionRecorder? _recorder;
+    private readonly long _maxQueuedCommandOutput;
+    private readonly TaskCompletionSource _overflow = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ShellStream? _shell;
+    private ReceiveBackpressure? _backpressure;
 
-    public TerminalBridge(SessionChannel channel, SessionRecorder? recorder)
+    /// <param name="maxQueuedCommandOutput">
+    /// A command's output SSH.NET may hold unread before the session is closed. Commands cannot be paused like shells:
+    /// SSH.NET offers no hook on their channel (see <see cref="ReceiveBackpressure"/>).
+    /// </param>
+    public TerminalBridge(SessionChannel channel, SessionRecorder? recorder, long maxQueuedCommandOutput)
     {
         _channel = channel;
         _recorder = recorder;
+        _maxQueuedCommandOutput = maxQueuedCommandOutput;
     }
+
+    /// <summary>True if a command's output came faster than it could be recorded and the session was closed for it.</summary>
+    public bool Overflowed => _overflow.Task.IsCompleted;
 
     /// <summary>Why the bridge ended, for the audit trail.</summary>
     public string EndReason { get; private set; } = "target closed";
@@ -40,11 +54,21 @@ public sealed class TerminalBridge
     public async Task<uint> RunShellAsync(SshClient client, PtyRequestSize pty, CancellationToken ct)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var backpressure = new ReceiveBackpressure(ShellUnreadLimit);
         using var shell = client.CreateShellStream(pty.Term, pty.Columns, pty.Rows, pty.WidthPixels, pty.HeightPixels, BufferSize);
+        shell.DataReceived += (_, e) => backpressure.OnReceived(e.Data.Length);
+        _backpressure = backpressure;
         _shell = shell;
         var output = PumpOutputOnOwnThread(shell, toStderr: false, stop.Token);
         var input = Task.Run(() => PumpInputAsync(shell, closeOnEof: false, stop.Token), CancellationToken.None);
-        await WaitForEndAsync(output, stop.Token).ConfigureAwait(false);
+        try
+        {
+            await WaitForEndAsync(output, stop.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            backpressure.Release();
+        }
         await stop.CancelAsync().ConfigureAwait(false);
         shell.Close();
         await Quietly(input).ConfigureAwait(false);
@@ -73,10 +97,14 @@ public sealed class TerminalBridge
     {
         var recordingFailed = _recorder is { FailClosed: true } ? _recorder.Failed : Task.Delay(Timeout.Infinite, ct);
         var userLeft = _channel.Closed.WaitAsync(ct);
-        var first = await Task.WhenAny(targetDone, userLeft, recordingFailed).ConfigureAwait(false);
+        var first = await Task.WhenAny(targetDone, userLeft, recordingFailed, _overflow.Task).ConfigureAwait(false);
         if (first == recordingFailed && recordingFailed.IsCompletedSuccessfully)
         {
             EndReason = "recording failed";
+        }
+        else if (first == _overflow.Task)
+        {
+            EndReason = "output overflow";
         }
         else if (first == userLeft)
         {
@@ -104,6 +132,16 @@ public sealed class TerminalBridge
             var read = source.Read(buffer, 0, buffer.Length);
             if (read == 0)
             {
+                return;
+            }
+            if (source is ShellStream)
+            {
+                _backpressure?.OnTaken(read);
+            }
+            else if (source.Length > _maxQueuedCommandOutput)
+            {
+                // Only a command's output can pile up here (a shell's target is paused instead): stop before memory does.
+                _overflow.TrySetResult();
                 return;
             }
             if (!ForwardAsync(buffer.AsMemory(0, read), toStderr, ct).AsTask().GetAwaiter().GetResult())

@@ -159,7 +159,7 @@ public sealed class RecordedSession
         await PublishLiveAsync(live, ct).ConfigureAwait(false);
 
         var failureWatch = recorder is null ? Task.CompletedTask : WatchRecordingAsync(recorder, info, channelId);
-        var bridge = new TerminalBridge(channel, recorder);
+        var bridge = new TerminalBridge(channel, recorder, options.MaxQueuedCommandOutputBytes);
         _bridge = bridge;
         uint exitStatus;
         try
@@ -172,7 +172,12 @@ public sealed class RecordedSession
         {
             _bridge = null;
         }
-        if (recorder is { HasFailed: true, FailClosed: true })
+        if (bridge.Overflowed)
+        {
+            await Quietly(channel.WriteErrorAsync($"\nBastion: the command's output came faster than it could be recorded (more than {options.MaxQueuedCommandOutputBytes / (1024 * 1024)} MiB waiting), so the session was closed to protect the gateway; move bulk data with scp or sftp through ProxyJump\n", CancellationToken.None)).ConfigureAwait(false);
+            exitStatus = 255;
+        }
+        else if (recorder is { HasFailed: true, FailClosed: true })
         {
             await Quietly(channel.WriteErrorAsync("\nBastion: the recording of this session failed, so the session was closed (Bastion:Recording:FailureMode is closed)\n", CancellationToken.None)).ConfigureAwait(false);
             exitStatus = 255;

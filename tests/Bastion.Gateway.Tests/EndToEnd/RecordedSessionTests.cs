@@ -264,6 +264,23 @@ public sealed class RecordedSessionTests : IClassFixture<RecordedSessionTests.Fi
         Assert.Equal(acceptedBefore, _bed.Target.Log.Split("Accepted publickey").Length);
     }
 
+    [Fact]
+    public async Task A_command_flooding_output_faster_than_it_is_recorded_is_closed_not_buffered_without_limit()
+    {
+        await _bed.AddAutomationUserAsync("rec-flood");
+        var client = _bed.NewClient("rec-flood");
+
+        // NUL bytes are written as six-character JSON escapes: recording them is far slower than /dev/zero produces them.
+        var result = await client.Ssh.SshAsync(_bed.GatewayEndpoint("rec-flood"), "root@web-1 head -c 2000M /dev/zero",
+            new SshCallOptions { Timeout = TimeSpan.FromSeconds(120) });
+
+        Assert.Equal(255, result.ExitCode);
+        Assert.Contains("came faster than it could be recorded", result.StandardError);
+        var audit = await _bed.WaitForAuditAsync(l => l.Any(e => e.Type == "session.recording.sealed" && e.User == "rec-flood"), "rec-flood's seal");
+        Assert.Equal("output overflow", audit.Single(e => e.Type == "channel.close" && e.User == "rec-flood")["reason"]);
+        Assert.Equal("complete", audit.Single(e => e.Type == "session.recording.sealed" && e.User == "rec-flood")["status"]);
+    }
+
     private async Task<string> WaitForLiveSessionAsync(string user)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -309,7 +326,10 @@ public sealed class RecordedSessionTests : IClassFixture<RecordedSessionTests.Fi
     public sealed class Fixture : TestbedFixture
     {
         /// <summary>Accounts on the target: root (sshd runs as root here) and nobody (which does not trust the gateway key).</summary>
-        protected override string[] ServeArguments => [.. RecordedTargetUsers];
+        protected override string[] ServeArguments => [.. RecordedTargetUsers, $"--Bastion:Recording:MaxQueuedCommandOutputBytes={OneMiB}"];
+
+        /// <summary>Small, so that a flood of output overflows it quickly; the other tests print far less.</summary>
+        public const int OneMiB = 1024 * 1024;
 
         public static readonly string[] RecordedTargetUsers =
             ["--Bastion:Recording:AllowedTargetUsers:0=%u", "--Bastion:Recording:AllowedTargetUsers:1=root", "--Bastion:Recording:AllowedTargetUsers:2=nobody"];
