@@ -28,20 +28,16 @@ BASTION_TARGET=${BENCH_BASTION_TARGET:-bench-target}
 TARGET_ADDR=127.0.10.1
 TARGET_PORT=22
 JUMP_ADDR=127.0.0.1
-SSHD=/usr/sbin/sshd
-PY=/usr/bin/python3
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
 work=$(mktemp -d /tmp/bastion-bench.XXXXXX)
 pids=()       # servers we started (killed with their whole process tree on exit)
 holder_pid=""
 
-log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
-die() { log "FAILED: $*"; exit 1; }
-
 # ---------- checks ----------
-is_uint() { [[ $1 =~ ^[0-9]+$ ]] && (( $1 > 0 )); }
 is_uint "$BENCH_GIB" && (( BENCH_GIB <= 16 )) || die "BENCH_GIB must be 1..16 (got '$BENCH_GIB')"
 is_uint "$BENCH_RUNS" && (( BENCH_RUNS <= 1000 )) || die "BENCH_RUNS must be 1..1000 (got '$BENCH_RUNS')"
 is_uint "$BENCH_SESSIONS" && (( BENCH_SESSIONS <= 9000 )) || die "BENCH_SESSIONS must be 1..9000 (got '$BENCH_SESSIONS'; ulimit -n is $(ulimit -n))"
@@ -49,9 +45,6 @@ is_uint "$BENCH_CONCURRENCY" && (( BENCH_CONCURRENCY <= 500 )) || die "BENCH_CON
 [[ $BASTION_TARGET =~ ^[A-Za-z0-9._-]+$ ]] || die "BENCH_BASTION_TARGET must be a plain host name"
 [[ $(id -u) -eq 0 ]] || die "run as root (sshd needs it)"
 
-need() { # need PATH PACKAGE
-  [[ -x $1 ]] || die "$1 not found: apt-get install -y $2"
-}
 need "$SSHD" openssh-server
 need /usr/lib/openssh/sftp-server openssh-sftp-server
 need /usr/bin/ssh openssh-client
@@ -65,50 +58,13 @@ if [[ $BENCH_ONLY_OPENSSH != 1 ]]; then
   command -v dotnet >/dev/null || die "dotnet (SDK 10) not on PATH"
 fi
 
-# ---------- process helpers ----------
-descendants() { # all descendants of $1, one per line
-  ps -e -o pid=,ppid= | awk -v root="$1" '
-    { parent[$1] = $2 }
-    END {
-      inset[root] = 1; changed = 1
-      while (changed) { changed = 0; for (p in parent) if (!(p in inset) && (parent[p] in inset)) { inset[p] = 1; changed = 1 } }
-      for (p in inset) if (p != root) print p
-    }'
-}
-
-tree_pss_kib() { # sum of Pss (kB) over $1 and all its descendants
-  local total=0 p k v _
-  for p in "$1" $(descendants "$1"); do
-    [[ -r /proc/$p/smaps_rollup ]] || continue
-    while read -r k v _; do
-      if [[ $k == Pss: ]]; then total=$((total + v)); break; fi
-    done < "/proc/$p/smaps_rollup" 2>/dev/null || true
-  done
-  echo "$total"
-}
-
-kill_tree() { # kill_tree PID: SIGTERM the process and its descendants, SIGKILL after 10 s
-  local pid=$1 all p i
-  all="$pid $(descendants "$pid" | tr '\n' ' ')"
-  kill -TERM $all 2>/dev/null || true
-  for ((i = 0; i < 100; i++)); do
-    local alive=0
-    for p in $all; do kill -0 "$p" 2>/dev/null && alive=1 && break; done
-    ((alive)) || return 0
-    sleep 0.1
-  done
-  kill -KILL $all 2>/dev/null || true
-}
-
 cleanup() {
   local rc=$?
   set +e
   trap - EXIT INT TERM
   if [[ -n ${hold_fd:-} ]]; then exec {hold_fd}>&-; fi
   if [[ -n $holder_pid ]]; then kill_tree "$holder_pid"; fi
-  local i
-  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill_tree "${pids[i]}"; done
-  wait 2>/dev/null
+  stop_servers
   rm -f "$work/payload" "$work/sample"
   if ((rc != 0)); then
     log "exit code $rc; logs kept in $work"
@@ -121,34 +77,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-wait_for_log() { # wait_for_log FILE TEXT PID SECONDS
-  local i
-  for ((i = 0; i < $4 * 10; i++)); do
-    grep -qF -- "$2" "$1" 2>/dev/null && return 0
-    kill -0 "$3" 2>/dev/null || { log "process $3 exited; its log ($1):"; tail -n 30 "$1" >&2; return 1; }
-    sleep 0.1
-  done
-  log "timed out after $4 s waiting for '$2' in $1"; tail -n 30 "$1" >&2
-  return 1
-}
-
-wait_for_port() { # wait_for_port ADDR PORT PID SECONDS LOG
-  local i
-  for ((i = 0; i < $4 * 10; i++)); do
-    if (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; then return 0; fi
-    kill -0 "$3" 2>/dev/null || { log "process $3 exited; its log ($5):"; tail -n 30 "$5" >&2; return 1; }
-    sleep 0.1
-  done
-  log "timed out after $4 s waiting for $1:$2"; tail -n 30 "$5" >&2
-  return 1
-}
-
-free_port() {
-  "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-port_in_use() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
-
 # ---------- keys, configs ----------
 log "work directory: $work"
 mkdir -p /run/sshd "$work/client"
@@ -156,44 +84,6 @@ ssh-keygen -q -t ed25519 -N '' -C bench-client -f "$work/client/id_ed25519"
 ssh-keygen -q -t ed25519 -N '' -C bench-target -f "$work/target_host_key"
 ssh-keygen -q -t ed25519 -N '' -C bench-jump -f "$work/jump_host_key"
 cp "$work/client/id_ed25519.pub" "$work/authorized_keys"
-
-write_sshd_config() { # write_sshd_config NAME ADDR PORT HOSTKEY EXTRA...
-  local name=$1 addr=$2 port=$3 hostkey=$4
-  shift 4
-  {
-    echo "Port $port"
-    echo "ListenAddress $addr"
-    echo "HostKey $hostkey"
-    echo "PidFile $work/$name.pid"
-    echo "AuthorizedKeysFile $work/authorized_keys"
-    printf '%s\n' "$@"
-    cat <<EOF
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-PermitRootLogin prohibit-password
-AllowTcpForwarding yes
-MaxStartups 2000:30:4000
-UseDNS no
-PrintMotd no
-PrintLastLog no
-LogLevel INFO
-Subsystem sftp /usr/lib/openssh/sftp-server
-# root's ~/.bashrc may run "pyenv rehash", which can wait 60 s on a lock left by a killed session.
-SetEnv PYENV_REHASH_TIMEOUT=1
-EOF
-  } > "$work/$name.sshd_config"
-  "$SSHD" -t -f "$work/$name.sshd_config" || die "sshd -t rejected $work/$name.sshd_config"
-}
-
-start_sshd() { # start_sshd NAME ADDR PORT  → sets started_pid
-  "$SSHD" -D -e -f "$work/$1.sshd_config" 2> "$work/$1.log" &
-  started_pid=$!
-  pids+=("$started_pid")
-  wait_for_log "$work/$1.log" "Server listening on $2 port $3." "$started_pid" 20 || die "sshd $1 did not start (log: $work/$1.log)"
-}
 
 port_in_use "$TARGET_ADDR" "$TARGET_PORT" && die "something already listens on $TARGET_ADDR:$TARGET_PORT (another bench run?)"
 # LoginGraceTime 0: the held sessions only read the target's banner and then sit unauthenticated.
@@ -212,21 +102,7 @@ log "target sshd pid $target_pid on $TARGET_ADDR:$TARGET_PORT; OpenSSH jump sshd
   echo "$TARGET_ADDR,$BASTION_TARGET $(cut -d' ' -f1,2 "$work/target_host_key.pub")"
 } > "$work/known_hosts"
 
-cat > "$work/ssh_config" <<EOF
-Host *
-    UserKnownHostsFile $work/known_hosts
-    GlobalKnownHostsFile /dev/null
-    StrictHostKeyChecking yes
-    IdentityFile $work/client/id_ed25519
-    IdentitiesOnly yes
-    IdentityAgent none
-    BatchMode yes
-    ConnectTimeout 10
-    ControlMaster no
-    ControlPath none
-    UpdateHostKeys no
-    LogLevel ERROR
-EOF
+write_ssh_config
 unset SSH_AUTH_SOCK
 
 openssh_ssh=(/usr/bin/ssh -F "$work/ssh_config" -J "root@$JUMP_ADDR:$PORT_A" "root@$TARGET_ADDR")
@@ -234,33 +110,17 @@ openssh_ssh=(/usr/bin/ssh -F "$work/ssh_config" -J "root@$JUMP_ADDR:$PORT_A" "ro
 # ---------- Bastion gateway ----------
 bastion_pid=""
 if [[ $BENCH_ONLY_OPENSSH != 1 ]]; then
-  # Published as for production (systemd/install.sh): ReadyToRun, so the first logins do not pay for the JIT.
-  log "building the gateway: dotnet publish gateway/Bastion.Gateway -c Release -r linux-x64 -p:PublishReadyToRun=true -o bench/out/gateway"
-  dotnet publish "$root/gateway/Bastion.Gateway" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
-    -o "$root/bench/out/gateway" > "$work/publish.log" 2>&1 \
-    || { tail -n 30 "$work/publish.log" >&2; die "dotnet publish failed (log: $work/publish.log)"; }
-  bastion_dll=$root/bench/out/gateway/bastion.dll
-  [[ -f $bastion_dll ]] || die "$bastion_dll not produced by dotnet publish"
+  publish_gateway
   data=$work/bastion-data
   mkdir -p "$data"
-  cli() {
-    echo "\$ bastion $*" >> "$work/bastion-cli.log"
-    timeout 120 dotnet "$bastion_dll" --data "$data" "$@" >> "$work/bastion-cli.log" 2>&1 \
-      || { tail -n 20 "$work/bastion-cli.log" >&2; die "bastion $* failed (log: $work/bastion-cli.log)"; }
-  }
   cli user add bench --automation
   cli key add bench --file "$work/client/id_ed25519.pub"
   cli target add bench-target "$TARGET_ADDR:$TARGET_PORT"
   cli access allow bench '*'
 
   PORT_B=$(free_port)
-  dotnet "$bastion_dll" --data "$data" serve --listen "$JUMP_ADDR" --port "$PORT_B" > "$work/bastion.log" 2>&1 &
-  bastion_pid=$!
-  pids+=("$bastion_pid")
-  wait_for_port "$JUMP_ADDR" "$PORT_B" "$bastion_pid" 60 "$work/bastion.log" || die "gateway did not start (log: $work/bastion.log)"
-  gw_key=$(timeout 30 ssh-keyscan -T 5 -t ed25519 -p "$PORT_B" "$JUMP_ADDR" 2>/dev/null | awk '!/^#/ && NF >= 3 { print $2, $3; exit }')
-  [[ -n $gw_key ]] || die "ssh-keyscan got no ed25519 host key from the gateway on $JUMP_ADDR:$PORT_B"
-  echo "[$JUMP_ADDR]:$PORT_B $gw_key" >> "$work/known_hosts"
+  start_gateway "$JUMP_ADDR" "$PORT_B"
+  bastion_pid=$started_pid
   log "Bastion gateway pid $bastion_pid on $JUMP_ADDR:$PORT_B"
 fi
 bastion_ssh=(/usr/bin/ssh -F "$work/ssh_config" -J "bench@$JUMP_ADDR:${PORT_B:-0}" "root@$BASTION_TARGET")
