@@ -152,6 +152,11 @@ recording_key=$(timeout 120 dotnet "$bastion_dll" --data "$data" recording clien
 [[ $recording_key == ssh-ed25519\ * ]] || die "bastion recording client-key printed '$recording_key', not an ssh-ed25519 public key line"
 echo "$recording_key" >> "$work/authorized_keys"
 
+# Recorded sessions may log in as root on the bench target (the default allows only the user's own name). A command's
+# output that waits unread is capped at 64 MiB by default (commands cannot be paused, see README); a) floods on
+# purpose to measure throughput, so the cap is lifted here and the peak memory row shows what that costs.
+export Bastion__Recording__AllowedTargetUsers__0=root
+export Bastion__Recording__MaxQueuedCommandOutputBytes=2147483647
 PORT_B=$(free_port)
 start_gateway "$JUMP_ADDR" "$PORT_B"
 bastion_pid=$started_pid
