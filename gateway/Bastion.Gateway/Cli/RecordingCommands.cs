@@ -22,6 +22,15 @@ public static class RecordingCommands
             return Task.FromResult(ExitCodes.Ok);
         }, ct));
 
+        var caKey = new Command("ca-key", "Print the certificate authority line targets trust with TrustedUserCAKeys (Bastion:Recording:TargetAuthentication=certificate; creates it on first use)");
+        caKey.SetAction((parse, ct) => CliRunner.RunAsync(parse.GetValue(data), (context, token) =>
+        {
+            using var key = HostKeyFile.LoadOrCreate(context.Paths.TargetCaKey);
+            Console.WriteLine(HostKeyFile.FormatPublicKeyLine(key, "bastion-recorded-sessions-ca"));
+            Console.Error.WriteLine("Put this line in a file on each target and point sshd_config's TrustedUserCAKeys at it; AuthorizedPrincipalsFile can narrow the accounts.");
+            return Task.FromResult(ExitCodes.Ok);
+        }, ct));
+
         var user = new Option<string?>("--user") { Description = "Only this user's recordings" };
         var target = new Option<string?>("--target") { Description = "Only recordings on this target" };
         var limit = new Option<int>("--limit") { Description = "At most this many, newest first", DefaultValueFactory = _ => 50 };
@@ -91,6 +100,7 @@ public static class RecordingCommands
         }, ct));
 
         command.Add(clientKey);
+        command.Add(caKey);
         command.Add(prune);
         command.Add(list);
         command.Add(export);

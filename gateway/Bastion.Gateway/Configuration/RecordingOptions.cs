@@ -19,6 +19,22 @@ public sealed class RecordingOptions
     /// </summary>
     public string? ClientKeyFile { get; set; }
 
+    public const string AuthenticateWithKey = "key";
+    public const string AuthenticateWithCertificate = "certificate";
+
+    /// <summary>
+    /// How the gateway logs in to targets. "key": the one ClientKeyFile, trusted in each account's authorized_keys.
+    /// "certificate": a fresh key per session with an OpenSSH user certificate, valid two minutes, for the one target
+    /// account, with key id "bastion:USER:SESSION" (sshd logs it), signed by CaKeyFile; targets trust the CA with
+    /// TrustedUserCAKeys and no gateway key sits in any authorized_keys.
+    /// </summary>
+    public string TargetAuthentication { get; set; } = AuthenticateWithKey;
+
+    /// <summary>The certificate authority key for TargetAuthentication=certificate. Empty: DATA/target_ca_key, generated on first use; "bastion recording ca-key" prints its public line.</summary>
+    public string? CaKeyFile { get; set; }
+
+    public bool UsesCertificates => string.Equals(TargetAuthentication, AuthenticateWithCertificate, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Account on the target when the user does not name one ("ssh -t bastion root@web-1"). Empty: the user's Bastion name.</summary>
     public string? DefaultTargetUser { get; set; }
 
@@ -82,6 +98,10 @@ public sealed class RecordingOptions
         if (FailureMode is not (FailClosed or FailOpen))
         {
             yield return $"Bastion:Recording:FailureMode \"{FailureMode}\" is unknown; use closed (a failed recording ends the session, the default) or open";
+        }
+        if (!string.Equals(TargetAuthentication, AuthenticateWithKey, StringComparison.OrdinalIgnoreCase) && !UsesCertificates)
+        {
+            yield return $"Bastion:Recording:TargetAuthentication \"{TargetAuthentication}\" is unknown; use key (the gateway's key in authorized_keys, the default) or certificate (short-lived certificates from the gateway's CA)";
         }
         if (FlushIntervalMilliseconds is < 50 or > 60_000)
         {

@@ -3,7 +3,7 @@ using Bastion.Gateway.Configuration;
 namespace Bastion.Gateway.Hosting;
 
 /// <summary>Where the gateway keeps its files, derived from the data directory unless set individually.</summary>
-public sealed record GatewayPaths(string DataDirectory, string Database, string SecretKey, IReadOnlyList<string> HostKeys, string AuditJsonLines, string TargetClientKey)
+public sealed record GatewayPaths(string DataDirectory, string Database, string SecretKey, IReadOnlyList<string> HostKeys, string AuditJsonLines, string TargetClientKey, string TargetCaKey)
 {
     public static GatewayPaths From(GatewayOptions options)
     {
@@ -17,7 +17,8 @@ public sealed record GatewayPaths(string DataDirectory, string Database, string 
             Path.Combine(data, "secret.key"),
             hostKeys,
             string.IsNullOrEmpty(options.Audit.JsonLinesPath) ? Path.Combine(data, "audit.jsonl") : Path.GetFullPath(options.Audit.JsonLinesPath),
-            string.IsNullOrEmpty(options.Recording.ClientKeyFile) ? Path.Combine(data, "target_client_key") : Path.GetFullPath(options.Recording.ClientKeyFile));
+            string.IsNullOrEmpty(options.Recording.ClientKeyFile) ? Path.Combine(data, "target_client_key") : Path.GetFullPath(options.Recording.ClientKeyFile),
+            string.IsNullOrEmpty(options.Recording.CaKeyFile) ? Path.Combine(data, "target_ca_key") : Path.GetFullPath(options.Recording.CaKeyFile));
     }
 
     /// <summary>Creates the data directory readable by the service user only (it holds the secret key).</summary>

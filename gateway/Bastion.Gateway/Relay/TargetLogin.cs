@@ -23,12 +23,16 @@ public sealed class TargetLogin
     /// <summary>Where the pin is kept: the instance id when the inventory knows it (names move, instances do not), else the name.</summary>
     public static string PinSubject(ResolvedTarget target) => target.Instance?.InstanceId ?? target.Name;
 
-    public async Task<SshClient> ConnectAsync(ResolvedTarget target, string targetUser, CancellationToken ct)
+    /// <summary>Logs in; <paramref name="credential"/> (from <see cref="TargetCredential.Create"/>) must live as long as the client.</summary>
+    public async Task<SshClient> ConnectAsync(ResolvedTarget target, string targetUser, TargetCredential credential, CancellationToken ct)
     {
         var subject = PinSubject(target);
         var pinned = await _context.Store.GetTargetHostKeyAsync(subject, ct).ConfigureAwait(false);
         PinnedHostKey? presented = null;
-        var client = new SshClient(ConnectionInfo(target, targetUser));
+        var client = new SshClient(new ConnectionInfo(target.Host, target.Port, targetUser, new PrivateKeyAuthenticationMethod(targetUser, credential.Key))
+        {
+            Timeout = TimeSpan.FromSeconds(_context.Options.Inventory.ConnectTimeoutSeconds),
+        });
         client.HostKeyReceived += (_, e) =>
         {
             presented = new PinnedHostKey(e.HostKeyName, "SHA256:" + e.FingerPrintSHA256, _context.Time.GetUtcNow());
@@ -47,7 +51,7 @@ public sealed class TargetLogin
         {
             client.Dispose();
             throw new TargetLoginException("login refused",
-                $"{target.Name} did not accept the gateway's key for {targetUser}; an admin adds the line printed by \"bastion recording client-key\" to ~{targetUser}/.ssh/authorized_keys on {target.Name}", ex);
+                $"{target.Name} did not accept the gateway's {credential.Method} for {targetUser}; {credential.HowToTrust(target.Name, targetUser)}", ex);
         }
         catch (Exception ex) when (ex is SocketException or SshConnectionException or SshOperationTimeoutException or ProxyException)
         {
@@ -83,27 +87,6 @@ public sealed class TargetLogin
             }
         }
         return client;
-    }
-
-    private ConnectionInfo ConnectionInfo(ResolvedTarget target, string targetUser)
-    {
-        var keyPath = _context.Paths.TargetClientKey;
-        PrivateKeyFile key;
-        try
-        {
-            // Created on first use like the host key; its public half is what targets trust.
-            HostKeyFile.LoadOrCreate(keyPath).Dispose();
-            key = new PrivateKeyFile(keyPath);
-        }
-        catch (Exception ex) when (ex is HostKeyFileException or SshException or IOException or UnauthorizedAccessException)
-        {
-            throw new TargetLoginException("client key unusable",
-                $"the gateway's key for recorded sessions ({keyPath}) cannot be used: {ex.Message}. An administrator fixes or removes the file (a new one is made on first use; targets must then trust it)", ex);
-        }
-        return new ConnectionInfo(target.Host, target.Port, targetUser, new PrivateKeyAuthenticationMethod(targetUser, key))
-        {
-            Timeout = TimeSpan.FromSeconds(_context.Options.Inventory.ConnectTimeoutSeconds),
-        };
     }
 
     private static bool Same(PinnedHostKey a, PinnedHostKey b) =>

@@ -92,23 +92,37 @@ public sealed class RecordedSession
             await _access.DeniedAsync(access.Requested, target, Mode, "target user not allowed", message).ConfigureAwait(false);
             return await RefuseAsync(channel, "Bastion: " + message, ct).ConfigureAwait(false);
         }
+        TargetCredential credential;
         SshClient client;
         try
         {
-            client = await new TargetLogin(_context).ConnectAsync(target, targetUser, ct).ConfigureAwait(false);
+            credential = TargetCredential.Create(_context, user.Name, _state.SessionId, targetUser);
         }
         catch (TargetLoginException ex)
         {
             await _access.DeniedAsync(access.Requested, target, Mode, ex.Reason, ex.Message).ConfigureAwait(false);
             return await RefuseAsync(channel, "Bastion: " + ex.Message, ct).ConfigureAwait(false);
         }
-        using (client)
+        using (credential)
         {
-            return await RecordAsync(channel, request, access, target, targetUser, client, ct).ConfigureAwait(false);
+            try
+            {
+                client = await new TargetLogin(_context).ConnectAsync(target, targetUser, credential, ct).ConfigureAwait(false);
+            }
+            catch (TargetLoginException ex)
+            {
+                await _access.DeniedAsync(access.Requested, target, Mode, ex.Reason, ex.Message).ConfigureAwait(false);
+                return await RefuseAsync(channel, "Bastion: " + ex.Message, ct).ConfigureAwait(false);
+            }
+            using (client)
+            {
+                return await RecordAsync(channel, request, access, target, targetUser, credential, client, ct).ConfigureAwait(false);
+            }
         }
     }
 
-    private async Task<uint> RecordAsync(SessionChannel channel, RecordedCommand request, TargetAccessResult access, ResolvedTarget target, string targetUser, SshClient client, CancellationToken ct)
+    private async Task<uint> RecordAsync(SessionChannel channel, RecordedCommand request, TargetAccessResult access, ResolvedTarget target, string targetUser,
+        TargetCredential credential, SshClient client, CancellationToken ct)
     {
         var options = _context.Options.Recording;
         var pty = channel.Pty is { } p ? new PtyRequestSize(p.Term, p.Columns, p.Rows, p.WidthPixels, p.HeightPixels) : PtyRequestSize.Default;
@@ -137,6 +151,12 @@ public sealed class RecordedSession
         details["decision"] = access.Decision!.Reason;
         details["target_user"] = targetUser;
         details["command"] = request.Command ?? "";
+        details["target_auth"] = credential.Method;
+        if (credential.CertificateKeyId is not null)
+        {
+            details["certificate_key_id"] = credential.CertificateKeyId;
+            details["certificate_serial"] = credential.CertificateSerial!.Value.ToString(CultureInfo.InvariantCulture);
+        }
         if (recorder is not null)
         {
             details["recording_id"] = info.Id;
