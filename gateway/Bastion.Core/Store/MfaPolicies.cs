@@ -25,6 +25,44 @@ public static class MfaPolicies
 
     public static IReadOnlyList<string> All { get; } = [KeyAndTotp, SecurityKey, SecurityKeyAndTotp, KeyAndWebAuthn, KeyOnly];
 
+    /// <summary>
+    /// Weakest to strongest, by how well each resists phishing and stolen keys: a key alone; a code that can be
+    /// phished; a browser approval bound to the admin site's origin; a hardware-bound SSH key; both.
+    /// </summary>
+    private static readonly string[] ByStrength = [KeyOnly, KeyAndTotp, KeyAndWebAuthn, SecurityKey, SecurityKeyAndTotp];
+
+    /// <summary>0 for "key" up to 4 for "sk+totp"; -1 for an unknown name.</summary>
+    public static int Strength(string policy) => Array.IndexOf(ByStrength, policy);
+
+    /// <summary>
+    /// The policy a login must meet: the user's own, unless one of their groups requires a stronger one (then the
+    /// strongest group requirement, and which group set it).
+    /// </summary>
+    public static (string Policy, string? Group) Effective(User user, IReadOnlyDictionary<string, string> groupPolicies)
+    {
+        var policy = user.MfaPolicy;
+        string? group = null;
+        foreach (var name in user.Groups)
+        {
+            if (groupPolicies.TryGetValue(name, out var required) && Strength(required) > Strength(policy))
+            {
+                policy = required;
+                group = name;
+            }
+        }
+        return (policy, group);
+    }
+
+    /// <summary>Throws <see cref="InvalidEntityException"/> unless <paramref name="policy"/> may be required of a group ("key" may not: it would require nothing).</summary>
+    public static void EnsureValidForGroup(string policy)
+    {
+        EnsureValid(policy, isAutomation: true);
+        if (policy == KeyOnly)
+        {
+            throw new InvalidEntityException("a group cannot require MFA policy \"key\" (no second factor); choose key+totp, key+webauthn, sk or sk+totp");
+        }
+    }
+
     /// <summary>Throws <see cref="InvalidEntityException"/> unless the policy is known and allowed for this kind of account.</summary>
     public static void EnsureValid(string policy, bool isAutomation)
     {
