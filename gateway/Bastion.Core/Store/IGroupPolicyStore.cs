@@ -2,7 +2,7 @@ namespace Bastion.Core.Store;
 
 /// <summary>
 /// MFA requirements set per group ("everyone in @prod-admins signs in with a security key"). A user's effective policy
-/// is the strongest of their own and their groups' (see <see cref="MfaPolicies.Strongest"/>).
+/// is the strongest of their own and their groups' (see <see cref="MfaPolicies.Effective"/>).
 /// </summary>
 public interface IGroupPolicyStore
 {
