@@ -21,6 +21,7 @@ var root = new RootCommand("Bastion: SSH bastion gateway with MFA")
     InventoryCommands.Build(data),
     SessionCommands.Build(data),
     RecordingCommands.Build(data),
+    GroupCommands.Build(data),
 };
 
 // The host handles SIGTERM itself (drain sessions, flush the audit trail); System.CommandLine's own handler would

@@ -25,6 +25,7 @@ public static class AuditEventTypes
     public const string AdminTotpRemoved = "admin.totp.removed";
     public const string AdminTargetChanged = "admin.target.changed";
     public const string AdminRuleChanged = "admin.rule.changed";
+    public const string AdminGroupChanged = "admin.group.changed";
     public const string AuditVerified = "audit.verified";
     public const string SecurityKeyCounterRegression = "auth.sk_counter_regression";
     public const string RecordingStarted = "session.recording.started";

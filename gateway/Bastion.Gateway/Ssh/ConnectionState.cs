@@ -42,6 +42,9 @@ public sealed class ConnectionState
 
     public string? MfaKind { get; set; }
 
+    /// <summary>The group whose MFA requirement is in force for this login, if stronger than the user's own.</summary>
+    public string? MfaPolicyGroup { get; set; }
+
     /// <summary>Flags and counter of the security-key signature of this login, if one was used.</summary>
     public Bastion.Core.Mfa.SecurityKeyAssertion? SecurityKey { get; set; }
 

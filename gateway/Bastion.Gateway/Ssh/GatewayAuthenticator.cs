@@ -75,6 +75,10 @@ public sealed class GatewayAuthenticator
             await FailAsync(userName, PublicKey, "user disabled", key).ConfigureAwait(false);
             return AuthResult.FailAndDisconnect($"Bastion: the account \"{user.Name}\" is disabled. Ask a Bastion administrator to re-enable it.");
         }
+        // A group may require more than the user's own policy ("@prod-admins use security keys"); the stronger one holds.
+        var (policy, requiredBy) = MfaPolicies.Effective(user, await _context.Store.ListGroupMfaPoliciesAsync(cancellationToken).ConfigureAwait(false));
+        user = user with { MfaPolicy = policy };
+        _state.MfaPolicyGroup = requiredBy;
         var securityKey = SupportedKeyTypes.IsSecurityKey(key.KeyType);
         if (securityKey)
         {
@@ -110,12 +114,15 @@ public sealed class GatewayAuthenticator
                 _state.User = null;
                 _state.VerifiedKey = null;
                 return AuthResult.Failed([PublicKey],
-                    $"Bastion: \"{user.Name}\" must sign in with a security key (ssh-keygen -t ed25519-sk or ecdsa-sk, enrolled with bastion key add).");
+                    $"Bastion: \"{user.Name}\" must sign in with a security key{RequiredBy()} (ssh-keygen -t ed25519-sk or ecdsa-sk, enrolled with bastion key add).");
             default:
                 await FailAsync(userName, PublicKey, $"MFA policy {user.MfaPolicy} cannot be met with a {key.KeyType} key", key).ConfigureAwait(false);
-                return AuthResult.FailAndDisconnect($"Bastion: your MFA policy \"{user.MfaPolicy}\" needs a credential this login did not offer.");
+                return AuthResult.FailAndDisconnect($"Bastion: your MFA policy \"{user.MfaPolicy}\"{RequiredBy()} needs a credential this login did not offer.");
         }
     }
+
+    /// <summary>" (required by group @NAME)" when a group's policy is the one in force, for messages.</summary>
+    private string RequiredBy() => _state.MfaPolicyGroup is { } group ? $" (required by group @{group})" : "";
 
     private async ValueTask<AuthResult> AskForTotpAsync(User user, SshPublicKey key, string algorithm, CancellationToken cancellationToken)
     {
@@ -306,6 +313,11 @@ public sealed class GatewayAuthenticator
         data["methods"] = mfaKind.Contains("totp", StringComparison.Ordinal) ? "publickey,keyboard-interactive" : "publickey";
         data["mfa"] = mfaKind;
         data["automation"] = user.IsAutomation ? "true" : "false";
+        data["mfa_policy"] = user.MfaPolicy;
+        if (_state.MfaPolicyGroup is { } group)
+        {
+            data["mfa_policy_group"] = group;
+        }
         if (algorithm is not null)
         {
             data["algorithm"] = algorithm;
