@@ -271,6 +271,16 @@ internal static class PostgresMigrations
                 first_seen_at timestamptz NOT NULL
             );
             """),
+
+        new(8, "group MFA policies", """
+            -- The MFA policy each group's members must at least meet. Keyed by group_name, COLLATE "C" like
+            -- user_groups.group_name: group names are lowercase by rule (Names), so no lowercased key column.
+            CREATE TABLE group_policies (
+                group_name text        COLLATE "C" PRIMARY KEY,
+                mfa_policy text        NOT NULL,
+                updated_at timestamptz NOT NULL
+            );
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;

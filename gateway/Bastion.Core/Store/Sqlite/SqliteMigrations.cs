@@ -266,6 +266,15 @@ internal static class SqliteMigrations
                 first_seen_at TEXT NOT NULL
             );
             """),
+        new(8, "group MFA policies", """
+            -- The MFA policy each group's members must at least meet. Keyed by group_name itself, compared exactly
+            -- as user_groups.group_name is: group names are lowercase by rule (Names), so no lowercased key column.
+            CREATE TABLE group_policies (
+                group_name TEXT PRIMARY KEY,
+                mfa_policy TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;
