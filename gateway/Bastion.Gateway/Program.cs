@@ -26,4 +26,5 @@ var root = new RootCommand("Bastion: SSH bastion gateway with MFA")
 
 // The host handles SIGTERM itself (drain sessions, flush the audit trail); System.CommandLine's own handler would
 // force an exit after two seconds.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+// "@ops" names a group (access rules, group commands), not a response file to expand.
+return await root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null }).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -56,4 +56,13 @@ public sealed class GroupMfaPolicyTests : IClassFixture<TestbedFixture>
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("cannot require MFA policy \"key\"", result.StandardError);
     }
+
+    [Fact]
+    public async Task An_at_group_argument_is_a_group_not_a_response_file()
+    {
+        // System.CommandLine would read "@ops" as a file of arguments; the CLI turns that off.
+        var allow = await GatewayCli.RunAsync(_bed.DataDirectory, "access", "allow", "@ops3", "db-*");
+        Assert.True(allow.Succeeded, allow.Describe());
+        Assert.Contains("@ops3", (await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "access", "list")).StandardOutput);
+    }
 }
