@@ -172,3 +172,11 @@ start_gateway() { # start_gateway ADDR PORT → sets started_pid; trusts its hos
   [[ -n $key ]] || die "ssh-keyscan got no ed25519 host key from the gateway on $addr:$port"
   echo "[$addr]:$port $key" >> "$work/known_hosts"
 }
+
+make_bench_keys() { # client key (authorized on the sshd servers), target and jump host keys, under $work
+  mkdir -p /run/sshd "$work/client"
+  ssh-keygen -q -t ed25519 -N '' -C bench-client -f "$work/client/id_ed25519"
+  ssh-keygen -q -t ed25519 -N '' -C bench-target -f "$work/target_host_key"
+  ssh-keygen -q -t ed25519 -N '' -C bench-jump -f "$work/jump_host_key"
+  cp "$work/client/id_ed25519.pub" "$work/authorized_keys"
+}

@@ -115,11 +115,7 @@ trap 'exit 143' TERM
 
 # ---------- keys, servers ----------
 log "work directory: $work"
-mkdir -p /run/sshd "$work/client"
-ssh-keygen -q -t ed25519 -N '' -C bench-client -f "$work/client/id_ed25519"
-ssh-keygen -q -t ed25519 -N '' -C bench-target -f "$work/target_host_key"
-ssh-keygen -q -t ed25519 -N '' -C bench-jump -f "$work/jump_host_key"
-cp "$work/client/id_ed25519.pub" "$work/authorized_keys"
+make_bench_keys
 
 port_in_use "$TARGET_ADDR" "$TARGET_PORT" && die "something already listens on $TARGET_ADDR:$TARGET_PORT (another bench run? choose another BENCH_TARGET_ADDR)"
 write_sshd_config target "$TARGET_ADDR" "$TARGET_PORT" "$work/target_host_key" "MaxSessions 100"

@@ -16,6 +16,9 @@ public static class AuditEventTypes
     public const string ChannelDenied = "channel.denied";
     public const string ChannelClose = "channel.close";
     public const string Disconnect = "disconnect";
+
+    /// <summary>A session failed in a way the gateway did not foresee; data "error" says how.</summary>
+    public const string SessionError = "session.error";
     public const string AdminUserAdded = "admin.user.added";
     public const string AdminUserChanged = "admin.user.changed";
     public const string AdminUserDeleted = "admin.user.deleted";

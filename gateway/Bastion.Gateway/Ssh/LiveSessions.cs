@@ -161,6 +161,12 @@ public sealed class LiveSessions : BackgroundService
                 {
                     await _context.Store.UpsertLiveSessionAsync(Row(_context, state, live), cancellationToken).ConfigureAwait(false);
                     live.Published = current;
+                    // The channel may have closed (and deleted its row) while this upsert was on its way, which would
+                    // bring the row back until the node restarts. The close takes it out of Channels first, so this sees it.
+                    if (!state.Channels.ContainsKey(live.ChannelId))
+                    {
+                        await _context.Store.RemoveLiveSessionAsync(live.ChannelId, cancellationToken).ConfigureAwait(false);
+                    }
                 }
             }
         }

@@ -54,7 +54,7 @@ public sealed class RecordedSession
             // Nothing else would end the channel: without this the user's ssh would hang on a session that is gone.
             exitStatus = 255;
             await Quietly(channel.WriteErrorAsync($"Bastion: the recorded session failed ({ex.GetType().Name}: {ex.Message}); tell a Bastion administrator\n", CancellationToken.None)).ConfigureAwait(false);
-            await Quietly(_context.Audit.AppendAsync(_state.Event("session.error", AuditSeverity.Warning, new Dictionary<string, string>
+            await Quietly(_context.Audit.AppendAsync(_state.Event(AuditEventTypes.SessionError, AuditSeverity.Warning, new Dictionary<string, string>
             {
                 ["mode"] = Mode,
                 ["target"] = request.TargetName,
