@@ -1,4 +1,5 @@
 using Bastion.Admin.Hosting;
+using Bastion.Admin.Reports;
 using Bastion.Admin.Security;
 using Bastion.Core.Audit;
 using Bastion.Core.Store;
@@ -21,6 +22,9 @@ public sealed class UserEditModel(AdminSettings settings) : BastionPageModel
     public IReadOnlyList<SshKey> SshKeys { get; private set; } = [];
 
     public bool HasTotp { get; private set; }
+
+    /// <summary>The policy the gateway applies, with the group that raised it (see <see cref="MfaPolicyText.Effective"/>).</summary>
+    public string MfaPolicy { get; private set; } = "";
 
     public string? NewInviteUrl { get; private set; }
 
@@ -95,5 +99,6 @@ public sealed class UserEditModel(AdminSettings settings) : BastionPageModel
         Roles = await Store.GetRolesAsync(Target.Id, HttpContext.RequestAborted);
         SshKeys = await Store.ListSshKeysAsync(Target.Name, HttpContext.RequestAborted);
         HasTotp = await Store.GetTotpCredentialAsync(Target.Id, HttpContext.RequestAborted) is not null;
+        MfaPolicy = MfaPolicyText.Effective(Target, await Store.ListGroupMfaPoliciesAsync(HttpContext.RequestAborted));
     }
 }

@@ -1,4 +1,5 @@
 using Bastion.Admin.Hosting;
+using Bastion.Admin.Reports;
 using Bastion.Admin.Security;
 using Bastion.Core.Audit;
 using Bastion.Core.Store;
@@ -7,7 +8,8 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Bastion.Admin.Pages.Admin;
 
-public sealed record UserRow(User User, IReadOnlyList<string> Roles, int WebKeys);
+/// <param name="MfaPolicy">The policy in force, as <see cref="MfaPolicyText.Effective"/> shows it.</param>
+public sealed record UserRow(User User, IReadOnlyList<string> Roles, int WebKeys, string MfaPolicy);
 
 /// <summary>Admins list users and invite new people (the same as <c>bastion user add NAME --role …</c>).</summary>
 [Authorize(Policy = Policies.Admin)]
@@ -64,11 +66,13 @@ public sealed class UsersModel(AdminSettings settings) : BastionPageModel
     private async Task LoadAsync()
     {
         var users = await Store.ListUsersAsync(HttpContext.RequestAborted);
+        var groupPolicies = await Store.ListGroupMfaPoliciesAsync(HttpContext.RequestAborted);
         var rows = new List<UserRow>(users.Count);
         foreach (var user in users)
         {
             rows.Add(new UserRow(user, await Store.GetRolesAsync(user.Id, HttpContext.RequestAborted),
-                (await Store.ListWebAuthnCredentialsAsync(user.Id, HttpContext.RequestAborted)).Count));
+                (await Store.ListWebAuthnCredentialsAsync(user.Id, HttpContext.RequestAborted)).Count,
+                MfaPolicyText.Effective(user, groupPolicies)));
         }
         Rows = rows;
     }
