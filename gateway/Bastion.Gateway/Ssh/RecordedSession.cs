@@ -20,6 +20,9 @@ public sealed class RecordedSession
 {
     private const string Mode = "recorded";
 
+    /// <summary>Runs the target account's login shell reading commands from the user's input (sshd runs it through that shell).</summary>
+    private const string NoTerminalShell = "exec \"$SHELL\"";
+
     private readonly GatewayContext _context;
     private readonly ConnectionState _state;
     private readonly TargetAccess _access;
@@ -184,9 +187,14 @@ public sealed class RecordedSession
         uint exitStatus;
         try
         {
-            exitStatus = request.Command is null
-                ? await bridge.RunShellAsync(client, pty, ct).ConfigureAwait(false)
-                : await bridge.RunCommandAsync(client, request.Command, ct).ConfigureAwait(false);
+            exitStatus = (request.Command, channel.Pty) switch
+            {
+                (null, not null) => await bridge.RunShellAsync(client, pty, ct).ConfigureAwait(false),
+                // No terminal asked for ("echo uname | ssh bastion web-1"): the login shell as a command, so that the
+                // user's EOF reaches it and its exit status comes back (SSH.NET's shell streams offer neither).
+                (null, null) => await bridge.RunCommandAsync(client, NoTerminalShell, ct).ConfigureAwait(false),
+                _ => await bridge.RunCommandAsync(client, request.Command, ct).ConfigureAwait(false),
+            };
         }
         finally
         {

@@ -281,6 +281,39 @@ public sealed class RecordedSessionTests : IClassFixture<RecordedSessionTests.Fi
         Assert.Equal("complete", audit.Single(e => e.Type == "session.recording.sealed" && e.User == "rec-flood")["status"]);
     }
 
+    [Fact]
+    public async Task Without_a_terminal_the_shell_reads_piped_commands_and_returns_their_exit_status()
+    {
+        await _bed.AddAutomationUserAsync("rec-piped");
+        var client = _bed.NewClient("rec-piped");
+
+        var result = await client.Ssh.SshAsync(_bed.GatewayEndpoint("rec-piped"), "root@web-1",
+            new SshCallOptions { StandardInput = "echo piped-$((2+3))\nexit 4\n" });
+
+        Assert.Equal(4, result.ExitCode);
+        Assert.Equal("piped-5\n", result.StandardOutput);
+        var audit = await _bed.WaitForAuditAsync(l => l.Any(e => e.Type == "session.recording.sealed" && e.User == "rec-piped"), "rec-piped's seal");
+        var (_, events) = ParseCast(await ExportAsync(audit.Single(e => e.Type == "session.recording.sealed" && e.User == "rec-piped")["recording_id"]!));
+        Assert.Contains("piped-5", string.Concat(events.Select(e => e.Text)));
+    }
+
+    [Fact]
+    public async Task The_readme_ssh_config_block_gives_a_recorded_session_under_a_plain_host_name()
+    {
+        await _bed.AddAutomationUserAsync("rec-config");
+        var client = _bed.NewClient("rec-config");
+        var gateway = _bed.GatewayEndpoint("rec-config");
+        // As in README "Developer laptop": RequestTTY yes there; force here, since the test's stdin is not a terminal.
+        client.Ssh.AddHostBlock("web-1.rec", ("HostName", gateway.Host), ("Port", gateway.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("User", "rec-config"), ("RequestTTY", "force"), ("RemoteCommand", "root@web-1"));
+
+        var result = await client.Ssh.SshAsync("web-1.rec", null, new SshCallOptions { StandardInput = "echo config-$((1+1))\nexit\n" });
+
+        Assert.True(result.Succeeded, result.Describe() + _bed.Logs());
+        Assert.Contains("config-2", result.StandardOutput);
+        await _bed.WaitForAuditAsync(l => l.Any(e => e.Type == "session.recording.sealed" && e.User == "rec-config"), "rec-config's seal");
+    }
+
     private async Task<string> WaitForLiveSessionAsync(string user)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
