@@ -211,6 +211,34 @@ public sealed class RecordingReplayTests
     }
 
     /// <summary>A recording whose node died before sealing it: one chunk, then marked lost at the node's restart.</summary>
+    [Fact]
+    public async Task A_recorded_session_in_progress_links_from_the_live_sessions_to_what_it_has_recorded_so_far()
+    {
+        await using var host = await AdminAppHost.StartAsync();
+        var invite = await host.AddPersonAsync("auggie", AdminRoles.Auditor);
+        var started = DateTimeOffset.UtcNow.AddMinutes(-2);
+        var info = NewRecording("carol", "db-2", command: null, started);
+        await host.Store.CreateRecordingAsync(info);
+        await host.Store.AppendRecordingChunkAsync(info.Id, 0, Encoding.UTF8.GetBytes(
+            $"{{\"version\": 2, \"width\": 80, \"height\": 24, \"timestamp\": {started.ToUnixTimeSeconds()}}}\n[0.5, \"o\", \"still typing\\r\\n\"]\n"));
+        // As the gateway writes them: the live row of the recorded channel, and a forwarded one of another session.
+        await host.Store.UpsertLiveSessionAsync(new LiveSession("c-rec", info.SessionId, "node-1", "carol", "198.51.100.4:50022", "db-2", "10.0.0.6:22",
+            null, null, started, 10, 20, started));
+        await host.Store.UpsertLiveSessionAsync(new LiveSession("c-fwd", "s-other", "node-1", "dan", "198.51.100.5:50022", "web-1", "10.0.0.5:22",
+            null, null, started, 10, 20, started));
+
+        await using var browser = await BrowserSession.StartAsync();
+        await browser.RedeemInviteAsync(invite, host.BaseUrl);
+        var page = browser.Page;
+        await page.GotoAsync($"{host.BaseUrl}/audit/sessions");
+        Assert.Equal(1, await page.Locator($"tr[data-session='{info.SessionId}'] a[data-recording='{info.Id}']").CountAsync());
+        Assert.Equal(0, await page.Locator("tr[data-session='s-other'] a[data-recording]").CountAsync());
+
+        await page.Locator($"a[data-recording='{info.Id}']").ClickAsync();
+        await page.WaitForURLAsync($"**/audit/recordings/{info.Id}");
+        Assert.Equal("notsealed", await page.GetAttributeAsync("#integrity", "data-state"));
+    }
+
     private static async Task<RecordingInfo> SeedLostAsync(AdminAppHost host, string user, string target, string? command)
     {
         var started = new DateTimeOffset(2030, 3, 2, 8, 0, 0, TimeSpan.Zero);

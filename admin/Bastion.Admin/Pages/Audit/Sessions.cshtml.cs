@@ -15,7 +15,19 @@ public sealed class SessionsModel : BastionPageModel
 {
     public IReadOnlyList<LiveSession> Sessions { get; private set; } = [];
 
-    public async Task OnGetAsync() => Sessions = await Store.ListLiveSessionsAsync(HttpContext.RequestAborted);
+    /// <summary>Recordings being written now, by session id and target: a recorded session's row links to what it has recorded so far.</summary>
+    public IReadOnlyDictionary<(string SessionId, string Target), string> RecordingsInProgress { get; private set; } =
+        new Dictionary<(string, string), string>();
+
+    public async Task OnGetAsync()
+    {
+        var ct = HttpContext.RequestAborted;
+        Sessions = await Store.ListLiveSessionsAsync(ct);
+        var recording = await Store.ListRecordingsAsync(new RecordingQuery(Status: RecordingStatus.Recording, Limit: 1000), ct);
+        RecordingsInProgress = recording
+            .GroupBy(r => (r.SessionId, r.TargetName))
+            .ToDictionary(g => g.Key, g => g.First().Id);
+    }
 
     public async Task<IActionResult> OnPostKillAsync(string sessionId)
     {
