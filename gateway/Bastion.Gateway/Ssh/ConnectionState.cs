@@ -24,11 +24,21 @@ public sealed class ConnectionState
 
     public string SessionId { get; }
 
+    private readonly ConcurrentDictionary<Task, byte> _channelWork = new();
+
     /// <summary>
     /// Work a session channel runs on its own (a recorded session: sealing and its close event come after the channel
     /// is gone). The disconnect waits for it, so the trail keeps its order and a shutdown does not cut a seal short.
+    /// Finished work leaves the set, so a long-lived multiplexed connection does not accumulate it.
     /// </summary>
-    public ConcurrentBag<Task> ChannelWork { get; } = [];
+    public void TrackChannelWork(Task work)
+    {
+        _channelWork[work] = 0;
+        _ = work.ContinueWith(done => _channelWork.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Channel work still running.</summary>
+    public Task[] PendingChannelWork => [.. _channelWork.Keys];
 
     public IPEndPoint? Remote { get; }
 

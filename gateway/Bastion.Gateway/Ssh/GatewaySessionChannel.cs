@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Bastion.Gateway.Hosting;
 using Bastion.Ssh.Connection;
 using Bastion.Ssh.Messages;
@@ -15,7 +16,7 @@ public sealed class GatewaySessionChannel : ISessionChannelHandler
     private readonly Observability.GatewayMetrics? _metrics;
 
     /// <summary>"ssh bastion list" (or help) shows the listing; a target with such a name is reached as USER@NAME.</summary>
-    private static readonly HashSet<string> ListingCommands = new(StringComparer.OrdinalIgnoreCase) { "list", "help", "targets" };
+    private static readonly FrozenSet<string> ListingCommands = new[] { "list", "help", "targets" }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     private RecordedSession? _recorded;
     private int _started;
@@ -66,7 +67,7 @@ public sealed class GatewaySessionChannel : ISessionChannelHandler
         {
             return false;
         }
-        _state.ChannelWork.Add(Task.Run(work, CancellationToken.None));
+        _state.TrackChannelWork(Task.Run(work, CancellationToken.None));
         return true;
     }
 

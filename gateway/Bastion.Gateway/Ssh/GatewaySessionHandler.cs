@@ -129,7 +129,7 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
     {
         try
         {
-            await Task.WhenAll(_state.ChannelWork).WaitAsync(ChannelWorkGrace).ConfigureAwait(false);
+            await Task.WhenAll(_state.PendingChannelWork).WaitAsync(ChannelWorkGrace).ConfigureAwait(false);
         }
         catch (Exception)
         {
