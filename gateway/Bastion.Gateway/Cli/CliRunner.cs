@@ -52,6 +52,7 @@ public static class CliRunner
         StoreUnavailableException unavailable => (unavailable.Message, ExitCodes.Failed),
         SecretProtectionException secret => (secret.Message, ExitCodes.Failed),
         HostKeyFileException hostKey => (hostKey.Message, ExitCodes.Failed),
+        InvalidDataException invalid => (invalid.Message, ExitCodes.Failed),
         UnauthorizedAccessException denied => ($"permission denied: {denied.Message}", ExitCodes.Failed),
         _ => null,
     };

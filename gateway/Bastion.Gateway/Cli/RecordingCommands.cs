@@ -67,6 +67,30 @@ public static class RecordingCommands
             return ExitCodes.Ok;
         }, ct));
 
+        var playId = new Argument<string>("recording") { Description = "RECORDING column of recording list" };
+        var speed = new Option<double>("--speed") { Description = "Play this many times faster", DefaultValueFactory = _ => 1.0 };
+        var maxPause = new Option<double>("--max-pause") { Description = "Longest pause replayed, in seconds (longer ones are cut to this)", DefaultValueFactory = _ => 2.0 };
+        var play = new Command("play", "Replay a recording in this terminal with its timing (no browser needed)") { playId, speed, maxPause };
+        play.SetAction((parse, ct) => CliRunner.RunAsync(parse.GetValue(data), async (context, token) =>
+        {
+            var recording = await FindAsync(context.Store, parse.GetValue(playId)!, token);
+            if (recording is null)
+            {
+                return ExitCodes.NotFound;
+            }
+            var factor = parse.GetValue(speed);
+            var pauseCap = parse.GetValue(maxPause);
+            if (factor <= 0 || pauseCap < 0)
+            {
+                Console.Error.WriteLine("bastion: --speed must be above 0 and --max-pause 0 or more");
+                return ExitCodes.Usage;
+            }
+            await using var stdout = Console.OpenStandardOutput();
+            var played = await new AsciicastPlayer(context.Time).PlayAsync(context.Store, recording.Id, stdout, factor, TimeSpan.FromSeconds(pauseCap), token);
+            Console.Error.WriteLine($"\n[bastion: end of recording {recording.Id}: {recording.UserName} on {recording.TargetName}, {played.Events} events, {played.RecordedDuration.TotalSeconds:0.0} s recorded]");
+            return ExitCodes.Ok;
+        }, ct));
+
         var verifyId = new Argument<string>("recording") { Description = "RECORDING column of recording list" };
         var verify = new Command("verify", "Hash a recording again and compare with the hash sealed in the audit trail") { verifyId };
         verify.SetAction((parse, ct) => CliRunner.RunAsync(parse.GetValue(data), async (context, token) =>
@@ -104,6 +128,7 @@ public static class RecordingCommands
         command.Add(prune);
         command.Add(list);
         command.Add(export);
+        command.Add(play);
         command.Add(verify);
         return command;
     }

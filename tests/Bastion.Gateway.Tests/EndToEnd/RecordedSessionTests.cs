@@ -51,6 +51,9 @@ public sealed class RecordedSessionTests : IClassFixture<RecordedSessionTests.Fi
 
         (await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "recording", "verify", sealedEvent["recording_id"]!)).EnsureSuccess("recording verify");
         (await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "audit", "verify")).EnsureSuccess("audit verify");
+        var played = await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "recording", "play", sealedEvent["recording_id"]!, "--max-pause", "0");
+        Assert.Contains("recorded-42 on", played.StandardOutput);
+        Assert.Contains("end of recording", played.StandardError);
         var list = await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "recording", "list", "--user", "rec-shell");
         Assert.Contains(sealedEvent["recording_id"]!, list.StandardOutput);
         Assert.Contains("(shell)", list.StandardOutput);

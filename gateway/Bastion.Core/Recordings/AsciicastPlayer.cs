@@ -1,0 +1,110 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Bastion.Core.Store;
+
+namespace Bastion.Core.Recordings;
+
+/// <summary>
+/// Plays a stored recording to a terminal with its timing: output events are written as they happened, pauses scaled
+/// by a speed factor and capped (a coffee break is not replayed in full). Reads one chunk at a time; a line split
+/// across chunks is joined, a line longer than the bound or not JSON is reported, not guessed at.
+/// </summary>
+public sealed class AsciicastPlayer(TimeProvider time)
+{
+    private const int MaxLineBytes = 16 * 1024 * 1024;
+
+    public async Task<AsciicastPlayback> PlayAsync(IRecordingStore store, string recordingId, Stream output, double speed, TimeSpan maxPause, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(speed);
+        var line = new ArrayBufferWriter<byte>();
+        var playback = new PlaybackState(output, speed, maxPause, time);
+        await foreach (var chunk in store.ReadRecordingAsync(recordingId, ct).ConfigureAwait(false))
+        {
+            var rest = chunk;
+            while (!rest.IsEmpty)
+            {
+                var newline = rest.Span.IndexOf((byte)'\n');
+                var part = newline < 0 ? rest : rest[..newline];
+                if (line.WrittenCount + part.Length > MaxLineBytes)
+                {
+                    throw new InvalidDataException($"recording {recordingId} has a line longer than {MaxLineBytes} bytes; it is not an asciicast file");
+                }
+                line.Write(part.Span);
+                if (newline < 0)
+                {
+                    break;
+                }
+                await playback.LineAsync(line.WrittenMemory, ct).ConfigureAwait(false);
+                line.Clear();
+                rest = rest[(newline + 1)..];
+            }
+        }
+        if (line.WrittenCount > 0)
+        {
+            await playback.LineAsync(line.WrittenMemory, ct).ConfigureAwait(false);
+        }
+        await output.FlushAsync(ct).ConfigureAwait(false);
+        return new AsciicastPlayback(playback.Events, playback.RecordedDuration);
+    }
+
+    private sealed class PlaybackState(Stream output, double speed, TimeSpan maxPause, TimeProvider time)
+    {
+        private bool _headerSeen;
+        private double _lastAt;
+
+        public int Events { get; private set; }
+
+        public TimeSpan RecordedDuration => TimeSpan.FromSeconds(_lastAt);
+
+        public async Task LineAsync(ReadOnlyMemory<byte> line, CancellationToken ct)
+        {
+            if (line.Span.Trim(" \r\t"u8).IsEmpty)
+            {
+                return;
+            }
+            JsonDocument json;
+            try
+            {
+                json = JsonDocument.Parse(line);
+            }
+            catch (JsonException ex)
+            {
+                throw new InvalidDataException($"line {Events + 2} of the recording is not JSON, so it is not an asciicast v2 recording ({ex.Message})", ex);
+            }
+            using var _ = json;
+            if (!_headerSeen)
+            {
+                _headerSeen = true;
+                if (json.RootElement.ValueKind != JsonValueKind.Object || !json.RootElement.TryGetProperty("version", out var version) || version.GetInt32() != 2)
+                {
+                    throw new InvalidDataException("the recording does not start with an asciicast v2 header");
+                }
+                return;
+            }
+            var e = json.RootElement;
+            if (e.ValueKind != JsonValueKind.Array || e.GetArrayLength() < 3)
+            {
+                throw new InvalidDataException($"event {Events + 1} is not [time, kind, data]");
+            }
+            var at = e[0].GetDouble();
+            var pause = TimeSpan.FromSeconds(Math.Max(0, at - _lastAt) / speed);
+            _lastAt = Math.Max(_lastAt, at);
+            Events++;
+            if (e[1].GetString() != "o")
+            {
+                return;
+            }
+            if (pause > TimeSpan.Zero)
+            {
+                await output.FlushAsync(ct).ConfigureAwait(false);
+                await Task.Delay(pause < maxPause ? pause : maxPause, time, ct).ConfigureAwait(false);
+            }
+            await output.WriteAsync(Encoding.UTF8.GetBytes(e[2].GetString() ?? ""), ct).ConfigureAwait(false);
+        }
+    }
+}
+
+/// <param name="Events">Events read after the header.</param>
+/// <param name="RecordedDuration">Time of the last event, as recorded (not as played).</param>
+public sealed record AsciicastPlayback(int Events, TimeSpan RecordedDuration);
