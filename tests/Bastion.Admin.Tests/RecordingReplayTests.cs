@@ -237,6 +237,15 @@ public sealed class RecordingReplayTests
         await page.Locator($"a[data-recording='{info.Id}']").ClickAsync();
         await page.WaitForURLAsync($"**/audit/recordings/{info.Id}");
         Assert.Equal("notsealed", await page.GetAttributeAsync("#integrity", "data-state"));
+
+        // The player follows it live: what was stored before the page opened, then what the gateway stores next.
+        Assert.Equal(1, await page.Locator("#live-note").CountAsync());
+        var term = page.Locator("#player .ap-term");
+        await Assertions.Expect(term).ToContainTextAsync("still typing", new LocatorAssertionsToContainTextOptions { Timeout = 15_000 });
+        await host.Store.AppendRecordingChunkAsync(info.Id, 1, Encoding.UTF8.GetBytes("[3.0, \"o\", \"arrived-while-watching\\r\\n\"]\n"));
+        await Assertions.Expect(term).ToContainTextAsync("arrived-while-watching", new LocatorAssertionsToContainTextOptions { Timeout = 15_000 });
+        var watched = (await host.Store.QueryAuditEventsAsync(new Bastion.Core.Audit.AuditQuery { Type = "recording.viewed" })).Events;
+        Assert.Contains(watched, e => e.Data.GetValueOrDefault("recording_id") == info.Id && e.Data.GetValueOrDefault("action") == "watch");
     }
 
     private static async Task<RecordingInfo> SeedLostAsync(AdminAppHost host, string user, string target, string? command)

@@ -156,6 +156,7 @@ public static class AdminApp
         app.UseAuthorization();
         app.MapRazorPages();
         app.MapRecordingCast();
+        app.MapRecordingLive();
         // For the load balancer or reverse proxy in front: 200 "ok" while the store answers, 503 with the reason
         // otherwise and while the app stops. No session, no cookies, nothing about users.
         app.MapGet("/healthz", async (HttpContext http, GatewayContext context, IHostApplicationLifetime lifetime) =>

@@ -39,6 +39,9 @@ public interface IRecordingStore
     /// <summary>The chunks of a recording in sequence order (empty for an unknown id); read lazily, one at a time.</summary>
     IAsyncEnumerable<ReadOnlyMemory<byte>> ReadRecordingAsync(string recordingId, CancellationToken ct = default);
 
+    /// <summary>The chunks numbered <paramref name="fromSequence"/> and after, in order: what a live viewer has not seen yet.</summary>
+    IAsyncEnumerable<ReadOnlyMemory<byte>> ReadRecordingFromAsync(string recordingId, int fromSequence, CancellationToken ct = default);
+
     /// <summary>
     /// Deletes a recording that has ended (any status but <see cref="RecordingStatus.Recording"/>) with its chunks:
     /// retention. False if it is unknown, already deleted (by another node) or still being written.

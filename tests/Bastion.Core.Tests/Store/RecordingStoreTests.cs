@@ -334,6 +334,33 @@ public abstract class RecordingStoreTests(StoreProvider provider)
         await Assert.ThrowsAsync<EntityNotFoundException>(() => fixture.Store.AppendRecordingChunkAsync("old", 1, "x"u8.ToArray()));
     }
 
+    [Fact]
+    public async Task A_live_viewer_reads_only_the_chunks_after_those_it_has()
+    {
+        await using var fixture = await StoreFixture.CreateAsync(provider);
+        var viewer = await fixture.OpenAnotherAsync();
+        await fixture.Store.CreateRecordingAsync(Recording("live", fixture.Time.GetUtcNow()));
+        await fixture.Store.AppendRecordingChunkAsync("live", 0, "a"u8.ToArray());
+        await fixture.Store.AppendRecordingChunkAsync("live", 1, "b"u8.ToArray());
+
+        var seen = new List<string>();
+        await foreach (var chunk in viewer.ReadRecordingFromAsync("live", 1))
+        {
+            seen.Add(System.Text.Encoding.UTF8.GetString(chunk.Span));
+        }
+        await fixture.Store.AppendRecordingChunkAsync("live", 2, "c"u8.ToArray());
+        await foreach (var chunk in viewer.ReadRecordingFromAsync("live", 2))
+        {
+            seen.Add(System.Text.Encoding.UTF8.GetString(chunk.Span));
+        }
+        await foreach (var chunk in viewer.ReadRecordingFromAsync("live", 3))
+        {
+            seen.Add(System.Text.Encoding.UTF8.GetString(chunk.Span));
+        }
+
+        Assert.Equal(["b", "c"], seen);
+    }
+
     private static RecordingInfo Recording(string id, DateTimeOffset start) =>
         new(id, "s-" + id, "node-a", "alice", "203.0.113.7:5000", "web-1", "10.0.0.5:22", "ec2-user", null, 120, 40, start, null, 0, null, RecordingStatus.Recording);
 

@@ -22,6 +22,9 @@ public sealed class RecordingModel : BastionPageModel
 
     public string CastUrl => RecordingCastEndpoint.Url(Recording.Id);
 
+    /// <summary>Set while the gateway is still writing the recording: the player then follows it live.</summary>
+    public string? LiveUrl => Recording.Status == RecordingStatus.Recording ? RecordingLiveEndpoint.Url(Recording.Id) : null;
+
     public async Task<IActionResult> OnGetAsync(string id)
     {
         var ct = HttpContext.RequestAborted;

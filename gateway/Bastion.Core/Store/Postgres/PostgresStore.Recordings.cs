@@ -114,11 +114,16 @@ public sealed partial class PostgresStore
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadRecordingAsync(string recordingId, [EnumeratorCancellation] CancellationToken ct = default)
+    public IAsyncEnumerable<ReadOnlyMemory<byte>> ReadRecordingAsync(string recordingId, CancellationToken ct = default) =>
+        ReadRecordingFromAsync(recordingId, 0, ct);
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadRecordingFromAsync(string recordingId, int fromSequence, [EnumeratorCancellation] CancellationToken ct = default)
     {
         await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
         // Npgsql reads rows off the socket as they are consumed (buffering one row, here one chunk), never the whole result.
-        await using var query = connection.Command("SELECT data FROM recording_chunks WHERE recording_id = @id ORDER BY seq;").Add("@id", recordingId);
+        await using var query = connection.Command("SELECT data FROM recording_chunks WHERE recording_id = @id AND seq >= @from ORDER BY seq;")
+            .Add("@id", recordingId).Add("@from", fromSequence);
         await using var reader = await query.ExecuteReaderAsync(ct).ConfigureAwait(false);
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
         {

@@ -112,12 +112,17 @@ public sealed partial class SqliteStore
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadRecordingAsync(string recordingId, [EnumeratorCancellation] CancellationToken ct = default)
+    public IAsyncEnumerable<ReadOnlyMemory<byte>> ReadRecordingAsync(string recordingId, CancellationToken ct = default) =>
+        ReadRecordingFromAsync(recordingId, 0, ct);
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadRecordingFromAsync(string recordingId, int fromSequence, [EnumeratorCancellation] CancellationToken ct = default)
     {
         await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
         // The reader steps through the rows as they are consumed, so one chunk at a time is in memory (WAL lets writers
         // go on meanwhile; this reader sees the chunks that existed when it started).
-        using var query = connection.Command("SELECT data FROM recording_chunks WHERE recording_id = @id ORDER BY seq;").Add("@id", recordingId);
+        using var query = connection.Command("SELECT data FROM recording_chunks WHERE recording_id = @id AND seq >= @from ORDER BY seq;")
+            .Add("@id", recordingId).Add("@from", fromSequence);
         using var reader = await query.ExecuteReaderAsync(ct).ConfigureAwait(false);
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
         {
