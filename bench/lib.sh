@@ -180,3 +180,21 @@ make_bench_keys() { # client key (authorized on the sshd servers), target and ju
   ssh-keygen -q -t ed25519 -N '' -C bench-jump -f "$work/jump_host_key"
   cp "$work/client/id_ed25519.pub" "$work/authorized_keys"
 }
+
+start_target_and_jump() { # start_target_and_jump [EXTRA TARGET sshd_config LINES…] → target_pid, jump_pid, PORT_A; known_hosts for both
+  port_in_use "$TARGET_ADDR" "$TARGET_PORT" && die "something already listens on $TARGET_ADDR:$TARGET_PORT (another bench run? choose another address)"
+  write_sshd_config target "$TARGET_ADDR" "$TARGET_PORT" "$work/target_host_key" "MaxSessions 100" "$@"
+  start_sshd target "$TARGET_ADDR" "$TARGET_PORT"
+  target_pid=$started_pid
+
+  PORT_A=$(free_port)
+  write_sshd_config jump "$JUMP_ADDR" "$PORT_A" "$work/jump_host_key" "MaxSessions 100"
+  start_sshd jump "$JUMP_ADDR" "$PORT_A"
+  jump_pid=$started_pid
+  log "target sshd pid $target_pid on $TARGET_ADDR:$TARGET_PORT; OpenSSH jump sshd pid $jump_pid on $JUMP_ADDR:$PORT_A"
+
+  {
+    echo "[$JUMP_ADDR]:$PORT_A $(cut -d' ' -f1,2 "$work/jump_host_key.pub")"
+    echo "$TARGET_ADDR,$BASTION_TARGET $(cut -d' ' -f1,2 "$work/target_host_key.pub")"
+  } > "$work/known_hosts"
+}

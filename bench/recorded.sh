@@ -117,21 +117,7 @@ trap 'exit 143' TERM
 log "work directory: $work"
 make_bench_keys
 
-port_in_use "$TARGET_ADDR" "$TARGET_PORT" && die "something already listens on $TARGET_ADDR:$TARGET_PORT (another bench run? choose another BENCH_TARGET_ADDR)"
-write_sshd_config target "$TARGET_ADDR" "$TARGET_PORT" "$work/target_host_key" "MaxSessions 100"
-start_sshd target "$TARGET_ADDR" "$TARGET_PORT"
-target_pid=$started_pid
-
-PORT_A=$(free_port)
-write_sshd_config jump "$JUMP_ADDR" "$PORT_A" "$work/jump_host_key" "MaxSessions 100"
-start_sshd jump "$JUMP_ADDR" "$PORT_A"
-jump_pid=$started_pid
-log "target sshd pid $target_pid on $TARGET_ADDR:$TARGET_PORT; OpenSSH jump sshd pid $jump_pid on $JUMP_ADDR:$PORT_A"
-
-{
-  echo "[$JUMP_ADDR]:$PORT_A $(cut -d' ' -f1,2 "$work/jump_host_key.pub")"
-  echo "$TARGET_ADDR,$BASTION_TARGET $(cut -d' ' -f1,2 "$work/target_host_key.pub")"
-} > "$work/known_hosts"
+start_target_and_jump
 write_ssh_config
 unset SSH_AUTH_SOCK
 
