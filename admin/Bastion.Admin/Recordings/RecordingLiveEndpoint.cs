@@ -1,7 +1,7 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Bastion.Admin.Security;
+using Bastion.Core.Recordings;
 using Bastion.Core.Store;
 using Bastion.Gateway.Hosting;
 
@@ -23,8 +23,6 @@ public static class RecordingLiveEndpoint
     /// <summary>The reset's "init" holds at most this much of the output so far: the tail, enough to fill a screen.</summary>
     private const int MaxInitBytes = 256 * 1024;
 
-    private const int MaxLineBytes = 16 * 1024 * 1024;
-
     public static string Url(string recordingId) => $"/audit/recordings/{Uri.EscapeDataString(recordingId)}/live";
 
     public static IEndpointConventionBuilder MapRecordingLive(this IEndpointRouteBuilder endpoints) =>
@@ -43,7 +41,7 @@ public static class RecordingLiveEndpoint
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
 
-        var follower = new LineFollower();
+        var follower = new ChunkLineSplitter();
         var next = 0;
         var output = new StringBuilder();
         double lastTime = 0;
@@ -113,34 +111,6 @@ public static class RecordingLiveEndpoint
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {
             return null;
-        }
-    }
-
-    /// <summary>Joins lines split across chunks; hands out whole lines only.</summary>
-    private sealed class LineFollower
-    {
-        private readonly ArrayBufferWriter<byte> _partial = new();
-
-        public List<ReadOnlyMemory<byte>> Feed(ReadOnlyMemory<byte> chunk)
-        {
-            var lines = new List<ReadOnlyMemory<byte>>();
-            while (!chunk.IsEmpty)
-            {
-                var newline = chunk.Span.IndexOf((byte)'\n');
-                if (newline < 0)
-                {
-                    if (_partial.WrittenCount + chunk.Length <= MaxLineBytes)
-                    {
-                        _partial.Write(chunk.Span);
-                    }
-                    break;
-                }
-                _partial.Write(chunk.Span[..newline]);
-                lines.Add(_partial.WrittenMemory.ToArray());
-                _partial.Clear();
-                chunk = chunk[(newline + 1)..];
-            }
-            return lines;
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Bastion.Core.Store;
@@ -7,42 +6,26 @@ namespace Bastion.Core.Recordings;
 
 /// <summary>
 /// Plays a stored recording to a terminal with its timing: output events are written as they happened, pauses scaled
-/// by a speed factor and capped (a coffee break is not replayed in full). Reads one chunk at a time; a line split
-/// across chunks is joined, a line longer than the bound or not JSON is reported, not guessed at.
+/// by a speed factor and capped (a coffee break is not replayed in full). Reads one chunk at a time; a line that is
+/// not JSON is reported, not guessed at.
 /// </summary>
 public sealed class AsciicastPlayer(TimeProvider time)
 {
-    private const int MaxLineBytes = 16 * 1024 * 1024;
-
     public async Task<AsciicastPlayback> PlayAsync(IRecordingStore store, string recordingId, Stream output, double speed, TimeSpan maxPause, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(speed);
-        var line = new ArrayBufferWriter<byte>();
+        var lines = new ChunkLineSplitter();
         var playback = new PlaybackState(output, speed, maxPause, time);
         await foreach (var chunk in store.ReadRecordingAsync(recordingId, ct).ConfigureAwait(false))
         {
-            var rest = chunk;
-            while (!rest.IsEmpty)
+            foreach (var line in lines.Feed(chunk))
             {
-                var newline = rest.Span.IndexOf((byte)'\n');
-                var part = newline < 0 ? rest : rest[..newline];
-                if (line.WrittenCount + part.Length > MaxLineBytes)
-                {
-                    throw new InvalidDataException($"recording {recordingId} has a line longer than {MaxLineBytes} bytes; it is not an asciicast file");
-                }
-                line.Write(part.Span);
-                if (newline < 0)
-                {
-                    break;
-                }
-                await playback.LineAsync(line.WrittenMemory, ct).ConfigureAwait(false);
-                line.Clear();
-                rest = rest[(newline + 1)..];
+                await playback.LineAsync(line, ct).ConfigureAwait(false);
             }
         }
-        if (line.WrittenCount > 0)
+        if (lines.Rest() is { } last)
         {
-            await playback.LineAsync(line.WrittenMemory, ct).ConfigureAwait(false);
+            await playback.LineAsync(last, ct).ConfigureAwait(false);
         }
         await output.FlushAsync(ct).ConfigureAwait(false);
         return new AsciicastPlayback(playback.Events, playback.RecordedDuration);
