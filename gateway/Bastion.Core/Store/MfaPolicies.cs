@@ -25,6 +25,9 @@ public static class MfaPolicies
 
     public static IReadOnlyList<string> All { get; } = [KeyAndTotp, SecurityKey, SecurityKeyAndTotp, KeyAndWebAuthn, KeyOnly];
 
+    /// <summary>What a group may require: every policy but "key", which is no second factor.</summary>
+    public static IReadOnlyList<string> RequirableByGroup { get; } = [KeyAndTotp, SecurityKey, SecurityKeyAndTotp, KeyAndWebAuthn];
+
     /// <summary>
     /// Weakest to strongest, by how well each resists phishing and stolen keys: a key alone; a code that can be
     /// phished; a browser approval bound to the admin site's origin; a hardware-bound SSH key; both.

@@ -16,18 +16,16 @@ public static class GroupCommands
         {
             var users = await context.Store.ListUsersAsync(token);
             var policies = await context.Store.ListGroupMfaPoliciesAsync(token);
-            var groups = users.SelectMany(u => u.Groups).Concat(policies.Keys).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase);
             Console.WriteLine($"{"GROUP",-24} {"MEMBERS",7} REQUIRED MFA");
-            foreach (var group in groups)
+            foreach (var summary in GroupSummary.Of(users, policies))
             {
-                var members = users.Count(u => u.Groups.Contains(group, StringComparer.OrdinalIgnoreCase));
-                Console.WriteLine($"{group,-24} {members,7} {policies.GetValueOrDefault(group) ?? "-"}");
+                Console.WriteLine($"{summary.Name,-24} {summary.Members,7} {summary.RequiredMfaPolicy ?? "-"}");
             }
             return ExitCodes.Ok;
         }, ct));
 
         var group = new Argument<string>("group") { Description = "Group name (without @)" };
-        var policy = new Argument<string>("policy") { Description = $"One of: {string.Join(", ", MfaPolicies.All.Where(p => p != MfaPolicies.KeyOnly))}" };
+        var policy = new Argument<string>("policy") { Description = $"One of: {string.Join(", ", MfaPolicies.RequirableByGroup)}" };
         var require = new Command("require-mfa", "Members must meet at least this MFA policy (a stronger policy of their own still applies)") { group, policy };
         require.SetAction((parse, ct) => CliRunner.RunAsync(parse.GetValue(data), async (context, token) =>
         {

@@ -30,6 +30,7 @@ public sealed class GatewaySessionChannel : ISessionChannelHandler
 
     public async ValueTask<bool> OnRequestAsync(SessionChannel channel, ChannelRequestDetails request, CancellationToken cancellationToken)
     {
+        Task ListTargets() => new TargetListingSession(_context, _state).WriteListingAsync(channel, cancellationToken);
         switch (request)
         {
             case PtyRequest or EnvRequest:
@@ -41,15 +42,13 @@ public sealed class GatewaySessionChannel : ISessionChannelHandler
                 }
                 return true;
             case ShellRequest:
-                return StartOnce(() => new TargetListingSession(_context, _state).WriteListingAsync(channel, cancellationToken));
+                return StartOnce(ListTargets);
             case ExecRequest exec when ListingCommands.Contains(exec.Command.Trim()):
-                return StartOnce(() => new TargetListingSession(_context, _state).WriteListingAsync(channel, cancellationToken));
+                return StartOnce(ListTargets);
             case ExecRequest exec:
                 if (!RecordedCommand.TryParse(exec.Command, out var command, out var error))
                 {
-                    return StartOnce(() => error is null
-                        ? new TargetListingSession(_context, _state).WriteListingAsync(channel, cancellationToken)
-                        : RefuseAsync(channel, error, cancellationToken));
+                    return StartOnce(error is null ? ListTargets : () => RefuseAsync(channel, error, cancellationToken));
                 }
                 var session = new RecordedSession(_context, _state, _metrics);
                 _recorded = session;

@@ -109,7 +109,7 @@ public sealed class LiveSessions : BackgroundService
         await _context.Store.MarkUnsealedRecordingsLostAsync(nodeId, _context.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         foreach (var recording in unsealed)
         {
-            var stored = await Bastion.Core.Recordings.RecordingIntegrity.CheckAsync(_context.Store, recording, cancellationToken).ConfigureAwait(false);
+            var (sha256, bytes) = await Bastion.Core.Recordings.RecordingSealLookup.HashStoredAsync(_context.Store, recording.Id, cancellationToken).ConfigureAwait(false);
             await _context.Audit.AppendNowAsync(new AuditEvent(AuditEventTypes.RecordingLost, AuditSeverity.Warning)
             {
                 SessionId = recording.SessionId,
@@ -120,8 +120,8 @@ public sealed class LiveSessions : BackgroundService
                     ["recording_id"] = recording.Id,
                     ["target"] = recording.TargetName,
                     ["node"] = nodeId,
-                    ["sha256"] = stored.ComputedSha256,
-                    ["bytes"] = stored.ComputedBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["sha256"] = sha256,
+                    ["bytes"] = bytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     ["reason"] = "the gateway node stopped before sealing the recording (crash or kill -9)",
                 },
             }, cancellationToken).ConfigureAwait(false);

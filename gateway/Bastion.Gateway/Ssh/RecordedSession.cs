@@ -95,32 +95,23 @@ public sealed class RecordedSession
             await _access.DeniedAsync(access.Requested, target, Mode, "target user not allowed", message).ConfigureAwait(false);
             return await RefuseAsync(channel, "Bastion: " + message, ct).ConfigureAwait(false);
         }
-        TargetCredential credential;
+        TargetCredential? credential = null;
         SshClient client;
         try
         {
             credential = TargetCredential.Create(_context, user.Name, _state.SessionId, targetUser);
+            client = await new TargetLogin(_context).ConnectAsync(target, targetUser, credential, ct).ConfigureAwait(false);
         }
         catch (TargetLoginException ex)
         {
+            credential?.Dispose();
             await _access.DeniedAsync(access.Requested, target, Mode, ex.Reason, ex.Message).ConfigureAwait(false);
             return await RefuseAsync(channel, "Bastion: " + ex.Message, ct).ConfigureAwait(false);
         }
         using (credential)
+        using (client)
         {
-            try
-            {
-                client = await new TargetLogin(_context).ConnectAsync(target, targetUser, credential, ct).ConfigureAwait(false);
-            }
-            catch (TargetLoginException ex)
-            {
-                await _access.DeniedAsync(access.Requested, target, Mode, ex.Reason, ex.Message).ConfigureAwait(false);
-                return await RefuseAsync(channel, "Bastion: " + ex.Message, ct).ConfigureAwait(false);
-            }
-            using (client)
-            {
-                return await RecordAsync(channel, request, access, target, targetUser, credential, client, ct).ConfigureAwait(false);
-            }
+            return await RecordAsync(channel, request, access, target, targetUser, credential, client, ct).ConfigureAwait(false);
         }
     }
 
@@ -128,43 +119,45 @@ public sealed class RecordedSession
         TargetCredential credential, SshClient client, CancellationToken ct)
     {
         var options = _context.Options.Recording;
+        var settings = options.RecorderSettings();
         var pty = channel.Pty is { } p ? new PtyRequestSize(p.Term, p.Columns, p.Rows, p.WidthPixels, p.HeightPixels) : PtyRequestSize.Default;
         var startedAt = _context.Time.GetUtcNow();
-        var channelId = Guid.NewGuid().ToString("n")[..12];
+        var channelId = TargetAccess.NewChannelId();
         var info = new RecordingInfo(Guid.NewGuid().ToString("N"), _state.SessionId, _context.NodeId, _state.User!.Name, Source,
             target.Name, $"{target.Host}:{target.Port}", targetUser, request.Command, (int)pty.Columns, (int)pty.Rows, startedAt, null, 0, null, RecordingStatus.Recording);
 
         SessionRecorder? recorder = null;
         try
         {
-            recorder = await SessionRecorder.StartAsync(_context.Store, info, channel.Pty?.Term, options.RecorderSettings(), _context.Time, ct).ConfigureAwait(false);
+            recorder = await SessionRecorder.StartAsync(_context.Store, info, channel.Pty?.Term, settings, _context.Time, ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            await RecordingFailedAsync(info, channelId, ex, options.RecorderSettings().FailClosed).ConfigureAwait(false);
-            if (options.RecorderSettings().FailClosed)
+            await RecordingFailedAsync(info, channelId, ex, settings.FailClosed).ConfigureAwait(false);
+            if (settings.FailClosed)
             {
                 return await RefuseAsync(channel, "Bastion: the session cannot be recorded (the store did not accept the recording), so it is not opened; try again or tell a Bastion administrator", ct).ConfigureAwait(false);
             }
             await channel.WriteErrorAsync("Bastion: this session is NOT recorded (the store did not accept the recording); it continues because Bastion:Recording:FailureMode is open\n", ct).ConfigureAwait(false);
         }
 
-        var details = _access.Describe(access.Requested, target, Mode);
-        details["channel"] = channelId;
-        details["decision"] = access.Decision!.Reason;
-        details["target_user"] = targetUser;
-        details["command"] = request.Command ?? "";
-        details["target_auth"] = credential.Method;
+        var openFields = new Dictionary<string, string>
+        {
+            ["target_user"] = targetUser,
+            ["command"] = request.Command ?? "",
+            ["target_auth"] = credential.Method,
+        };
         if (credential.CertificateKeyId is not null)
         {
-            details["certificate_key_id"] = credential.CertificateKeyId;
-            details["certificate_serial"] = credential.CertificateSerial!.Value.ToString(CultureInfo.InvariantCulture);
+            openFields["certificate_key_id"] = credential.CertificateKeyId;
+            openFields["certificate_serial"] = credential.CertificateSerial!.Value.ToString(CultureInfo.InvariantCulture);
         }
         if (recorder is not null)
         {
-            details["recording_id"] = info.Id;
+            openFields["recording_id"] = info.Id;
         }
-        await _context.Audit.AppendAsync(_state.Event(AuditEventTypes.ChannelOpen, AuditSeverity.Info, details), ct).ConfigureAwait(false);
+        var live = await _access.OpenedAsync(access, Mode, channelId, startedAt, openFields, ct).ConfigureAwait(false);
+        live.Channel = channel;
         if (recorder is not null)
         {
             await _context.Audit.AppendAsync(_state.Event(AuditEventTypes.RecordingStarted, AuditSeverity.Info, new Dictionary<string, string>
@@ -177,8 +170,6 @@ public sealed class RecordedSession
             }), ct).ConfigureAwait(false);
         }
 
-        var live = new LiveChannel(channelId, target, startedAt) { Channel = channel };
-        _state.Channels[channelId] = live;
         await PublishLiveAsync(live, ct).ConfigureAwait(false);
 
         var failureWatch = recorder is null ? Task.CompletedTask : WatchRecordingAsync(recorder, info, channelId);
@@ -212,7 +203,8 @@ public sealed class RecordedSession
         }
         await SealAsync(recorder, info, channelId).ConfigureAwait(false);
         await failureWatch.ConfigureAwait(false);
-        await CloseAsync(live, channel, bridge.EndReason, exitStatus, startedAt).ConfigureAwait(false);
+        await _access.ClosedAsync(live, channel.BytesFromClient, channel.BytesToClient, _context.Time.GetUtcNow() - startedAt, bridge.EndReason,
+            new Dictionary<string, string> { ["mode"] = Mode, ["exit_status"] = exitStatus.ToString(CultureInfo.InvariantCulture) }).ConfigureAwait(false);
         return exitStatus;
     }
 
@@ -266,31 +258,6 @@ public sealed class RecordedSession
             ["failure_mode"] = failClosed ? "closed" : "open",
             ["error"] = error.GetType().Name + ": " + error.Message,
         }));
-
-    private async Task CloseAsync(LiveChannel live, SessionChannel channel, string reason, uint exitStatus, DateTimeOffset startedAt)
-    {
-        _state.Channels.TryRemove(live.ChannelId, out _);
-        try
-        {
-            await _context.Store.RemoveLiveSessionAsync(live.ChannelId).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // The live view is advisory; the audit event below is what counts.
-        }
-        await _context.Audit.AppendAsync(_state.Event(AuditEventTypes.ChannelClose, AuditSeverity.Info, new Dictionary<string, string>
-        {
-            ["channel"] = live.ChannelId,
-            ["mode"] = Mode,
-            ["target"] = live.Target.Name,
-            ["address"] = $"{live.Target.Host}:{live.Target.Port}",
-            ["bytes_from_client"] = channel.BytesFromClient.ToString(CultureInfo.InvariantCulture),
-            ["bytes_to_client"] = channel.BytesToClient.ToString(CultureInfo.InvariantCulture),
-            ["duration_ms"] = ((long)(_context.Time.GetUtcNow() - startedAt).TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
-            ["exit_status"] = exitStatus.ToString(CultureInfo.InvariantCulture),
-            ["reason"] = reason,
-        })).ConfigureAwait(false);
-    }
 
     private async Task PublishLiveAsync(LiveChannel live, CancellationToken ct)
     {

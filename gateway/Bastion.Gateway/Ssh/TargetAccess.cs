@@ -9,7 +9,8 @@ namespace Bastion.Gateway.Ssh;
 
 /// <summary>
 /// The checks every way to a target goes through (forwarded or recorded): resolve the name through the inventory,
-/// allow only SSH, apply the access rules. A refusal is audited as channel.denied and carries the sentence the user sees.
+/// allow only SSH, apply the access rules. A refusal is audited as channel.denied and carries the sentence the user sees;
+/// an accepted channel's open and close are audited, and it is listed among the connection's channels, the same way.
 /// </summary>
 public sealed class TargetAccess
 {
@@ -68,6 +69,63 @@ public sealed class TargetAccess
         details["reason"] = reason;
         details["message"] = message;
         return _context.Audit.AppendAsync(_state.Event(AuditEventTypes.ChannelDenied, AuditSeverity.Warning, details));
+    }
+
+    /// <summary>The id a channel to a target goes by in the audit trail and the live view.</summary>
+    public static string NewChannelId() => Guid.NewGuid().ToString("n")[..12];
+
+    /// <summary>
+    /// Audits channel.open for an allowed target (<paramref name="extra"/> adds the mode's own fields) and lists the
+    /// channel among the connection's, for the live view and kills. Publishing the live row is the caller's.
+    /// </summary>
+    public async ValueTask<LiveChannel> OpenedAsync(TargetAccessResult access, string mode, string channelId, DateTimeOffset startedAt,
+        IReadOnlyDictionary<string, string>? extra, CancellationToken cancellationToken)
+    {
+        var target = access.Target ?? throw new InvalidOperationException("only an allowed target has a channel");
+        var details = Describe(access.Requested, target, mode);
+        details["channel"] = channelId;
+        details["decision"] = access.Decision!.Reason;
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            details[key] = value;
+        }
+        await _context.Audit.AppendAsync(_state.Event(AuditEventTypes.ChannelOpen, AuditSeverity.Info, details), cancellationToken).ConfigureAwait(false);
+        var live = new LiveChannel(channelId, target, startedAt);
+        _state.Channels[channelId] = live;
+        return live;
+    }
+
+    /// <summary>
+    /// The channel ended: off the connection's list and the live view (advisory: a store hiccup does not stop the
+    /// audit), then channel.close with bytes, duration and why (<paramref name="extra"/> adds the mode's own fields).
+    /// </summary>
+    public async ValueTask ClosedAsync(LiveChannel live, long bytesFromClient, long bytesToClient, TimeSpan duration, string reason,
+        IReadOnlyDictionary<string, string>? extra = null)
+    {
+        _state.Channels.TryRemove(live.ChannelId, out _);
+        try
+        {
+            await _context.Store.RemoveLiveSessionAsync(live.ChannelId).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The live view is advisory; the audit event below is what counts.
+        }
+        var details = new Dictionary<string, string>
+        {
+            ["channel"] = live.ChannelId,
+            ["target"] = live.Target.Name,
+            ["address"] = $"{live.Target.Host}:{live.Target.Port}",
+            ["bytes_from_client"] = bytesFromClient.ToString(CultureInfo.InvariantCulture),
+            ["bytes_to_client"] = bytesToClient.ToString(CultureInfo.InvariantCulture),
+            ["duration_ms"] = ((long)duration.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+            ["reason"] = reason,
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            details[key] = value;
+        }
+        await _context.Audit.AppendAsync(_state.Event(AuditEventTypes.ChannelClose, AuditSeverity.Info, details)).ConfigureAwait(false);
     }
 
     /// <summary>The audit fields that say which target was asked for and what it resolved to.</summary>

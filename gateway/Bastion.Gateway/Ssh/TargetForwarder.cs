@@ -37,7 +37,6 @@ public sealed class TargetForwarder
         {
             return ChannelOpenDecision.Reject(access.FailureReason, access.Refusal!);
         }
-        var requested = access.Requested;
         NetworkStream stream;
         try
         {
@@ -46,42 +45,13 @@ public sealed class TargetForwarder
         }
         catch (TargetUnreachableException ex)
         {
-            await _access.DeniedAsync(requested, target, Mode, "connect failed", ex.Message).ConfigureAwait(false);
+            await _access.DeniedAsync(access.Requested, target, Mode, "connect failed", ex.Message).ConfigureAwait(false);
             return ChannelOpenDecision.Reject(ChannelOpenFailureReason.ConnectFailed, $"Bastion: {target.Name} ({target.Host}:{target.Port}) {ex.Message}");
         }
-        var channelId = Guid.NewGuid().ToString("n")[..12];
-        var details = _access.Describe(requested, target, Mode);
-        details["channel"] = channelId;
-        details["decision"] = access.Decision!.Reason;
-        await _context.Audit.AppendAsync(_state.Event(AuditEventTypes.ChannelOpen, AuditSeverity.Info, details), cancellationToken).ConfigureAwait(false);
-        var live = new LiveChannel(channelId, target, _context.Time.GetUtcNow());
-        _state.Channels[channelId] = live;
+        var live = await _access.OpenedAsync(access, Mode, TargetAccess.NewChannelId(), _context.Time.GetUtcNow(), null, cancellationToken).ConfigureAwait(false);
         await _context.Store.UpsertLiveSessionAsync(LiveSessions.Row(_context, _state, live), cancellationToken).ConfigureAwait(false);
-        return ChannelOpenDecision.Accept(stream, stats => ClosedAsync(live, stats), channel => live.Channel = channel);
-    }
-
-    private async ValueTask ClosedAsync(LiveChannel live, ChannelTrafficStats stats)
-    {
-        _state.Channels.TryRemove(live.ChannelId, out _);
-        var target = live.Target;
-        var channelId = live.ChannelId;
-        try
-        {
-            await _context.Store.RemoveLiveSessionAsync(channelId).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // The live view is advisory; the audit event below is what counts.
-        }
-        await _context.Audit.AppendAsync(_state.Event(AuditEventTypes.ChannelClose, AuditSeverity.Info, new Dictionary<string, string>
-        {
-            ["channel"] = channelId,
-            ["target"] = target.Name,
-            ["address"] = $"{target.Host}:{target.Port}",
-            ["bytes_from_client"] = stats.BytesFromClient.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["bytes_to_client"] = stats.BytesToClient.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["duration_ms"] = ((long)stats.Duration.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["reason"] = stats.CloseReason,
-        })).ConfigureAwait(false);
+        return ChannelOpenDecision.Accept(stream,
+            stats => _access.ClosedAsync(live, stats.BytesFromClient, stats.BytesToClient, stats.Duration, stats.CloseReason),
+            channel => live.Channel = channel);
     }
 }

@@ -6,9 +6,6 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Bastion.Admin.Pages.Admin;
 
-/// <param name="RequiredMfaPolicy">Null when the group requires nothing of its members.</param>
-public sealed record GroupRow(string Name, int Members, string? RequiredMfaPolicy);
-
 /// <summary>
 /// Admins list groups and set or clear the MFA policy each requires of its members (the same as
 /// <c>bastion group list|require-mfa|clear-mfa</c>, with the same audit event).
@@ -16,20 +13,16 @@ public sealed record GroupRow(string Name, int Members, string? RequiredMfaPolic
 [Authorize(Policy = Policies.Admin)]
 public sealed class GroupsModel : BastionPageModel
 {
-    /// <summary>"key" is no second factor, so a group cannot require it (the store refuses it too).</summary>
-    public static IReadOnlyList<string> RequirablePolicies { get; } = MfaPolicies.All.Where(p => p != MfaPolicies.KeyOnly).ToArray();
+    public static IReadOnlyList<string> RequirablePolicies => MfaPolicies.RequirableByGroup;
 
-    public IReadOnlyList<GroupRow> Rows { get; private set; } = [];
+    public IReadOnlyList<GroupSummary> Rows { get; private set; } = [];
 
     public async Task OnGetAsync()
     {
         var ct = HttpContext.RequestAborted;
         var users = await Store.ListUsersAsync(ct);
         var policies = await Store.ListGroupMfaPoliciesAsync(ct);
-        // Ordinal, as the store and access rules compare group names (they are lowercase only).
-        Rows = users.SelectMany(u => u.Groups).Concat(policies.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
-            .Select(group => new GroupRow(group, users.Count(u => u.Groups.Contains(group, StringComparer.Ordinal)), policies.GetValueOrDefault(group)))
-            .ToList();
+        Rows = GroupSummary.Of(users, policies);
     }
 
     public async Task<IActionResult> OnPostRequireAsync(string? group, string? policy)
