@@ -93,6 +93,9 @@ public sealed class Ec2ResolutionTests : IAsyncLifetime
     {
         await _bed.AddAutomationUserAsync("ec2names");
         var client = _bed.NewClient("ec2names");
+        // The inner ssh counts the jump hop's whole login against ConnectTimeout; at the start of a full run, with
+        // several fresh gateways still compiling on 2 cores, 10 s was once not enough ("timed out during banner exchange").
+        client.Ssh.ConnectTimeoutSeconds = 30;
 
         var twin = await client.Ssh.SshAsync("twin.dev", "true");
         Assert.False(twin.Succeeded);
