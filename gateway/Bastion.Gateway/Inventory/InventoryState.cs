@@ -22,6 +22,8 @@ public sealed class InventoryState
 
     private volatile InstanceIndex _index = InstanceIndex.Empty;
     private volatile IReadOnlyList<InventoryAccountView> _accounts = [];
+    private readonly Lock _swapping = new();
+    private long? _servedVersion;
 
     public InstanceIndex Index => _index;
 
@@ -34,10 +36,26 @@ public sealed class InventoryState
         _accounts = records.Select(r => new InventoryAccountView(r.AccountId, r.Alias, r.InstanceCount, r.LastSuccess, r.LastAttempt, r.LastError, r.ConsecutiveFailures)).ToList();
     }
 
-    public void Update(Ec2Snapshot snapshot)
+    /// <summary>
+    /// Serves <paramref name="snapshot"/> unless a newer one is already served. Refreshing threads call this side by
+    /// side and may arrive out of order; without the check an older snapshot finishing last would hide instances the
+    /// newer one had until the next refresh. Returns whether it was taken.
+    /// </summary>
+    public bool Update(Ec2Snapshot snapshot)
     {
-        _index = InstanceTargets.Index(snapshot.Accounts.Select(a => (a.Instances, a.LastSuccess)));
-        _accounts = snapshot.Accounts.Select(View).ToList();
+        var index = InstanceTargets.Index(snapshot.Accounts.Select(a => (a.Instances, a.LastSuccess)));
+        var accounts = snapshot.Accounts.Select(View).ToList();
+        lock (_swapping)
+        {
+            if (_servedVersion is { } served && snapshot.Version <= served)
+            {
+                return false;
+            }
+            _servedVersion = snapshot.Version;
+            _index = index;
+            _accounts = accounts;
+            return true;
+        }
     }
 
     public static InventoryAccountRecord ToRecord(Ec2AccountStatus status) => new(

@@ -17,6 +17,7 @@ public sealed class InventorySync : IHostedService
     private readonly Ec2Inventory _inventory;
     private readonly ILogger<InventorySync> _logger;
     private readonly SemaphoreSlim _saving = new(1, 1);
+    private long _savedVersion = -1;
 
     public InventorySync(GatewayContext context, Ec2Inventory inventory, ILogger<InventorySync> logger)
     {
@@ -44,14 +45,24 @@ public sealed class InventorySync : IHostedService
     private void OnUpdated(Ec2Snapshot snapshot)
     {
         _context.InventoryState.Update(snapshot);
-        _ = SaveAsync(snapshot);
+        _ = SaveLatestAsync();
     }
 
-    private async Task SaveAsync(Ec2Snapshot snapshot)
+    /// <summary>
+    /// Saves the newest snapshot, not the one that triggered the call: saves queue behind each other and snapshots
+    /// arrive out of order, and an older one saved last would tell the CLI and other nodes less than the gateway knows.
+    /// </summary>
+    private async Task SaveLatestAsync()
     {
         await _saving.WaitAsync().ConfigureAwait(false);
         try
         {
+            var snapshot = _inventory.Current;
+            if (snapshot.Version <= _savedVersion)
+            {
+                return;
+            }
+            _savedVersion = snapshot.Version;
             foreach (var account in snapshot.Accounts.Where(a => a.HasBeenAttempted))
             {
                 await _context.Store.SaveInventoryAccountAsync(InventoryState.ToRecord(account)).ConfigureAwait(false);

@@ -8,7 +8,7 @@ namespace Bastion.Gateway.Inventory.Ec2;
 /// </summary>
 public sealed class Ec2Snapshot
 {
-    public Ec2Snapshot(IReadOnlyList<Ec2AccountStatus> accounts, DateTimeOffset takenAt)
+    public Ec2Snapshot(IReadOnlyList<Ec2AccountStatus> accounts, DateTimeOffset takenAt, long version = 0)
     {
         Accounts = accounts.ToImmutableArray();
         var builder = ImmutableArray.CreateBuilder<Ec2Instance>(Accounts.Sum(a => a.Instances.Count));
@@ -18,6 +18,7 @@ public sealed class Ec2Snapshot
         }
         Instances = builder.MoveToImmutable();
         TakenAt = takenAt;
+        Version = version;
     }
 
     /// <summary>One status per configured account, in configuration order.</summary>
@@ -29,6 +30,12 @@ public sealed class Ec2Snapshot
     /// <summary>When this snapshot was assembled (the latest account update in it).</summary>
     public DateTimeOffset TakenAt { get; }
 
+    /// <summary>
+    /// Counts publications: each snapshot is one above the one it was built from. Accounts refresh side by side, so
+    /// subscribers can receive snapshots out of order; this tells them which one is newer.
+    /// </summary>
+    public long Version { get; }
+
     /// <summary>Every account has finished at least one refresh, successful or not.</summary>
     public bool IsComplete => Accounts.All(a => a.HasBeenAttempted);
 
@@ -39,5 +46,5 @@ public sealed class Ec2Snapshot
 
     /// <summary>A copy with one account's status replaced.</summary>
     internal Ec2Snapshot With(Ec2AccountStatus status, DateTimeOffset takenAt) =>
-        new(Accounts.Select(a => a.Account.Id == status.Account.Id ? status : a).ToList(), takenAt);
+        new(Accounts.Select(a => a.Account.Id == status.Account.Id ? status : a).ToList(), takenAt, Version + 1);
 }

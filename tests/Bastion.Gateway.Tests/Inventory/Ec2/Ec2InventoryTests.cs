@@ -1,3 +1,4 @@
+using Bastion.Gateway.Inventory;
 using Bastion.Gateway.Inventory.Ec2;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -193,6 +194,32 @@ public sealed class Ec2InventoryTests
         var ex = await Assert.ThrowsAsync<ArgumentException>(() => inventory.RefreshAccountAsync("999999999999", CancellationToken.None));
 
         Assert.Contains("Bastion:Inventory:Ec2:Accounts", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Snapshots_handed_out_of_order_leave_the_gateway_serving_the_newest()
+    {
+        // Accounts refresh side by side and raise Updated on their own threads, so a subscriber can get an older
+        // snapshot after a newer one. A CI run caught the gateway serving dev-a's names only, after both had refreshed.
+        _fetcher.Serve(_a, "web-1");
+        _fetcher.Serve(_b, "db-1");
+        var inventory = Inventory();
+        var published = new List<Ec2Snapshot>();
+        inventory.Updated += s => { lock (published) { published.Add(s); } };
+        await inventory.RefreshNowAsync(CancellationToken.None);
+
+        var ordered = published.OrderBy(s => s.Version).ToList();
+        Assert.Equal(2, ordered.Count);
+        Assert.True(ordered[0].Version < ordered[1].Version);
+        Assert.Same(inventory.Current, ordered[1]);
+
+        var state = new InventoryState();
+        Assert.True(state.Update(ordered[1]));
+        Assert.False(state.Update(ordered[0])); // the older one, arriving last, is not taken
+
+        Assert.Equal(1, state.Index.ByName("web-1").Length);
+        Assert.Equal(1, state.Index.ByName("db-1").Length);
+        Assert.All(state.Accounts, a => Assert.NotNull(a.LastSuccess));
     }
 
     private Ec2Inventory Inventory(Action<Ec2InventoryOptions>? configure = null)
