@@ -38,6 +38,21 @@ public sealed class SshServerOptions
 
     public int MaxChannelsPerConnection { get; init; } = 64;
 
+    /// <summary>
+    /// After this long without a packet from an authenticated client, ask it for a reply (OpenSSH
+    /// ClientAliveInterval); zero sends nothing.
+    /// </summary>
+    public TimeSpan ClientAliveInterval { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Unanswered probes before the connection is closed (OpenSSH ClientAliveCountMax); zero probes without closing.</summary>
+    public int ClientAliveCountMax { get; init; } = 3;
+
+    /// <summary>Close a connection whose channels carried no data either way for this long; zero never does.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Close a connection this long after authentication, busy or not; zero never does.</summary>
+    public TimeSpan MaxConnectionTime { get; init; } = TimeSpan.Zero;
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>Where the meter "Bastion.Ssh" (kex durations, connections) comes from; null records nothing.</summary>
@@ -48,6 +63,10 @@ public sealed class SshServerOptions
         if (HostKeys.Count == 0)
         {
             throw new InvalidOperationException("an SSH server needs at least one host key");
+        }
+        if (ClientAliveInterval < TimeSpan.Zero || IdleTimeout < TimeSpan.Zero || MaxConnectionTime < TimeSpan.Zero || ClientAliveCountMax < 0)
+        {
+            throw new InvalidOperationException("ClientAliveInterval, ClientAliveCountMax, IdleTimeout and MaxConnectionTime cannot be negative (zero turns each off)");
         }
         if (ChannelMaxPacketSize is < 1024 or > 256 * 1024)
         {

@@ -74,11 +74,16 @@ public sealed class SshServerSession
             }
         });
         string? closedBy = null;
-        _connection?.OnClose(why =>
+        void CloseWith(string why)
         {
-            closedBy = why;
+            // The first reason wins: a kill arriving while an idle timeout fires is still reported as whichever came first.
+            if (Interlocked.CompareExchange(ref closedBy, why, null) is null)
+            {
+                transport.AnnounceDisconnect(DisconnectReason.ByApplication, why);
+            }
             closing.Cancel();
-        });
+        }
+        _connection?.OnClose(CloseWith);
         // A dead writer (peer reset) must also end the read loop.
         _ = transport.WriterCompletion.ContinueWith(_ => closing.Cancel(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try
@@ -94,7 +99,7 @@ public sealed class SshServerSession
             {
                 Authenticated?.Invoke();
                 var connection = new ConnectionService(transport, _options, _handler, _logger);
-                await connection.RunAsync(closing.Token).ConfigureAwait(false);
+                await connection.RunAsync(CloseWith, closing.Token).ConfigureAwait(false);
             }
             await transport.DisconnectAsync(DisconnectReason.ByApplication, "bye").ConfigureAwait(false);
         }

@@ -68,6 +68,22 @@ public sealed class SshOptions
 
     public int MaxChannelsPerConnection { get; set; } = 64;
 
+    /// <summary>
+    /// Seconds without a packet from a logged-in client before the gateway asks it for a reply. On by default, unlike
+    /// sshd: a laptop that sleeps or leaves the Wi-Fi would otherwise stay a live session (and an open door in the
+    /// admin's view, with a wrong end time in the audit) until TCP gives up hours later. 0 turns it off.
+    /// </summary>
+    public int ClientAliveIntervalSeconds { get; set; } = 30;
+
+    /// <summary>Unanswered asks before the connection is closed: a dead client goes after (this + 1) intervals. 0 asks without closing.</summary>
+    public int ClientAliveCountMax { get; set; } = 3;
+
+    /// <summary>Close connections with no data on any channel for this many seconds (e.g. 900 where policy wants idle sessions ended). 0: never.</summary>
+    public int IdleTimeoutSeconds { get; set; }
+
+    /// <summary>Close connections this many seconds after login, however busy. 0: never.</summary>
+    public int MaxConnectionSeconds { get; set; }
+
     /// <summary>Seconds sessions may take to finish after SIGTERM before they are closed.</summary>
     public int ShutdownDrainSeconds { get; set; } = 10;
 

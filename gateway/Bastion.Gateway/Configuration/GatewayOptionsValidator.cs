@@ -33,6 +33,10 @@ public static partial class GatewayOptionsValidator
         Range(errors, "Bastion:Ssh:MaxUnauthenticatedConnections", ssh.MaxUnauthenticatedConnections, 1, 100_000);
         Range(errors, "Bastion:Ssh:MaxChannelsPerConnection", ssh.MaxChannelsPerConnection, 1, 10_000);
         Range(errors, "Bastion:Ssh:ShutdownDrainSeconds", ssh.ShutdownDrainSeconds, 0, 3600);
+        Range(errors, "Bastion:Ssh:ClientAliveIntervalSeconds", ssh.ClientAliveIntervalSeconds, 0, 86_400);
+        Range(errors, "Bastion:Ssh:ClientAliveCountMax", ssh.ClientAliveCountMax, 0, 1000);
+        Range(errors, "Bastion:Ssh:IdleTimeoutSeconds", ssh.IdleTimeoutSeconds, 0, 30 * 86_400);
+        Range(errors, "Bastion:Ssh:MaxConnectionSeconds", ssh.MaxConnectionSeconds, 0, 365 * 86_400);
         var unknownKex = ssh.EffectiveKexAlgorithms.Where(n => Bastion.Ssh.Algorithms.AlgorithmTable.Default.FindKeyExchange(n) is null).ToList();
         if (unknownKex.Count > 0)
         {

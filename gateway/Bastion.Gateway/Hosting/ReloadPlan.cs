@@ -25,6 +25,10 @@ public sealed record ReloadPlan(IReadOnlyList<string> Applied, IReadOnlyList<str
         "Bastion:Ssh:RekeyAfterBytes",
         "Bastion:Ssh:RekeyAfterSeconds",
         "Bastion:Ssh:PublicHostName",
+        "Bastion:Ssh:ClientAliveIntervalSeconds",
+        "Bastion:Ssh:ClientAliveCountMax",
+        "Bastion:Ssh:IdleTimeoutSeconds",
+        "Bastion:Ssh:MaxConnectionSeconds",
         "Bastion:Mfa:MaxFailuresPerUser",
         "Bastion:Mfa:MaxFailuresPerAddress",
         "Bastion:Mfa:FailureWindowSeconds",
@@ -79,6 +83,10 @@ public sealed record ReloadPlan(IReadOnlyList<string> Applied, IReadOnlyList<str
         ssh.RekeyAfterBytes = next.Ssh.RekeyAfterBytes;
         ssh.RekeyAfterSeconds = next.Ssh.RekeyAfterSeconds;
         ssh.PublicHostName = next.Ssh.PublicHostName;
+        ssh.ClientAliveIntervalSeconds = next.Ssh.ClientAliveIntervalSeconds;
+        ssh.ClientAliveCountMax = next.Ssh.ClientAliveCountMax;
+        ssh.IdleTimeoutSeconds = next.Ssh.IdleTimeoutSeconds;
+        ssh.MaxConnectionSeconds = next.Ssh.MaxConnectionSeconds;
         var inventory = current.Inventory.ShallowCopy();
         inventory.DomainSuffix = next.Inventory.DomainSuffix;
         inventory.AllowAddresses = next.Inventory.AllowAddresses;

@@ -61,6 +61,10 @@ public sealed class SshGatewayService : IHostedService, IAsyncDisposable
         RekeyAfterTime = TimeSpan.FromSeconds(ssh.RekeyAfterSeconds),
         MaxUnauthenticatedConnections = ssh.MaxUnauthenticatedConnections,
         MaxChannelsPerConnection = ssh.MaxChannelsPerConnection,
+        ClientAliveInterval = TimeSpan.FromSeconds(ssh.ClientAliveIntervalSeconds),
+        ClientAliveCountMax = ssh.ClientAliveCountMax,
+        IdleTimeout = TimeSpan.FromSeconds(ssh.IdleTimeoutSeconds),
+        MaxConnectionTime = TimeSpan.FromSeconds(ssh.MaxConnectionSeconds),
         TimeProvider = _context.Time,
         MeterFactory = _meters,
     };

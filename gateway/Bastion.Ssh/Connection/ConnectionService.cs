@@ -29,8 +29,15 @@ internal sealed class ConnectionService
         _logger = logger;
     }
 
-    public async Task RunAsync(CancellationToken connectionClosing)
+    /// <summary>
+    /// Runs until the client leaves or <paramref name="connectionClosing"/> fires. When a liveness limit is reached
+    /// (see <see cref="ConnectionLiveness"/>) <paramref name="close"/> gets the reason; the caller cancels and disconnects.
+    /// </summary>
+    public async Task RunAsync(Action<string> close, CancellationToken connectionClosing)
     {
+        var liveness = new ConnectionLiveness(_options, () => _transport.BytesReceived, ChannelDataBytes, _transport.Writer.TryEnqueue);
+        using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(connectionClosing);
+        var watching = liveness.IsOff ? Task.CompletedTask : WatchAsync(liveness, close, stopWatching.Token);
         try
         {
             while (true)
@@ -45,7 +52,35 @@ internal sealed class ConnectionService
         }
         finally
         {
+            await stopWatching.CancelAsync().ConfigureAwait(false);
+            await watching.ConfigureAwait(false);
             await CloseAllAsync("connection ended").ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WatchAsync(ConnectionLiveness liveness, Action<string> close, CancellationToken connectionClosing)
+    {
+        if (await liveness.WatchAsync(connectionClosing).ConfigureAwait(false) is { } reason)
+        {
+            close(reason);
+        }
+    }
+
+    /// <summary>Channel payload both ways on the open channels; a change means the connection is in use.</summary>
+    private long ChannelDataBytes()
+    {
+        lock (_gate)
+        {
+            long total = 0;
+            foreach (var channel in _channels.Values)
+            {
+                if (channel is not null)
+                {
+                    total += channel.BytesFromClient + channel.BytesToClient;
+                }
+            }
+            // Opening or closing a channel is use too.
+            return total + _channels.Count;
         }
     }
 

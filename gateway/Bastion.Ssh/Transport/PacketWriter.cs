@@ -24,6 +24,7 @@ internal sealed class PacketWriter : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private IPacketProtection _protection = NoProtection.Instance;
     private bool _keyExchangeInProgress;
+    private bool _disconnectWritten;
 
     public PacketWriter(Stream stream)
     {
@@ -53,6 +54,18 @@ internal sealed class PacketWriter : IAsyncDisposable
 
     public ValueTask EnqueueAsync(ISshMessage message, CancellationToken cancellationToken = default) =>
         EnqueueAsync(OutboundPacket.From(message), cancellationToken);
+
+    /// <summary>Queues a message unless the queue is full (the peer is not reading); never waits.</summary>
+    public bool TryEnqueue(ISshMessage message)
+    {
+        var packet = OutboundPacket.From(message);
+        if (_queue.Writer.TryWrite(packet))
+        {
+            return true;
+        }
+        packet.Return();
+        return false;
+    }
 
     /// <summary>Enqueues and waits until the packet is on the wire: backpressure for bulk data producers.</summary>
     public async ValueTask SendAndWaitAsync(OutboundPacket packet, CancellationToken cancellationToken)
@@ -86,6 +99,13 @@ internal sealed class PacketWriter : IAsyncDisposable
             {
                 while (reader.TryRead(out var packet))
                 {
+                    if (_disconnectWritten)
+                    {
+                        // RFC 4253 §11.1: nothing follows a DISCONNECT; what the wind-down queues after it is dropped.
+                        packet.Sent?.TrySetException(new ObjectDisposedException(nameof(PacketWriter), "the connection is closing"));
+                        packet.Return();
+                        continue;
+                    }
                     if (_keyExchangeInProgress && !MayBeSentDuringKex(packet.Number))
                     {
                         _heldDuringKex.Enqueue(packet);
@@ -128,6 +148,10 @@ internal sealed class PacketWriter : IAsyncDisposable
             if (number == MessageNumber.NewKeys)
             {
                 _keyExchangeInProgress = false;
+            }
+            if (number == MessageNumber.Disconnect)
+            {
+                _disconnectWritten = true;
             }
             packet.AfterWrite?.Invoke();
             packet.Sent?.TrySetResult();

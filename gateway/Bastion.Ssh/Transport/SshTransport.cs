@@ -20,6 +20,7 @@ public sealed class SshTransport : IAsyncDisposable
     private readonly PacketWriter _writer;
     private KeyExchangeDriver? _kex;
     private int _disconnecting;
+    private int _disconnectQueued;
 
     internal SshTransport(Stream stream, SshServerOptions options, ILogger logger)
     {
@@ -131,7 +132,21 @@ public sealed class SshTransport : IAsyncDisposable
     internal ValueTask SendAsync(ISshMessage message, CancellationToken cancellationToken = default) =>
         _writer.EnqueueAsync(message, cancellationToken);
 
-    /// <summary>Sends SSH_MSG_DISCONNECT (best effort) and stops sending.</summary>
+    /// <summary>
+    /// Queues SSH_MSG_DISCONNECT now, before the connection winds down. Closing channels first would let a client
+    /// such as <c>ssh -W</c> (ProxyJump) exit on the channel close without ever printing why it was disconnected.
+    /// <see cref="DisconnectAsync"/> then only flushes. Best effort: with the send queue full, DisconnectAsync sends it.
+    /// </summary>
+    internal void AnnounceDisconnect(DisconnectReason reason, string description)
+    {
+        // Before the identification exchange the line must go first; DisconnectAsync covers that case.
+        if (ClientVersion is not null && Volatile.Read(ref _disconnectQueued) == 0 && _writer.TryEnqueue(new DisconnectMessage(reason, description)))
+        {
+            Interlocked.Exchange(ref _disconnectQueued, 1);
+        }
+    }
+
+    /// <summary>Sends SSH_MSG_DISCONNECT (best effort, unless already announced) and stops sending.</summary>
     public async Task DisconnectAsync(DisconnectReason reason, string description)
     {
         if (Interlocked.Exchange(ref _disconnecting, 1) == 1)
@@ -140,7 +155,10 @@ public sealed class SshTransport : IAsyncDisposable
         }
         try
         {
-            await _writer.EnqueueAsync(new DisconnectMessage(reason, description)).AsTask().WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            if (Interlocked.Exchange(ref _disconnectQueued, 1) == 0)
+            {
+                await _writer.EnqueueAsync(new DisconnectMessage(reason, description)).AsTask().WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            }
             _writer.Complete();
             await _writer.Completion.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         }

@@ -34,6 +34,8 @@ public sealed class SessionControlTests : IClassFixture<SessionControlTests.Fixt
 
         Assert.False(result.Succeeded);
         Assert.DoesNotContain("not-killed", result.StandardOutput);
+        // The DISCONNECT goes out before the channels close, so even ProxyJump's ssh -W prints why.
+        Assert.Contains("session closed by", result.StandardError);
         Assert.True(afterKill < TimeSpan.FromSeconds(2) + GatewayCliAllowance, $"the connection lived {afterKill.TotalSeconds:F1} s after the kill request");
         var audit = await _bed.WaitForAuditAsync(l => l.Any(e => e.Type == "session.killed" && e.User == "killme"), "the session.killed event");
         Assert.StartsWith("cli:", Assert.Single(audit, e => e.Type == "session.killed" && e.User == "killme")["killed_by"]);

@@ -10,6 +10,8 @@ public static partial class NativeProcess
     public const int SIGTERM = 15;
     public const int SIGINT = 2;
     public const int SIGHUP = 1;
+    public const int SIGSTOP = 19;
+    public const int SIGCONT = 18;
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int SysKill(int pid, int sig);

@@ -162,6 +162,22 @@ public sealed class OpenSshClient
         return RunAsync(Tools.Ssh, args, call);
     }
 
+    /// <summary>
+    /// Starts ssh without waiting for it (stdin closed at once), for tests that act on a running client: freeze it,
+    /// watch its output. Dispose the result to end it and its jump process.
+    /// </summary>
+    public BackgroundProcess StartSsh(string destination, string command, SshCallOptions? call = null)
+    {
+        var args = CommonArgs(call, proxyJumpFlag: "-J");
+        args.AddRange(call?.ExtraArgs ?? []);
+        args.AddRange([destination, "--", command]);
+        return BackgroundProcess.Start(new ProcessSpec(Tools.Require(Tools.Ssh), args)
+        {
+            Environment = ProcessEnvironment(call),
+            WorkingDirectory = Directory,
+        });
+    }
+
     /// <summary>ssh to an endpoint (ssh://user@host:port).</summary>
     public Task<ProcessResult> SshAsync(SshEndpoint destination, string? command = null, SshCallOptions? call = null) =>
         SshAsync(destination.SshUri, command, call);
@@ -269,7 +285,7 @@ public sealed class OpenSshClient
         return args;
     }
 
-    private Task<ProcessResult> RunAsync(string tool, List<string> args, SshCallOptions? call)
+    private Dictionary<string, string?> ProcessEnvironment(SshCallOptions? call)
     {
         var env = new Dictionary<string, string?>(AskPass.Environment) { ["SSH_AUTH_SOCK"] = null };
         foreach (var (k, v) in call?.Environment ?? new Dictionary<string, string?>())
@@ -277,9 +293,14 @@ public sealed class OpenSshClient
             env[k] = v;
         }
 
+        return env;
+    }
+
+    private Task<ProcessResult> RunAsync(string tool, List<string> args, SshCallOptions? call)
+    {
         return ProcessRunner.RunAsync(new ProcessSpec(Tools.Require(tool), args)
         {
-            Environment = env,
+            Environment = ProcessEnvironment(call),
             StandardInput = call?.StandardInput,
             StandardInputFile = call?.StandardInputFile,
             Timeout = call?.Timeout ?? Timeout,
