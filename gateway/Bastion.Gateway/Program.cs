@@ -22,6 +22,7 @@ var root = new RootCommand("Bastion: SSH bastion gateway with MFA")
     SessionCommands.Build(data),
     RecordingCommands.Build(data),
     GroupCommands.Build(data),
+    DoctorCommand.Build(data),
 };
 
 // The host handles SIGTERM itself (drain sessions, flush the audit trail); System.CommandLine's own handler would

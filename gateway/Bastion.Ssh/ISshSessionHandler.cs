@@ -15,6 +15,12 @@ public sealed record SshConnectionInfo(string SessionId, EndPoint? RemoteEndPoin
     public string? ClientVersion { get; internal set; }
 
     /// <summary>
+    /// The client closed the connection without sending a single byte: a TCP health check or a port probe, not an
+    /// SSH client. Known when the handler hears of the disconnect, so it can count such connections instead of auditing each.
+    /// </summary>
+    public bool ClosedWithoutAWord { get; internal set; }
+
+    /// <summary>
     /// Ends the connection from outside the protocol (an operator's kill): the client gets SSH_MSG_DISCONNECT with
     /// <paramref name="reason"/>, and the handler's OnDisconnectedAsync reports it. No effect once it has ended.
     /// </summary>

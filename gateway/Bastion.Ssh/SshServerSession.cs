@@ -106,7 +106,15 @@ public sealed class SshServerSession
         catch (SshProtocolException ex)
         {
             reason = $"protocol error: {ex.Message}";
-            _logger.LogInformation("closing connection: {Reason}", ex.Message);
+            if (transport.PeerHasSpoken)
+            {
+                _logger.LogInformation("closing connection: {Reason}", ex.Message);
+            }
+            else
+            {
+                // A load balancer's TCP check does this every few seconds; at Information it would drown the journal.
+                _logger.LogDebug("closing connection: {Reason}", ex.Message);
+            }
             await transport.DisconnectAsync(ex.Reason, ex.Message).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (closing.IsCancellationRequested)
@@ -137,6 +145,10 @@ public sealed class SshServerSession
         finally
         {
             _connection?.OnClose(null);
+            if (_connection is not null && !transport.PeerHasSpoken && closedBy is null && !grace.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                _connection.ClosedWithoutAWord = true;
+            }
             try
             {
                 await _handler.OnDisconnectedAsync(reason, transport.BytesReceived, transport.BytesSent).ConfigureAwait(false);

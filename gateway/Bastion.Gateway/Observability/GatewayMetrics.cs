@@ -20,6 +20,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _relayBytes;
     private readonly Counter<long> _recordings;
     private readonly Counter<long> _recordingBytes;
+    private readonly Counter<long> _silentConnections;
 
     public GatewayMetrics(IMeterFactory meters, GatewayContext context, ActiveSessions active)
     {
@@ -40,6 +41,8 @@ public sealed class GatewayMetrics
             description: "Recorded sessions ended, by result (complete, truncated, failed: the store refused a write or the seal)");
         _recordingBytes = meter.CreateCounter<long>("recording.bytes", "By",
             description: "Bytes of asciicast written to the store by sealed recordings");
+        _silentConnections = meter.CreateCounter<long>("connections.silent",
+            description: "Connections closed by the client before it sent a byte (TCP health checks, port probes); counted here, not audited");
         meter.CreateObservableGauge("inventory.snapshot.age", () => InventoryAges(context), "s",
             "Seconds since each cloud account's instance list was last refreshed successfully");
         meter.CreateObservableGauge("audit.queue.depth", () => context.Audit.QueueDepth,
@@ -68,6 +71,8 @@ public sealed class GatewayMetrics
         "publickey" or "keyboard-interactive" or "password" or "hostbased" or "none" or "gssapi-with-mic" => method,
         _ => "other",
     };
+
+    public void SilentConnection() => _silentConnections.Add(1);
 
     public void Login(string mfaPolicy) => _logins.Add(1, new KeyValuePair<string, object?>("mfa", mfaPolicy));
 

@@ -127,6 +127,13 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
 
     public async ValueTask OnDisconnectedAsync(string reason, long bytesReceived, long bytesSent)
     {
+        if (_connection.ClosedWithoutAWord)
+        {
+            // TCP health checks and port probes: thousands a day behind a load balancer, none of them a login
+            // attempt. A metric shows their rate; an event each would bury the trail an auditor reads.
+            _metrics?.SilentConnection();
+            return;
+        }
         try
         {
             await Task.WhenAll(_state.PendingChannelWork).WaitAsync(ChannelWorkGrace).ConfigureAwait(false);

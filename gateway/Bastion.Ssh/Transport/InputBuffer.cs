@@ -67,9 +67,13 @@ internal sealed class InputBuffer : IDisposable
                 throw new SshProtocolException(DisconnectReason.ConnectionLost, $"connection closed in the middle of a packet ({Count} of {count} bytes)");
             }
             _end += read;
+            TotalBytesRead += read;
         }
         return true;
     }
+
+    /// <summary>Every byte the peer has sent so far, identification line included.</summary>
+    public long TotalBytesRead { get; private set; }
 
     public void Consume(int count)
     {

@@ -45,6 +45,9 @@ public sealed class SshTransport : IAsyncDisposable
 
     public long BytesSent => _writer.TotalBytes;
 
+    /// <summary>Whether the peer has sent anything at all, even part of an identification line.</summary>
+    internal bool PeerHasSpoken => _input.TotalBytesRead > 0;
+
     /// <summary>Raised when a (re)key exchange completes, with the time it took.</summary>
     public event Action<NegotiatedAlgorithms, TimeSpan>? KeyExchangeCompleted;
 

@@ -84,6 +84,42 @@ public sealed class MetricsEndpointTests
         Assert.True(Value(samples, "bastion_gateway_recording_bytes_total") > "recorded-and-counted".Length, Dump(samples));
     }
 
+    [Fact]
+    public async Task A_connection_that_says_nothing_is_counted_and_not_audited_but_one_that_says_anything_is_audited()
+    {
+        var metricsAddress = LoopbackAddresses.Shared.Next();
+        await using var bed = await BastionTestbed.StartAsync("--Bastion:Metrics:Enabled=true", $"--Bastion:Metrics:ListenAddress={metricsAddress}");
+        var before = Value(await MetricsScrape.ScrapeAsync(metricsAddress, MetricsPort), "bastion_gateway_connections_silent_total");
+
+        // What a load balancer's TCP health check does: connect, close.
+        var silentSources = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            await using var probe = await RawSshConnection.ConnectAsync(bed.Gateway.Address, bed.Gateway.Port);
+            silentSources.Add(probe.LocalEndPoint.ToString());
+        }
+        string talkerSource;
+        await using (var talker = await RawSshConnection.ConnectAsync(bed.Gateway.Address, bed.Gateway.Port))
+        {
+            talkerSource = talker.LocalEndPoint.ToString();
+            await talker.SendTextAsync("GET / HTTP/1.0\r\n");
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        var samples = await MetricsScrape.ScrapeAsync(metricsAddress, MetricsPort);
+        while (DateTime.UtcNow < deadline && Value(samples, "bastion_gateway_connections_silent_total") < before + 5)
+        {
+            await Task.Delay(200);
+            samples = await MetricsScrape.ScrapeAsync(metricsAddress, MetricsPort);
+        }
+        Assert.True(Value(samples, "bastion_gateway_connections_silent_total") >= before + 5, Dump(samples));
+        // Every source here is 127.0.0.1: the port tells the connections apart.
+        static bool From(AuditLine e, string source) => e.Text.Contains($"src={source} ", StringComparison.Ordinal);
+        var audit = await bed.WaitForAuditAsync(l => l.Any(e => e.Type == "disconnect" && From(e, talkerSource)), "the disconnect of the connection that spoke");
+        Assert.Contains("identification", audit.Single(e => From(e, talkerSource))["reason"], StringComparison.Ordinal);
+        Assert.DoesNotContain(audit, e => silentSources.Any(s => From(e, s)));
+    }
+
     private static double Value(IReadOnlyList<MetricSample> samples, string name, params (string Key, string Value)[] labels) =>
         samples.Where(s => s.Name == name && labels.All(l => s[l.Key] == l.Value)).Sum(s => s.Value);
 

@@ -1,0 +1,106 @@
+using Bastion.Gateway.Cli;
+using Bastion.Gateway.Configuration;
+using Bastion.Gateway.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Bastion.Gateway.Doctor;
+
+/// <summary>
+/// Runs every check <c>bastion doctor</c> knows, in the order an on-call would ask: is it configured, are its
+/// files sound, is its clock right, is it answering, and what does the store say. Reads only: nothing is created,
+/// appended or migrated that the gateway would not do itself — and with the secret key missing the store is not
+/// opened at all, since opening it would create a new key.
+/// </summary>
+public static class GatewayDoctor
+{
+    public static async Task<IReadOnlyList<DoctorFinding>> RunAsync(Func<GatewayOptions> loadOptions, CancellationToken ct)
+    {
+        var findings = new List<DoctorFinding>();
+        GatewayOptions options;
+        try
+        {
+            options = loadOptions();
+            var errors = GatewayOptionsValidator.Validate(options);
+            if (errors.Count > 0)
+            {
+                throw new GatewayConfigurationException(errors);
+            }
+        }
+        catch (Exception ex) when (CliRunner.Describe(ex) is { } problem)
+        {
+            findings.Add(DoctorFinding.Fail("config", problem.Message));
+            return findings;
+        }
+        findings.Add(DoctorFinding.Ok("config", $"valid; SSH on {options.Ssh.ListenAddress}:{options.Ssh.Port}, store {options.Store.Provider}"));
+
+        var paths = GatewayPaths.From(options);
+        var data = FileChecks.DataDirectory(paths);
+        findings.Add(data);
+        var secret = FileChecks.SecretKey(paths);
+        findings.Add(secret);
+        findings.AddRange(FileChecks.HostKeys(paths));
+        if (options.Recording.Enabled)
+        {
+            findings.Add(options.Recording.UsesCertificates
+                ? FileChecks.OptionalKey("target CA", paths.TargetCaKey, "bastion recording ca-key creates it and prints the line for the targets' TrustedUserCAKeys")
+                : FileChecks.OptionalKey("target key", paths.TargetClientKey, "bastion recording client-key creates it and prints the line for the targets' authorized_keys"));
+        }
+        findings.Add(ClockCheck.Run());
+        findings.Add(await ListenerCheck.RunAsync(options.Ssh, ct).ConfigureAwait(false));
+        if (await HealthEndpointCheck.RunAsync(options.Metrics, ct).ConfigureAwait(false) is { } health)
+        {
+            findings.Add(health);
+        }
+
+        if (data.Status == DoctorStatus.Failure || !File.Exists(paths.SecretKey))
+        {
+            findings.Add(DoctorFinding.Warn("store", "not checked: " + (data.Status == DoctorStatus.Failure ? "no data directory" : "the secret key is missing, and opening the store would create a new one")));
+            return findings;
+        }
+        await AddStoreFindingsAsync(findings, options, ct).ConfigureAwait(false);
+        return findings;
+    }
+
+    private static async Task AddStoreFindingsAsync(List<DoctorFinding> findings, GatewayOptions options, CancellationToken ct)
+    {
+        // Doctor's own output is the report; audit records from it would only be noise on the terminal.
+        options.Audit.Export.Stdout.Enabled = false;
+        GatewayContext context;
+        try
+        {
+            context = await GatewayContext.OpenAsync(options, TimeProvider.System, NullLoggerFactory.Instance, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (CliRunner.Describe(ex) is { } problem)
+        {
+            findings.Add(DoctorFinding.Fail("store", problem.Message));
+            return;
+        }
+        await using (context.ConfigureAwait(false))
+        {
+            var checks = new Func<Task<DoctorFinding?>>[]
+            {
+                async () => await StoreChecks.StoreAsync(context, ct).ConfigureAwait(false),
+                async () => await StoreChecks.AuditAsync(context, ct).ConfigureAwait(false),
+                () => StoreChecks.InventoryAsync(context, ct),
+                async () => await StoreChecks.UsersAsync(context, ct).ConfigureAwait(false),
+                async () => await StoreChecks.AdminsAsync(context, ct).ConfigureAwait(false),
+                async () => await StoreChecks.SessionsAsync(context, ct).ConfigureAwait(false),
+            };
+            foreach (var check in checks)
+            {
+                try
+                {
+                    if (await check().ConfigureAwait(false) is { } finding)
+                    {
+                        findings.Add(finding);
+                    }
+                }
+                catch (Exception ex) when (CliRunner.Describe(ex) is { } problem)
+                {
+                    findings.Add(DoctorFinding.Fail("store", problem.Message));
+                    return; // one unreachable store answers every later question the same way
+                }
+            }
+        }
+    }
+}

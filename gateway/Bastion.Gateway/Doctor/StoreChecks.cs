@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Globalization;
+using Bastion.Core.Mfa;
+using Bastion.Core.Store;
+using Bastion.Gateway.Hosting;
+
+namespace Bastion.Gateway.Doctor;
+
+/// <summary>What the store says: reachable, audit chain intact, inventory fresh, users able to log in, someone able to administer.</summary>
+public static class StoreChecks
+{
+    private const int NamesShown = 10;
+
+    public static async Task<DoctorFinding> StoreAsync(GatewayContext context, CancellationToken ct)
+    {
+        var store = context.Options.Store;
+        var where = !store.IsPostgres ? $"sqlite {context.Paths.Database}"
+            : string.IsNullOrWhiteSpace(store.ConnectionString) ? $"postgres (connection string in {store.ConnectionStringFile})"
+            : "postgres (connection string in the configuration)";
+        var timer = Stopwatch.StartNew();
+        var users = await context.Store.ListUsersAsync(ct).ConfigureAwait(false);
+        return DoctorFinding.Ok("store", $"{where}, schema current, {users.Count} users, answered in {timer.Elapsed.TotalMilliseconds:0} ms");
+    }
+
+    public static async Task<DoctorFinding> AuditAsync(GatewayContext context, CancellationToken ct)
+    {
+        const string check = "audit";
+        var timer = Stopwatch.StartNew();
+        var verification = await context.Audit.VerifyAsync(ct).ConfigureAwait(false);
+        if (!verification.Ok)
+        {
+            return DoctorFinding.Fail(check, $"chain BROKEN at event {verification.FirstBrokenSeq}: {verification.Problem}. Keep the database as evidence (copy it before anything else writes) and compare with the exported copy (journald/Graylog)");
+        }
+        var last = (await context.Audit.TailAsync(1, ct).ConfigureAwait(false)).FirstOrDefault();
+        var lastText = last is null ? "no events yet" : $"last event #{last.Seq} {last.Type} at {last.Timestamp:yyyy-MM-dd HH:mm:ss} UTC";
+        return DoctorFinding.Ok(check, $"chain intact, {verification.EventsChecked} events verified in {timer.Elapsed.TotalSeconds:0.0} s; {lastText}");
+    }
+
+    public static async Task<DoctorFinding?> InventoryAsync(GatewayContext context, CancellationToken ct)
+    {
+        const string check = "inventory";
+        var ec2 = context.Options.Inventory.Ec2;
+        if (!ec2.Enabled)
+        {
+            return null;
+        }
+        var accounts = await context.Store.ListInventoryAccountsAsync(ct).ConfigureAwait(false);
+        var now = context.Time.GetUtcNow();
+        var configured = ec2.Accounts.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+        var seen = accounts.Where(a => configured.Contains(a.AccountId)).ToList();
+        var neverSeen = ec2.Accounts.Where(a => !seen.Any(s => s.AccountId == a.Id)).Select(a => a.Alias).ToList();
+        var stale = seen.Where(a => a.ConsecutiveFailures > 0).ToList();
+        if (stale.Count > 0)
+        {
+            var worst = stale.OrderByDescending(a => a.ConsecutiveFailures).First();
+            return DoctorFinding.Warn(check, $"{stale.Count} of {ec2.Accounts.Count} accounts stale ({Names(stale.Select(a => a.Alias))}); {worst.Alias} failed {worst.ConsecutiveFailures} times in a row: {worst.LastError}");
+        }
+        if (neverSeen.Count > 0)
+        {
+            return DoctorFinding.Warn(check, $"never refreshed: {Names(neverSeen)}; the gateway refreshes at start (is it running?), or run: bastion inventory refresh");
+        }
+        var oldest = seen.Min(a => a.LastSuccess);
+        var age = oldest is { } t ? $"oldest refresh {(long)(now - t).TotalSeconds} s ago" : "no successful refresh yet";
+        return DoctorFinding.Ok(check, $"{seen.Count} accounts, {seen.Sum(a => a.InstanceCount)} instances, {age}");
+    }
+
+    /// <summary>Enabled users whose enrolment does not meet the policy in force: they cannot log in yet.</summary>
+    public static async Task<DoctorFinding> UsersAsync(GatewayContext context, CancellationToken ct)
+    {
+        const string check = "users";
+        var store = context.Store;
+        var users = (await store.ListUsersAsync(ct).ConfigureAwait(false)).Where(u => !u.Disabled).ToList();
+        if (users.Count == 0)
+        {
+            return DoctorFinding.Warn(check, "no users yet: bastion user add NAME --role admin (prints an invite link for the admin app)");
+        }
+        var groupPolicies = await store.ListGroupMfaPoliciesAsync(ct).ConfigureAwait(false);
+        var blocked = new List<string>();
+        foreach (var user in users)
+        {
+            var (policy, _) = MfaPolicies.Effective(user, groupPolicies);
+            var keys = await store.ListSshKeysAsync(user.Name, ct).ConfigureAwait(false);
+            var totp = await store.GetTotpCredentialAsync(user.Id, ct).ConfigureAwait(false);
+            var webAuthn = policy == MfaPolicies.KeyAndWebAuthn ? (await store.ListWebAuthnCredentialsAsync(user.Id, ct).ConfigureAwait(false)).Count : 0;
+            var missing = LoginReadiness.Missing(user.Name, policy, keys.Select(k => k.KeyType).ToList(), totp is not null, webAuthn);
+            if (missing.Count > 0)
+            {
+                blocked.Add($"{user.Name}: {string.Join("; ", missing)}");
+            }
+        }
+        if (blocked.Count == 0)
+        {
+            return DoctorFinding.Ok(check, $"{users.Count} enabled users, each enrolled for the MFA policy in force");
+        }
+        var shown = string.Join(Environment.NewLine + "      ", blocked.Take(NamesShown));
+        var more = blocked.Count > NamesShown ? $"{Environment.NewLine}      … and {blocked.Count - NamesShown} more" : "";
+        return DoctorFinding.Warn(check, $"{blocked.Count} of {users.Count} enabled users cannot log in yet:{Environment.NewLine}      {shown}{more}");
+    }
+
+    public static async Task<DoctorFinding> AdminsAsync(GatewayContext context, CancellationToken ct)
+    {
+        const string check = "admins";
+        var admins = new List<string>();
+        foreach (var user in (await context.Store.ListUsersAsync(ct).ConfigureAwait(false)).Where(u => !u.Disabled))
+        {
+            if ((await context.Store.GetRolesAsync(user.Id, ct).ConfigureAwait(false)).Contains(AdminRoles.Admin))
+            {
+                admins.Add(user.Name);
+            }
+        }
+        return admins.Count == 0
+            ? DoctorFinding.Warn(check, "no enabled user holds the admin role; nobody can manage users in the admin app: bastion user add NAME --role admin")
+            : DoctorFinding.Ok(check, $"{admins.Count} with the admin role: {Names(admins)}");
+    }
+
+    public static async Task<DoctorFinding> SessionsAsync(GatewayContext context, CancellationToken ct)
+    {
+        var sessions = await context.Store.ListLiveSessionsAsync(ct).ConfigureAwait(false);
+        var nodes = sessions.Select(s => s.NodeId).Distinct(StringComparer.Ordinal).Count();
+        return DoctorFinding.Ok("sessions", string.Create(CultureInfo.InvariantCulture, $"{sessions.Count} open on {nodes} nodes (bastion session list)"));
+    }
+
+    private static string Names(IEnumerable<string> names)
+    {
+        var list = names.ToList();
+        return string.Join(", ", list.Take(NamesShown)) + (list.Count > NamesShown ? $", … ({list.Count - NamesShown} more)" : "");
+    }
+}

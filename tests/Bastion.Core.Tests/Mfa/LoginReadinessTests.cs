@@ -1,0 +1,45 @@
+using Bastion.Core.Keys;
+using Bastion.Core.Mfa;
+using Bastion.Core.Store;
+
+namespace Bastion.Core.Tests.Mfa;
+
+public sealed class LoginReadinessTests
+{
+    [Theory]
+    [InlineData(MfaPolicies.KeyAndTotp, SupportedKeyTypes.Ed25519, true, 0)]
+    [InlineData(MfaPolicies.KeyOnly, SupportedKeyTypes.Ed25519, false, 0)]
+    [InlineData(MfaPolicies.SecurityKey, SupportedKeyTypes.SecurityKeyEd25519, false, 0)]
+    [InlineData(MfaPolicies.SecurityKeyAndTotp, SupportedKeyTypes.SecurityKeyEcdsa, true, 0)]
+    [InlineData(MfaPolicies.KeyAndWebAuthn, SupportedKeyTypes.Ed25519, false, 1)]
+    public void A_user_enrolled_for_the_policy_lacks_nothing(string policy, string keyType, bool hasTotp, int webAuthn)
+    {
+        Assert.Empty(LoginReadiness.Missing("alice", policy, [keyType], hasTotp, webAuthn));
+    }
+
+    [Fact]
+    public void Each_missing_piece_is_named_with_the_command_that_adds_it()
+    {
+        var missing = LoginReadiness.Missing("alice", MfaPolicies.KeyAndTotp, [], hasTotp: false, webAuthnCredentials: 0);
+
+        Assert.Equal(2, missing.Count);
+        Assert.Contains("bastion key add alice", missing[0], StringComparison.Ordinal);
+        Assert.Contains("bastion totp enroll alice", missing[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_ordinary_key_does_not_satisfy_a_security_key_policy()
+    {
+        var missing = Assert.Single(LoginReadiness.Missing("bob", MfaPolicies.SecurityKey, [SupportedKeyTypes.Ed25519], hasTotp: true, webAuthnCredentials: 0));
+
+        Assert.StartsWith("no security-key SSH key (policy sk)", missing, StringComparison.Ordinal);
+        Assert.Contains("ed25519-sk", missing, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Browser_approval_needs_a_registered_security_key_and_sk_plus_totp_needs_both()
+    {
+        Assert.Contains("admin app", Assert.Single(LoginReadiness.Missing("carol", MfaPolicies.KeyAndWebAuthn, [SupportedKeyTypes.Ed25519], hasTotp: true, webAuthnCredentials: 0)), StringComparison.Ordinal);
+        Assert.Equal(2, LoginReadiness.Missing("dave", MfaPolicies.SecurityKeyAndTotp, [SupportedKeyTypes.Ed25519], hasTotp: false, webAuthnCredentials: 3).Count);
+    }
+}
