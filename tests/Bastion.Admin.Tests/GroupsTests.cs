@@ -16,6 +16,9 @@ public sealed class GroupsTests
         await host.Store.AddUserAsync(new NewUser("alice") { Groups = ["prod-admins", "dev"] });
         await host.Store.AddUserAsync(new NewUser("carol") { Groups = ["prod-admins"], MfaPolicy = MfaPolicies.SecurityKeyAndTotp });
         await host.Store.AddUserAsync(new NewUser("dave") { Groups = ["dev"] });
+        await host.Store.AddUserAsync(new NewUser("robot") { IsAutomation = true, MfaPolicy = MfaPolicies.KeyOnly });
+        await host.Store.AddSshKeyAsync("robot", Bastion.Core.Keys.AuthorizedKeyLine.Parse(TestKeys.Ed25519Line("robot@ci")));
+        await host.Store.AddSshKeyAsync("alice", Bastion.Core.Keys.AuthorizedKeyLine.Parse(TestKeys.Ed25519Line("alice@laptop")));
 
         await using var browser = await BrowserSession.StartAsync();
         await browser.RedeemInviteAsync(invite, host.BaseUrl);
@@ -50,6 +53,11 @@ public sealed class GroupsTests
         await page.GotoAsync($"{host.BaseUrl}/admin/users");
         Assert.Contains("sk (required by @prod-admins; own: key+totp)", await page.InnerTextAsync("#users tr[data-user='alice']"));
         Assert.DoesNotContain("required by", await page.InnerTextAsync("#users tr[data-user='dave']"));
+        // What each still needs before the gateway lets them in: alice's ordinary key no longer meets the group's sk.
+        Assert.Equal("needs security-key SSH key", await page.InnerTextAsync("#users tr[data-user='alice'] td.login"));
+        Assert.Equal("needs security-key SSH key, TOTP", await page.InnerTextAsync("#users tr[data-user='carol'] td.login"));
+        Assert.Equal("needs SSH key, TOTP", await page.InnerTextAsync("#users tr[data-user='dave'] td.login"));
+        Assert.Equal("ready", await page.InnerTextAsync("#users tr[data-user='robot'] td.login"));
 
         // A group nobody is in yet, written as in access rules ("@ops"); a name the store refuses shows its message.
         await page.GotoAsync($"{host.BaseUrl}/admin/groups");

@@ -3,39 +3,80 @@ using Bastion.Core.Store;
 
 namespace Bastion.Core.Mfa;
 
+/// <summary>Something a user must enrol before a login under their MFA policy can succeed.</summary>
+public enum LoginRequirement
+{
+    SshKey,
+    SecurityKeySshKey,
+    Totp,
+    BrowserSecurityKey,
+}
+
 /// <summary>
-/// What a user still lacks to meet an MFA policy, in the words of the command that fixes it. A user who is half
-/// enrolled (invited, key added, TOTP never confirmed) fails at login with a message only they see; this lets an
-/// operator find them first.
+/// What a user still lacks to meet the MFA policy in force. A half-enrolled user (invited, key added, TOTP never
+/// confirmed) fails at login with a message only they see; this lets an operator (bastion doctor) and an admin
+/// (the Users page) find them first.
 /// </summary>
 public static class LoginReadiness
 {
-    /// <param name="userName">For the commands in the answer.</param>
     /// <param name="policy">The policy in force (own or a group's, see <see cref="MfaPolicies.Effective"/>).</param>
     /// <param name="keyTypes">Wire names of the user's SSH keys.</param>
     /// <param name="hasTotp">A confirmed TOTP credential exists.</param>
     /// <param name="webAuthnCredentials">Security keys registered in the admin app (for browser approval).</param>
-    /// <returns>Empty when the user can log in; otherwise one entry per missing piece.</returns>
-    public static IReadOnlyList<string> Missing(string userName, string policy, IReadOnlyCollection<string> keyTypes, bool hasTotp, int webAuthnCredentials)
+    /// <returns>Empty when the user can log in.</returns>
+    public static IReadOnlyList<LoginRequirement> Missing(string policy, IReadOnlyCollection<string> keyTypes, bool hasTotp, int webAuthnCredentials)
     {
-        var missing = new List<string>();
-        var needsSecurityKey = policy is MfaPolicies.SecurityKey or MfaPolicies.SecurityKeyAndTotp;
-        if (needsSecurityKey && !keyTypes.Any(SupportedKeyTypes.IsSecurityKey))
+        var missing = new List<LoginRequirement>();
+        if (policy is MfaPolicies.SecurityKey or MfaPolicies.SecurityKeyAndTotp)
         {
-            missing.Add($"no security-key SSH key (policy {policy}): ssh-keygen -t ed25519-sk, then bastion key add {userName} --file id_ed25519_sk.pub");
+            if (!keyTypes.Any(SupportedKeyTypes.IsSecurityKey))
+            {
+                missing.Add(LoginRequirement.SecurityKeySshKey);
+            }
         }
         else if (keyTypes.Count == 0)
         {
-            missing.Add($"no SSH key: bastion key add {userName} --file KEY.pub (or the admin app's SSH keys page)");
+            missing.Add(LoginRequirement.SshKey);
         }
         if ((policy is MfaPolicies.KeyAndTotp or MfaPolicies.SecurityKeyAndTotp) && !hasTotp)
         {
-            missing.Add($"no TOTP enrolled (policy {policy}): bastion totp enroll {userName} (or the admin app's TOTP page)");
+            missing.Add(LoginRequirement.Totp);
         }
         if (policy == MfaPolicies.KeyAndWebAuthn && webAuthnCredentials == 0)
         {
-            missing.Add($"no security key registered for browser approval (policy {policy}): the user adds one in the admin app");
+            missing.Add(LoginRequirement.BrowserSecurityKey);
         }
         return missing;
     }
+
+    /// <summary>The same, read from the store for one user under the policy in force (own or a group's).</summary>
+    public static async Task<IReadOnlyList<LoginRequirement>> MissingAsync(IBastionStore store, User user, IReadOnlyDictionary<string, string> groupPolicies, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(user);
+        var (policy, _) = MfaPolicies.Effective(user, groupPolicies);
+        var keys = await store.ListSshKeysAsync(user.Name, ct).ConfigureAwait(false);
+        var totp = (policy is MfaPolicies.KeyAndTotp or MfaPolicies.SecurityKeyAndTotp)
+            && (await store.GetTotpCredentialAsync(user.Id, ct).ConfigureAwait(false)) is not null;
+        var webAuthn = policy == MfaPolicies.KeyAndWebAuthn ? (await store.ListWebAuthnCredentialsAsync(user.Id, ct).ConfigureAwait(false)).Count : 0;
+        return Missing(policy, keys.Select(k => k.KeyType).ToList(), totp, webAuthn);
+    }
+
+    /// <summary>A few words for a table cell.</summary>
+    public static string Label(LoginRequirement requirement) => requirement switch
+    {
+        LoginRequirement.SshKey => "SSH key",
+        LoginRequirement.SecurityKeySshKey => "security-key SSH key",
+        LoginRequirement.Totp => "TOTP",
+        _ => "security key for browser approval",
+    };
+
+    /// <summary>The sentence for an operator: what is missing and the command (or page) that adds it.</summary>
+    public static string HowToAdd(LoginRequirement requirement, string userName) => requirement switch
+    {
+        LoginRequirement.SshKey => $"no SSH key: bastion key add {userName} --file KEY.pub (or the admin app's SSH keys page)",
+        LoginRequirement.SecurityKeySshKey => $"no security-key SSH key: the user runs ssh-keygen -t ed25519-sk, then bastion key add {userName} --file id_ed25519_sk.pub",
+        LoginRequirement.Totp => $"no TOTP enrolled: bastion totp enroll {userName} (or the admin app's TOTP page)",
+        _ => "no security key registered for browser approval: the user adds one in the admin app",
+    };
 }

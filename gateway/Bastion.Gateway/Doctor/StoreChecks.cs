@@ -78,14 +78,11 @@ public static class StoreChecks
         var blocked = new List<string>();
         foreach (var user in users)
         {
-            var (policy, _) = MfaPolicies.Effective(user, groupPolicies);
-            var keys = await store.ListSshKeysAsync(user.Name, ct).ConfigureAwait(false);
-            var totp = await store.GetTotpCredentialAsync(user.Id, ct).ConfigureAwait(false);
-            var webAuthn = policy == MfaPolicies.KeyAndWebAuthn ? (await store.ListWebAuthnCredentialsAsync(user.Id, ct).ConfigureAwait(false)).Count : 0;
-            var missing = LoginReadiness.Missing(user.Name, policy, keys.Select(k => k.KeyType).ToList(), totp is not null, webAuthn);
+            var missing = await LoginReadiness.MissingAsync(store, user, groupPolicies, ct).ConfigureAwait(false);
             if (missing.Count > 0)
             {
-                blocked.Add($"{user.Name}: {string.Join("; ", missing)}");
+                var policy = MfaPolicies.Effective(user, groupPolicies).Policy;
+                blocked.Add($"{user.Name} (policy {policy}): {string.Join("; ", missing.Select(m => LoginReadiness.HowToAdd(m, user.Name)))}");
             }
         }
         if (blocked.Count == 0)

@@ -14,32 +14,34 @@ public sealed class LoginReadinessTests
     [InlineData(MfaPolicies.KeyAndWebAuthn, SupportedKeyTypes.Ed25519, false, 1)]
     public void A_user_enrolled_for_the_policy_lacks_nothing(string policy, string keyType, bool hasTotp, int webAuthn)
     {
-        Assert.Empty(LoginReadiness.Missing("alice", policy, [keyType], hasTotp, webAuthn));
+        Assert.Empty(LoginReadiness.Missing(policy, [keyType], hasTotp, webAuthn));
     }
 
     [Fact]
     public void Each_missing_piece_is_named_with_the_command_that_adds_it()
     {
-        var missing = LoginReadiness.Missing("alice", MfaPolicies.KeyAndTotp, [], hasTotp: false, webAuthnCredentials: 0);
+        var missing = LoginReadiness.Missing(MfaPolicies.KeyAndTotp, [], hasTotp: false, webAuthnCredentials: 0);
 
-        Assert.Equal(2, missing.Count);
-        Assert.Contains("bastion key add alice", missing[0], StringComparison.Ordinal);
-        Assert.Contains("bastion totp enroll alice", missing[1], StringComparison.Ordinal);
+        Assert.Equal([LoginRequirement.SshKey, LoginRequirement.Totp], missing);
+        Assert.Contains("bastion key add alice", LoginReadiness.HowToAdd(missing[0], "alice"), StringComparison.Ordinal);
+        Assert.Contains("bastion totp enroll alice", LoginReadiness.HowToAdd(missing[1], "alice"), StringComparison.Ordinal);
+        Assert.Equal("TOTP", LoginReadiness.Label(missing[1]));
     }
 
     [Fact]
     public void An_ordinary_key_does_not_satisfy_a_security_key_policy()
     {
-        var missing = Assert.Single(LoginReadiness.Missing("bob", MfaPolicies.SecurityKey, [SupportedKeyTypes.Ed25519], hasTotp: true, webAuthnCredentials: 0));
+        var missing = Assert.Single(LoginReadiness.Missing(MfaPolicies.SecurityKey, [SupportedKeyTypes.Ed25519], hasTotp: true, webAuthnCredentials: 0));
 
-        Assert.StartsWith("no security-key SSH key (policy sk)", missing, StringComparison.Ordinal);
-        Assert.Contains("ed25519-sk", missing, StringComparison.Ordinal);
+        Assert.Equal(LoginRequirement.SecurityKeySshKey, missing);
+        Assert.Contains("ed25519-sk", LoginReadiness.HowToAdd(missing, "bob"), StringComparison.Ordinal);
     }
 
     [Fact]
     public void Browser_approval_needs_a_registered_security_key_and_sk_plus_totp_needs_both()
     {
-        Assert.Contains("admin app", Assert.Single(LoginReadiness.Missing("carol", MfaPolicies.KeyAndWebAuthn, [SupportedKeyTypes.Ed25519], hasTotp: true, webAuthnCredentials: 0)), StringComparison.Ordinal);
-        Assert.Equal(2, LoginReadiness.Missing("dave", MfaPolicies.SecurityKeyAndTotp, [SupportedKeyTypes.Ed25519], hasTotp: false, webAuthnCredentials: 3).Count);
+        Assert.Equal([LoginRequirement.BrowserSecurityKey], LoginReadiness.Missing(MfaPolicies.KeyAndWebAuthn, [SupportedKeyTypes.Ed25519], hasTotp: true, webAuthnCredentials: 0));
+        Assert.Equal([LoginRequirement.SecurityKeySshKey, LoginRequirement.Totp],
+            LoginReadiness.Missing(MfaPolicies.SecurityKeyAndTotp, [SupportedKeyTypes.Ed25519], hasTotp: false, webAuthnCredentials: 3));
     }
 }

@@ -28,8 +28,8 @@ public sealed class DoctorTests : IAsyncDisposable
         Assert.Contains(lines, l => l.StartsWith("ok   audit", StringComparison.Ordinal) && l.Contains("chain intact", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("ok   store", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("WARN users", StringComparison.Ordinal) && l.Contains("1 of 2 enabled users cannot log in yet", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.Contains("halfway: no SSH key: bastion key add halfway", StringComparison.Ordinal) && l.Contains("bastion totp enroll halfway", StringComparison.Ordinal));
-        Assert.DoesNotContain(lines, l => l.Contains("ready:", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("halfway (policy key+totp): no SSH key: bastion key add halfway", StringComparison.Ordinal) && l.Contains("bastion totp enroll halfway", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("ready (", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("WARN admins", StringComparison.Ordinal));
         Assert.Contains("0 failed", doctor.StandardOutput, StringComparison.Ordinal);
         // Its probe of the listener is a connection that says nothing: counted by the gateway, not audited.

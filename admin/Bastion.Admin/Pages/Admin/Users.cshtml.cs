@@ -2,6 +2,7 @@ using Bastion.Admin.Hosting;
 using Bastion.Admin.Reports;
 using Bastion.Admin.Security;
 using Bastion.Core.Audit;
+using Bastion.Core.Mfa;
 using Bastion.Core.Store;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -9,7 +10,8 @@ using Microsoft.AspNetCore.Mvc;
 namespace Bastion.Admin.Pages.Admin;
 
 /// <param name="MfaPolicy">The policy in force, as <see cref="MfaPolicyText.Effective"/> shows it.</param>
-public sealed record UserRow(User User, IReadOnlyList<string> Roles, int WebKeys, string MfaPolicy);
+/// <param name="Missing">What the user must still enrol to log in through the gateway (empty: ready).</param>
+public sealed record UserRow(User User, IReadOnlyList<string> Roles, int WebKeys, string MfaPolicy, IReadOnlyList<LoginRequirement> Missing);
 
 /// <summary>Admins list users and invite new people (the same as <c>bastion user add NAME --role …</c>).</summary>
 [Authorize(Policy = Policies.Admin)]
@@ -72,7 +74,8 @@ public sealed class UsersModel(AdminSettings settings) : BastionPageModel
         {
             rows.Add(new UserRow(user, await Store.GetRolesAsync(user.Id, HttpContext.RequestAborted),
                 (await Store.ListWebAuthnCredentialsAsync(user.Id, HttpContext.RequestAborted)).Count,
-                MfaPolicyText.Effective(user, groupPolicies)));
+                MfaPolicyText.Effective(user, groupPolicies),
+                await LoginReadiness.MissingAsync(Store, user, groupPolicies, HttpContext.RequestAborted)));
         }
         Rows = rows;
     }
