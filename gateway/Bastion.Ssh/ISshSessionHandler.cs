@@ -71,4 +71,11 @@ public interface ISshSessionHandler : IAsyncDisposable
 
     /// <summary>The connection ended; <paramref name="reason"/> says why (for the audit trail).</summary>
     ValueTask OnDisconnectedAsync(string reason, long bytesReceived, long bytesSent);
+
+    /// <summary>
+    /// A call into this handler threw. Return the sentence for the client if the failure is one the application
+    /// knows (its database is unreachable, say): the connection ends with it and the server logs one line. Null: an
+    /// unexpected error — the client is told only that the server failed, and the exception is logged in full.
+    /// </summary>
+    string? DescribeFailure(Exception exception) => null;
 }

@@ -37,6 +37,9 @@ public sealed class SshServerSession
         _logger = logger;
     }
 
+    /// <summary>What a client is told when the server failed in a way it cannot name.</summary>
+    internal const string UnexpectedFailure = "internal error on the server; try again, and tell its operators if it persists";
+
     /// <summary>Set once the user is authenticated.</summary>
     public string? UserName { get; private set; }
 
@@ -141,6 +144,22 @@ public sealed class SshServerSession
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
         {
             reason = "connection lost: " + ex.Message;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The handler failed (its database is down, a bug): the client still hears why, the server keeps running.
+            var known = _handler.DescribeFailure(ex);
+            if (known is null)
+            {
+                _logger.LogError(ex, "closing connection after an unexpected error");
+            }
+            else
+            {
+                _logger.LogWarning("closing connection: {Reason} ({Error})", known, ex.Message);
+            }
+            var told = known ?? UnexpectedFailure;
+            reason = $"server failure: {told} ({ex.GetType().Name}: {ex.Message})";
+            await transport.DisconnectAsync(DisconnectReason.ByApplication, told).ConfigureAwait(false);
         }
         finally
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Bastion.Core.Audit;
+using Bastion.Core.Store;
 using Bastion.Gateway.Hosting;
 using Bastion.Gateway.Observability;
 using Bastion.Ssh;
@@ -155,6 +156,10 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
         }
         await _context.Audit.AppendAsync(_state.Event(AuditEventTypes.Disconnect, AuditSeverity.Info, data)).ConfigureAwait(false);
     }
+
+    /// <summary>A database outage is the one handler failure users can do nothing about but wait; say so.</summary>
+    public string? DescribeFailure(Exception exception) =>
+        StoreFailures.IsUnavailable(exception) ? "the gateway cannot reach its database right now; try again in a minute (operators: bastion doctor)" : null;
 
     public ValueTask DisposeAsync()
     {

@@ -199,8 +199,16 @@ internal sealed class ConnectionService
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            _logger.LogError(ex, "direct-tcpip open to {Host}:{Port} failed in the handler", direct.HostToConnect, direct.PortToConnect);
-            decision = ChannelOpenDecision.Reject(ChannelOpenFailureReason.ConnectFailed, "internal error while opening the channel; see the gateway log");
+            var known = _handler.DescribeFailure(ex);
+            if (known is null)
+            {
+                _logger.LogError(ex, "direct-tcpip open to {Host}:{Port} failed in the handler", direct.HostToConnect, direct.PortToConnect);
+            }
+            else
+            {
+                _logger.LogWarning("direct-tcpip open to {Host}:{Port} refused: {Reason} ({Error})", direct.HostToConnect, direct.PortToConnect, known, ex.Message);
+            }
+            decision = ChannelOpenDecision.Reject(ChannelOpenFailureReason.ConnectFailed, known ?? "internal error while opening the channel; see the gateway log");
         }
         catch (OperationCanceledException)
         {

@@ -41,8 +41,20 @@ internal sealed class RecordingSessionHandler : ISshSessionHandler
     public ValueTask<bool> IsPublicKeyAcceptableAsync(string userName, SshPublicKey key, CancellationToken cancellationToken) =>
         ValueTask.FromResult(key.Blob.AsSpan().SequenceEqual(_acceptedKey));
 
+    /// <summary>Thrown from the signed publickey step, as an application whose database just went away would.</summary>
+    public Exception? FailAuthenticationWith { get; init; }
+
+    /// <summary>The application's <see cref="ISshSessionHandler.DescribeFailure"/>; null keeps the library's default.</summary>
+    public Func<Exception, string?>? Describe { get; init; }
+
+    string? ISshSessionHandler.DescribeFailure(Exception exception) => Describe?.Invoke(exception);
+
     public ValueTask<AuthResult> AuthenticatePublicKeyAsync(string userName, SshPublicKey key, string algorithm, SignatureCheck signature, CancellationToken cancellationToken)
     {
+        if (FailAuthenticationWith is { } failure)
+        {
+            throw failure;
+        }
         if (!key.Blob.AsSpan().SequenceEqual(_acceptedKey))
         {
             return ValueTask.FromResult(AuthResult.Failed(["publickey"]));

@@ -1,0 +1,57 @@
+using System.Net;
+using Bastion.Gateway.Tests.Infrastructure;
+using Npgsql;
+
+namespace Bastion.Gateway.Tests.Failures;
+
+/// <summary>
+/// The database goes away under a running gateway (a PostgreSQL failover; here a proxy between them resets every
+/// connection): the open session carries on, a new login is refused with a sentence saying why, the gateway stays
+/// up, and once the database is back every event of the outage is in the audit trail and the chain verifies.
+/// </summary>
+public sealed class StoreOutageTests
+{
+    [Fact]
+    public async Task Open_sessions_survive_new_logins_are_refused_clearly_and_no_audit_event_is_lost()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        var direct = new NpgsqlConnectionStringBuilder(database.ConnectionString);
+        await using var proxy = new SeverableTcpProxy(new IPEndPoint(IPAddress.Parse(direct.Host!), direct.Port)).Start();
+        // Short connect timeout: during the outage each attempt fails in seconds, not the default 15.
+        var viaProxy = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Host = "127.0.0.1", Port = proxy.EndPoint.Port, Timeout = 3 };
+        await using var bed = await BastionTestbed.StartAsync(null,
+            new Dictionary<string, string> { ["Bastion__Store__Provider"] = "postgres", ["Bastion__Store__ConnectionString"] = viaProxy.ConnectionString });
+        await bed.AddAutomationUserAsync("survivor");
+        await bed.AddAutomationUserAsync("latecomer");
+        var survivor = bed.NewClient("survivor");
+        await using var session = survivor.Ssh.StartSsh(BastionTestbed.TargetHost, "echo started; sleep 8; echo finished");
+        Assert.True(await session.WaitForOutputAsync(o => o.Contains("started", StringComparison.Ordinal), TimeSpan.FromSeconds(30)), session.Output + bed.Logs());
+        await bed.WaitForAuditAsync(l => l.Any(e => e.Type == "channel.open" && e.User == "survivor"), "survivor's channel.open");
+
+        proxy.Sever();
+        var late = await bed.NewClient("latecomer").Ssh.SshAsync(BastionTestbed.TargetHost, "echo should-not-run");
+
+        Assert.False(late.Succeeded);
+        Assert.DoesNotContain("should-not-run", late.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("cannot reach its database", late.StandardError, StringComparison.Ordinal);
+        var deadline = DateTime.UtcNow.AddSeconds(40);
+        while (!session.HasExited && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+        Assert.True(session.HasExited, "the open session did not finish during the outage:\n" + session.Output + bed.Logs());
+        Assert.Equal(0, session.ExitCode);
+        Assert.Contains("finished", session.Output, StringComparison.Ordinal);
+        Assert.False(bed.Gateway.HasExited, bed.Logs());
+
+        proxy.Restore();
+        var audit = await bed.WaitForAuditAsync(
+            l => l.Any(e => e.Type == "channel.close" && e.User == "survivor") && l.Any(e => e.Type == "disconnect" && e.User == "survivor"),
+            "survivor's close and disconnect, written after the outage", TimeSpan.FromSeconds(60));
+        Assert.Contains(audit, e => e.Type == "disconnect" && (e["reason"] ?? "").Contains("database", StringComparison.Ordinal));
+        var verify = await GatewayCli.RunAsync(bed.DataDirectory, "audit", "verify");
+        Assert.True(verify.ExitCode == 0, verify.Describe());
+        var after = await bed.NewClient("latecomer").Ssh.SshAsync(BastionTestbed.TargetHost, "echo back");
+        Assert.True(after.Succeeded, after.Describe() + bed.Logs());
+    }
+}
