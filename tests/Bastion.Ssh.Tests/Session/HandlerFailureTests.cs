@@ -1,9 +1,5 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Bastion.Ssh.Algorithms.HostKeys;
 using Bastion.Ssh.Tests.Algorithms.Support;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Bastion.Ssh.Tests.Session;
 
@@ -54,36 +50,13 @@ public sealed class HandlerFailureTests : IDisposable
         var blob = Convert.FromBase64String(File.ReadAllText(key + ".pub").Split(' ')[1]);
         using var hostKey = Ed25519HostKey.Generate();
         var handler = createHandler(blob);
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var serverTask = Task.Run(async () =>
-        {
-            var socket = await listener.AcceptSocketAsync();
-            var session = new SshServerSession(new NetworkStream(socket, ownsSocket: true),
-                new SshServerOptions { HostKeys = [hostKey], AuthFailureDelay = TimeSpan.Zero }, handler, NullLogger.Instance);
-            await session.RunAsync(CancellationToken.None);
-        });
+        using var server = new InProcessSshServer(new SshServerOptions { HostKeys = [hostKey], AuthFailureDelay = TimeSpan.Zero }, handler);
 
-        var start = new ProcessStartInfo("ssh") { RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var argument in new[]
-        {
-            "-F", "/dev/null", "-o", "UserKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "BatchMode=yes",
-            "-o", "IdentitiesOnly=yes", "-i", key, "-o", "ConnectTimeout=10", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "tester@127.0.0.1", "true",
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var ssh = Process.Start(start)!;
-        ssh.StandardInput.Close();
-        var stderr = ssh.StandardError.ReadToEndAsync();
-        _ = ssh.StandardOutput.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await ssh.WaitForExitAsync(timeout.Token);
-        await serverTask.WaitAsync(TimeSpan.FromSeconds(10)); // ends normally: the failure did not escape the session
+        var (exitCode, _, stderr) = await server.RunSshAsync(key, "true", new Dictionary<string, string> { ["SSH_ASKPASS_REQUIRE"] = "never" });
+        await server.Session.WaitAsync(TimeSpan.FromSeconds(10)); // ends normally: the failure did not escape the session
 
-        Assert.Equal(255, ssh.ExitCode);
-        return (await stderr, await handler.Disconnected.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(255, exitCode);
+        return (stderr, await handler.Disconnected.Task.WaitAsync(TimeSpan.FromSeconds(5)));
     }
 
     public void Dispose() => _dir.Dispose();

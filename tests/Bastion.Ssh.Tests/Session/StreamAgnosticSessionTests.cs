@@ -1,9 +1,5 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Bastion.Ssh.Algorithms.HostKeys;
 using Bastion.Ssh.Tests.Algorithms.Support;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Bastion.Ssh.Tests.Session;
 
@@ -30,45 +26,19 @@ public sealed class StreamAgnosticSessionTests : IDisposable
         using var hostKey = Ed25519HostKey.Generate();
         var options = new SshServerOptions { HostKeys = [hostKey], AuthFailureDelay = TimeSpan.Zero };
         var handler = new RecordingSessionHandler(blob, "424242");
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var serverTask = Task.Run(async () =>
+        using var server = new InProcessSshServer(options, handler, stream => new OpaqueStream(stream));
+
+        var (exitCode, stdout, stderr) = await server.RunSshAsync(key, "hello world", new Dictionary<string, string>
         {
-            var socket = await listener.AcceptSocketAsync();
-            var session = new SshServerSession(new OpaqueStream(new NetworkStream(socket, ownsSocket: true)), options, handler, NullLogger.Instance);
-            await session.RunAsync(CancellationToken.None);
+            ["SSH_ASKPASS"] = askpass,
+            ["SSH_ASKPASS_REQUIRE"] = "force",
+            ["DISPLAY"] = ":0",
         });
 
-        var start = new ProcessStartInfo("setsid")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[]
-        {
-            "-w", "ssh", "-F", "/dev/null", "-o", "UserKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=no",
-            "-o", "IdentitiesOnly=yes", "-i", key, "-o", "ConnectTimeout=10", "-p", port.ToString(), "tester@127.0.0.1", "hello world",
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
-        start.Environment["SSH_ASKPASS"] = askpass;
-        start.Environment["SSH_ASKPASS_REQUIRE"] = "force";
-        start.Environment["DISPLAY"] = ":0";
-        using var ssh = Process.Start(start)!;
-        ssh.StandardInput.Close();
-        var stdout = ssh.StandardOutput.ReadToEndAsync();
-        var stderr = ssh.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await ssh.WaitForExitAsync(timeout.Token);
-
-        Assert.Equal("ran: hello world\n", await stdout);
-        Assert.Contains("to stderr", await stderr);
-        Assert.Equal(7, ssh.ExitCode);
-        await serverTask.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("ran: hello world\n", stdout);
+        Assert.Contains("to stderr", stderr);
+        Assert.Equal(7, exitCode);
+        await server.Session.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(["kex", "publickey ssh-ed25519", "code ok"], handler.Events);
         Assert.Equal("client disconnected", await handler.Disconnected.Task);
     }
