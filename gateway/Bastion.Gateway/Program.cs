@@ -22,6 +22,7 @@ var root = new RootCommand("Bastion: SSH bastion gateway with MFA")
     SessionCommands.Build(data),
     RecordingCommands.Build(data),
     GroupCommands.Build(data),
+    NodeCommands.Build(data),
     DoctorCommand.Build(data),
 };
 

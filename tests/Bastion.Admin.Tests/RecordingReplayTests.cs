@@ -255,7 +255,7 @@ public sealed class RecordingReplayTests
         await host.Store.CreateRecordingAsync(info);
         await host.Store.AppendRecordingChunkAsync(info.Id, 0, Encoding.UTF8.GetBytes(
             $"{{\"version\": 2, \"width\": 80, \"height\": 24, \"timestamp\": {started.ToUnixTimeSeconds()}}}\n"));
-        Assert.Equal(1, await host.Store.MarkUnsealedRecordingsLostAsync("node-lost", started.AddMinutes(5)));
+        Assert.Equal([info.Id], await host.Store.MarkUnsealedRecordingsLostAsync("node-lost", started.AddMinutes(5)));
         return await host.Store.GetRecordingAsync(info.Id) ?? throw new InvalidOperationException("the seeded recording vanished");
     }
 

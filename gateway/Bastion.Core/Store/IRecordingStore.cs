@@ -28,8 +28,9 @@ public interface IRecordingStore
     Task SealRecordingAsync(string recordingId, DateTimeOffset endedAt, long bytes, string sha256, string status, CancellationToken ct = default);
 
     /// <summary>Marks the recordings <paramref name="nodeId"/> left unsealed (it crashed) as <see cref="RecordingStatus.Lost"/>,
-    /// with their bytes so far and <paramref name="at"/> as end; returns how many. Their chunks stay replayable.</summary>
-    Task<int> MarkUnsealedRecordingsLostAsync(string nodeId, DateTimeOffset at, CancellationToken ct = default);
+    /// with their bytes so far and <paramref name="at"/> as end; returns their ids, each to exactly one of several callers
+    /// at once. Their chunks stay replayable.</summary>
+    Task<IReadOnlyList<string>> MarkUnsealedRecordingsLostAsync(string nodeId, DateTimeOffset at, CancellationToken ct = default);
 
     Task<RecordingInfo?> GetRecordingAsync(string recordingId, CancellationToken ct = default);
 

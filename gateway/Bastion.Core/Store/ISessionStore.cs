@@ -9,8 +9,11 @@ public interface ISessionStore
 
     Task<IReadOnlyList<LiveSession>> ListLiveSessionsAsync(CancellationToken ct = default);
 
-    /// <summary>Drops the rows a node left behind (it restarted or crashed); returns how many.</summary>
-    Task<int> RemoveLiveSessionsOfNodeAsync(string nodeId, CancellationToken ct = default);
+    /// <summary>
+    /// Deletes and returns the rows a node left behind (it restarted, crashed or was retired). One statement: of
+    /// several callers at once each row goes to exactly one, so each lost session is recorded once.
+    /// </summary>
+    Task<IReadOnlyList<LiveSession>> TakeLiveSessionsOfNodeAsync(string nodeId, CancellationToken ct = default);
 
     Task<KillRequest> RequestKillAsync(string sessionId, string requestedBy, CancellationToken ct = default);
 

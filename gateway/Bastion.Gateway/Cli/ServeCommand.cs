@@ -101,6 +101,8 @@ public static class ServeCommand
                 // Before the SSH service, so it stops after it and answers 503 "draining" while sessions finish.
                 AddMetricsEndpoint(builder.Services, options.Metrics);
             }
+            // Before the SSH service, so it beats while sessions drain and removes this node's row only after.
+            builder.Services.AddHostedService<NodeHeartbeat>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<SshGatewayService>());
             builder.Services.AddHostedService<MemoryTrimmer>();
             builder.Services.AddHostedService<LiveSessions>();

@@ -17,6 +17,16 @@ public sealed class GatewayOptions
     /// </summary>
     public string? NodeId { get; set; }
 
+    /// <summary>How often this node tells the store it is alive (gateway_nodes), in seconds.</summary>
+    public int NodeHeartbeatSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// A node silent this long is taken for dead: another node records its open sessions as lost and marks its
+    /// unsealed recordings lost, instead of leaving them "live" until a node of that name starts again (with
+    /// autoscaling, it never does). Keep it well above the heartbeat and any clock skew between nodes.
+    /// </summary>
+    public int NodeDeadAfterSeconds { get; set; } = 90;
+
     public SshOptions Ssh { get; set; } = new();
 
     public MfaOptions Mfa { get; set; } = new();

@@ -14,6 +14,11 @@ public static partial class GatewayOptionsValidator
         {
             errors.Add("Bastion:DataDirectory is empty; set it to a writable directory such as /var/lib/bastion");
         }
+        Range(errors, "Bastion:NodeHeartbeatSeconds", options.NodeHeartbeatSeconds, 1, 3600);
+        if (options.NodeDeadAfterSeconds < 3 * options.NodeHeartbeatSeconds)
+        {
+            errors.Add($"Bastion:NodeDeadAfterSeconds {options.NodeDeadAfterSeconds} must be at least three heartbeats ({3 * options.NodeHeartbeatSeconds} s with Bastion:NodeHeartbeatSeconds {options.NodeHeartbeatSeconds}), or live nodes would be taken for dead");
+        }
         if (!string.IsNullOrEmpty(options.NodeId) && !NodeIdRegex().IsMatch(options.NodeId))
         {
             errors.Add($"Bastion:NodeId \"{options.NodeId}\" may only hold letters, digits, '.', '_' and '-' (at most 64)");

@@ -84,6 +84,7 @@ public static class GatewayDoctor
                 () => StoreChecks.InventoryAsync(context, ct),
                 async () => await StoreChecks.UsersAsync(context, ct).ConfigureAwait(false),
                 async () => await StoreChecks.AdminsAsync(context, ct).ConfigureAwait(false),
+                async () => await StoreChecks.NodesAsync(context, ct).ConfigureAwait(false),
                 async () => await StoreChecks.SessionsAsync(context, ct).ConfigureAwait(false),
             };
             foreach (var check in checks)

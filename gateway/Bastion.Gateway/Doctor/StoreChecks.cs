@@ -110,6 +110,22 @@ public static class StoreChecks
             : DoctorFinding.Ok(check, $"{admins.Count} with the admin role: {Names(admins)}");
     }
 
+    /// <summary>Gateway nodes on this store and their heartbeats; a silent one is dead or cut off from the database.</summary>
+    public static async Task<DoctorFinding> NodesAsync(GatewayContext context, CancellationToken ct)
+    {
+        const string check = "nodes";
+        var nodes = await context.Store.ListNodesAsync(ct).ConfigureAwait(false);
+        var now = context.Time.GetUtcNow();
+        var silent = nodes.Where(n => Cli.NodeCommands.State(n, now, context.Options.NodeDeadAfterSeconds) != "ok").ToList();
+        if (nodes.Count == 0)
+        {
+            return DoctorFinding.Warn(check, "no gateway node has sent a heartbeat to this store; is any running? systemctl status bastion-gateway");
+        }
+        return silent.Count > 0
+            ? DoctorFinding.Warn(check, $"{silent.Count} of {nodes.Count} silent: {Names(silent.Select(n => $"{n.NodeId} (last seen {(long)(now - n.LastSeen).TotalSeconds} s ago)"))}; a running node takes over their sessions, or check them: bastion node list")
+            : DoctorFinding.Ok(check, $"{nodes.Count} beating: {Names(nodes.Select(n => n.NodeId))}");
+    }
+
     public static async Task<DoctorFinding> SessionsAsync(GatewayContext context, CancellationToken ct)
     {
         var sessions = await context.Store.ListLiveSessionsAsync(ct).ConfigureAwait(false);

@@ -55,78 +55,19 @@ public sealed class LiveSessions : BackgroundService
     }
 
     /// <summary>
-    /// Rows still listed for this node at start belong to a run that died without closing them (kill -9, power
-    /// loss): their channel.close events were never written. Saying so in the trail keeps the auditor's picture
-    /// honest: the session ended at the crash, with at least the bytes last published.
+    /// Rows and recordings still listed for this node at start belong to a run that died without closing them
+    /// (kill -9, power loss), unless a peer already took them over when this node's heartbeats stopped.
     /// </summary>
     private async Task RecordSessionsLostByPreviousRunAsync(CancellationToken cancellationToken)
     {
         var nodeId = _context.NodeId;
-        var orphans = (await _context.Store.ListLiveSessionsAsync(cancellationToken).ConfigureAwait(false))
-            .Where(s => string.Equals(s.NodeId, nodeId, StringComparison.Ordinal)).ToList();
-        foreach (var orphan in orphans)
+        var (sessions, recordings) = await new NodeLeftovers(_context)
+            .TakeOverAsync(nodeId, "crash or kill -9", cancellationToken).ConfigureAwait(false);
+        if (sessions + recordings > 0)
         {
-            await _context.Audit.AppendNowAsync(new AuditEvent("session.lost", AuditSeverity.Warning)
-            {
-                SessionId = orphan.SessionId,
-                User = orphan.UserName,
-                SourceAddress = orphan.SourceAddress,
-                Data = new Dictionary<string, string>
-                {
-                    ["channel"] = orphan.ChannelId,
-                    ["target"] = orphan.TargetName,
-                    ["address"] = orphan.TargetAddress,
-                    ["instance_id"] = orphan.InstanceId ?? "",
-                    ["account"] = orphan.Account ?? "",
-                    ["node"] = nodeId,
-                    ["started_at"] = orphan.StartedAt.ToString("O"),
-                    ["last_seen_at"] = orphan.UpdatedAt.ToString("O"),
-                    ["bytes_from_client_at_least"] = orphan.BytesFromClient.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ["bytes_to_client_at_least"] = orphan.BytesToClient.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ["reason"] = "the gateway node stopped without closing the session (crash or kill -9)",
-                },
-            }, cancellationToken).ConfigureAwait(false);
+            _logger.LogWarning("node {Node}: {Sessions} sessions and {Recordings} unsealed recordings were left by the previous run; recorded them as lost",
+                nodeId, sessions, recordings);
         }
-        var removed = await _context.Store.RemoveLiveSessionsOfNodeAsync(nodeId, cancellationToken).ConfigureAwait(false);
-        if (removed > 0)
-        {
-            _logger.LogWarning("node {Node}: {Count} sessions were still open when the previous run stopped; recorded them as session.lost", nodeId, removed);
-        }
-        await SealRecordingsLostByPreviousRunAsync(nodeId, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Recordings the previous run never sealed keep what reached the store (up to one flush interval before the
-    /// crash). They are marked lost and what is stored is hashed into the audit chain, so it is tamper-evident too.
-    /// </summary>
-    private async Task SealRecordingsLostByPreviousRunAsync(string nodeId, CancellationToken cancellationToken)
-    {
-        var unsealed = await _context.Store.ListRecordingsAsync(new RecordingQuery(NodeId: nodeId, Status: RecordingStatus.Recording, Limit: 1000), cancellationToken).ConfigureAwait(false);
-        if (unsealed.Count == 0)
-        {
-            return;
-        }
-        await _context.Store.MarkUnsealedRecordingsLostAsync(nodeId, _context.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        foreach (var recording in unsealed)
-        {
-            var (sha256, bytes) = await Bastion.Core.Recordings.RecordingSealLookup.HashStoredAsync(_context.Store, recording.Id, cancellationToken).ConfigureAwait(false);
-            await _context.Audit.AppendNowAsync(new AuditEvent(AuditEventTypes.RecordingLost, AuditSeverity.Warning)
-            {
-                SessionId = recording.SessionId,
-                User = recording.UserName,
-                SourceAddress = recording.SourceAddress,
-                Data = new Dictionary<string, string>
-                {
-                    ["recording_id"] = recording.Id,
-                    ["target"] = recording.TargetName,
-                    ["node"] = nodeId,
-                    ["sha256"] = sha256,
-                    ["bytes"] = bytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ["reason"] = "the gateway node stopped before sealing the recording (crash or kill -9)",
-                },
-            }, cancellationToken).ConfigureAwait(false);
-        }
-        _logger.LogWarning("node {Node}: {Count} recordings were unsealed when the previous run stopped; marked them lost", nodeId, unsealed.Count);
     }
 
     private async Task CarryOutKillsAsync(CancellationToken cancellationToken)

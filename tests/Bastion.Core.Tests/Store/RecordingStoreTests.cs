@@ -219,7 +219,7 @@ public abstract class RecordingStoreTests(StoreProvider provider)
         var sealedBefore = await fixture.Store.GetRecordingAsync("sealed-a");
 
         var lostAt = start.AddMinutes(10);
-        Assert.Equal(1, await restarted.MarkUnsealedRecordingsLostAsync("node-a", lostAt));
+        Assert.Equal(["open-a"], await restarted.MarkUnsealedRecordingsLostAsync("node-a", lostAt));
 
         var lost = await restarted.GetRecordingAsync("open-a");
         Assert.Equal(Recording("open-a", start) with { EndedAt = lostAt, Bytes = 11, Status = RecordingStatus.Lost }, lost);
@@ -230,7 +230,7 @@ public abstract class RecordingStoreTests(StoreProvider provider)
         // The crashed node's writer cannot go on with a lost recording; marking again finds nothing.
         await Assert.ThrowsAsync<EntityNotFoundException>(() => fixture.Store.AppendRecordingChunkAsync("open-a", 2, "!"u8.ToArray()));
         await Assert.ThrowsAsync<EntityNotFoundException>(() => fixture.Store.SealRecordingAsync("open-a", lostAt, 11, Sha256Of([]), RecordingStatus.Complete));
-        Assert.Equal(0, await restarted.MarkUnsealedRecordingsLostAsync("node-a", lostAt));
+        Assert.Empty(await restarted.MarkUnsealedRecordingsLostAsync("node-a", lostAt));
         Assert.Equal(["open-a"], (await restarted.ListRecordingsAsync(new RecordingQuery(Status: RecordingStatus.Lost))).Select(r => r.Id));
     }
 

@@ -24,9 +24,34 @@ public abstract class SessionStoreTests(StoreProvider provider)
         Assert.Equal(["c1", "c2"], listed.Select(s => s.ChannelId));
         Assert.Equal(Session("c1", "s1", "node-a", start) with { BytesFromClient = 10, BytesToClient = 20, UpdatedAt = start.AddSeconds(5) }, listed[0]);
 
-        Assert.Equal(1, await fixture.Store.RemoveLiveSessionsOfNodeAsync("node-b"));
+        Assert.Equal([Session("c2", "s2", "node-b", start.AddSeconds(1))], await fixture.Store.TakeLiveSessionsOfNodeAsync("node-b"));
+        Assert.Empty(await other.TakeLiveSessionsOfNodeAsync("node-b")); // taken once: a second taker records nothing
         await other.RemoveLiveSessionAsync("c1");
         Assert.Empty(await fixture.Store.ListLiveSessionsAsync());
+    }
+
+    [Fact]
+    public async Task A_node_silent_past_the_deadline_is_retired_by_exactly_one_peer()
+    {
+        await using var fixture = await StoreFixture.CreateAsync(provider);
+        var peers = new[] { fixture.Store, await fixture.OpenAnotherAsync(), await fixture.OpenAnotherAsync() };
+        var start = fixture.Time.GetUtcNow();
+        await fixture.Store.RecordNodeHeartbeatAsync(new GatewayNode("node-a", start, start, "1.0", "10.0.0.1:22"));
+        await peers[1].RecordNodeHeartbeatAsync(new GatewayNode("node-b", start, start.AddSeconds(5), "1.0", "10.0.0.2:22"));
+        await peers[1].RecordNodeHeartbeatAsync(new GatewayNode("node-b", start, start.AddSeconds(30), "1.1", "10.0.0.2:22"));
+
+        var nodes = await peers[2].ListNodesAsync();
+        Assert.Equal(["node-a", "node-b"], nodes.Select(n => n.NodeId));
+        Assert.Equal(new GatewayNode("node-b", start, start.AddSeconds(30), "1.1", "10.0.0.2:22"), nodes[1]);
+
+        // node-b beat at +30 s, so a deadline of +20 s does not retire it; node-a (last seen at start) goes, once.
+        Assert.False(await peers[0].TryRetireNodeAsync("node-b", start.AddSeconds(20)));
+        var retired = await Task.WhenAll(peers.Select(p => p.TryRetireNodeAsync("node-a", start.AddSeconds(20))));
+        Assert.Single(retired, r => r);
+        Assert.Equal(["node-b"], (await fixture.Store.ListNodesAsync()).Select(n => n.NodeId));
+
+        await peers[1].RemoveNodeAsync("node-b");
+        Assert.Empty(await fixture.Store.ListNodesAsync());
     }
 
     [Fact]

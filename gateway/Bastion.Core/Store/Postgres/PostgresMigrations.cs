@@ -281,6 +281,18 @@ internal static class PostgresMigrations
                 updated_at timestamptz NOT NULL
             );
             """),
+
+        new(9, "gateway node heartbeats", """
+            -- One row per running gateway node, refreshed every few seconds. A row gone stale means the node died;
+            -- another node deletes it (once) and takes over its open sessions and unsealed recordings.
+            CREATE TABLE gateway_nodes (
+                node_id    text        COLLATE "C" PRIMARY KEY,
+                started_at timestamptz NOT NULL,
+                last_seen  timestamptz NOT NULL,
+                version    text        NOT NULL,
+                listen     text        NOT NULL
+            );
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;

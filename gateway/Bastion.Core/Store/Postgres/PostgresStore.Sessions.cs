@@ -4,16 +4,13 @@ namespace Bastion.Core.Store.Postgres;
 
 public sealed partial class PostgresStore
 {
-    private const string LiveSessionColumns =
-        "channel_id, session_id, node_id, user_name, source_address, target_name, target_address, instance_id, account, started_at, bytes_from_client, bytes_to_client, updated_at";
-
     /// <inheritdoc />
     public async Task UpsertLiveSessionAsync(LiveSession session, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(session);
         await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
         await using var upsert = connection.Command(
-                $"INSERT INTO live_sessions ({LiveSessionColumns}) VALUES (@channel, @session, @node, @user, @source, @target, @address, @instance, @account, @started, @from, @to, @updated) " +
+                $"INSERT INTO live_sessions ({LiveSessionRows.Columns}) VALUES (@channel, @session, @node, @user, @source, @target, @address, @instance, @account, @started, @from, @to, @updated) " +
                 "ON CONFLICT (channel_id) DO UPDATE SET bytes_from_client = excluded.bytes_from_client, bytes_to_client = excluded.bytes_to_client, updated_at = excluded.updated_at;")
             .Add("@channel", session.ChannelId).Add("@session", session.SessionId).Add("@node", session.NodeId).Add("@user", session.UserName)
             .Add("@source", session.SourceAddress).Add("@target", session.TargetName).Add("@address", session.TargetAddress)
@@ -31,26 +28,28 @@ public sealed partial class PostgresStore
     }
 
     /// <inheritdoc />
-    public async Task<int> RemoveLiveSessionsOfNodeAsync(string nodeId, CancellationToken ct = default)
+    public async Task<IReadOnlyList<LiveSession>> TakeLiveSessionsOfNodeAsync(string nodeId, CancellationToken ct = default)
     {
         await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
-        await using var delete = connection.Command("DELETE FROM live_sessions WHERE node_id = @node;").Add("@node", nodeId);
-        return await delete.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        await using var delete = connection.Command($"DELETE FROM live_sessions WHERE node_id = @node RETURNING {LiveSessionRows.Columns};").Add("@node", nodeId);
+        return await ReadLiveSessionsAsync(delete, ct).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<LiveSession>> ListLiveSessionsAsync(CancellationToken ct = default)
     {
         await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
-        await using var query = connection.Command($"SELECT {LiveSessionColumns} FROM live_sessions ORDER BY started_at;");
-        await using var reader = await query.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await using var query = connection.Command($"SELECT {LiveSessionRows.Columns} FROM live_sessions ORDER BY started_at;");
+        return await ReadLiveSessionsAsync(query, ct).ConfigureAwait(false);
+    }
+
+    private static async Task<IReadOnlyList<LiveSession>> ReadLiveSessionsAsync(NpgsqlCommand command, CancellationToken ct)
+    {
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         var sessions = new List<LiveSession>();
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
         {
-            sessions.Add(new LiveSession(
-                reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
-                reader.GetString(6), reader.ReadNullableString(7), reader.ReadNullableString(8),
-                reader.ReadTime(9), reader.GetInt64(10), reader.GetInt64(11), reader.ReadTime(12)));
+            sessions.Add(LiveSessionRows.Map(reader, PostgresValues.ReadTime));
         }
         return sessions;
     }

@@ -275,6 +275,18 @@ internal static class SqliteMigrations
                 updated_at TEXT NOT NULL
             );
             """),
+
+        new(9, "gateway node heartbeats", """
+            -- One row per running gateway node, refreshed every few seconds. A row gone stale means the node died;
+            -- another node deletes it (once) and takes over its open sessions and unsealed recordings.
+            CREATE TABLE gateway_nodes (
+                node_id    TEXT PRIMARY KEY,
+                started_at TEXT NOT NULL,
+                last_seen  TEXT NOT NULL,
+                version    TEXT NOT NULL,
+                listen     TEXT NOT NULL
+            );
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;

@@ -73,14 +73,20 @@ public sealed partial class SqliteStore
     }
 
     /// <inheritdoc />
-    public async Task<int> MarkUnsealedRecordingsLostAsync(string nodeId, DateTimeOffset at, CancellationToken ct = default)
+    public async Task<IReadOnlyList<string>> MarkUnsealedRecordingsLostAsync(string nodeId, DateTimeOffset at, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(nodeId);
         await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
         // bytes already counts every appended chunk, so it stays as it is.
-        using var mark = connection.Command("UPDATE recordings SET status = 'lost', ended_at = @at WHERE node_id = @node AND status = 'recording';")
+        using var mark = connection.Command("UPDATE recordings SET status = 'lost', ended_at = @at WHERE node_id = @node AND status = 'recording' RETURNING id;")
             .Add("@at", SqliteValues.Time(at)).Add("@node", nodeId);
-        return await mark.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        using var reader = await mark.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        var ids = new List<string>();
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            ids.Add(reader.GetString(0));
+        }
+        return ids;
     }
 
     /// <inheritdoc />

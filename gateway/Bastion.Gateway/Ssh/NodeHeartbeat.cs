@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Reflection;
+using Bastion.Core.Audit;
+using Bastion.Core.Store;
+using Bastion.Gateway.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Bastion.Gateway.Ssh;
+
+/// <summary>
+/// Tells the store this node is alive, and watches the others: a node whose heartbeats stopped for
+/// Bastion:NodeDeadAfterSeconds is retired by exactly one peer (the store decides), which records its sessions as
+/// lost and its unsealed recordings as lost. Without this a node removed by autoscaling would leave "live" sessions
+/// in the auditors' view for ever, and kill requests for them would go nowhere.
+/// </summary>
+public sealed class NodeHeartbeat : BackgroundService
+{
+    private readonly GatewayContext _context;
+    private readonly ILogger<NodeHeartbeat> _logger;
+    private readonly DateTimeOffset _startedAt;
+
+    public NodeHeartbeat(GatewayContext context, ILogger<NodeHeartbeat> logger)
+    {
+        _context = context;
+        _logger = logger;
+        _startedAt = context.Time.GetUtcNow();
+    }
+
+    private static string Version { get; } =
+        typeof(NodeHeartbeat).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "unknown";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var period = TimeSpan.FromSeconds(_context.Options.NodeHeartbeatSeconds);
+        using var timer = new PeriodicTimer(period, _context.Time);
+        do
+        {
+            try
+            {
+                await BeatAsync(stoppingToken).ConfigureAwait(false);
+                await RetireSilentPeersAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The store may be away for a while; the next beat tries again, and peers wait NodeDeadAfterSeconds.
+                _logger.LogWarning("node heartbeat failed ({Error}); retrying in {Period}", ex.Message, period);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // A clean stop: sessions were closed and written, so there is nothing for a peer to take over.
+            await _context.Store.RemoveNodeAsync(_context.NodeId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _logger.LogWarning("could not remove this node's heartbeat row ({Error}); peers will retire it after Bastion:NodeDeadAfterSeconds", ex.Message);
+        }
+    }
+
+    private Task BeatAsync(CancellationToken ct)
+    {
+        var ssh = _context.Options.Ssh;
+        return _context.Store.RecordNodeHeartbeatAsync(
+            new GatewayNode(_context.NodeId, _startedAt, _context.Time.GetUtcNow(), Version, $"{ssh.ListenAddress}:{ssh.Port}"), ct);
+    }
+
+    private async Task RetireSilentPeersAsync(CancellationToken ct)
+    {
+        var now = _context.Time.GetUtcNow();
+        var deadline = now - TimeSpan.FromSeconds(_context.Options.NodeDeadAfterSeconds);
+        foreach (var peer in await _context.Store.ListNodesAsync(ct).ConfigureAwait(false))
+        {
+            if (peer.NodeId == _context.NodeId || peer.LastSeen >= deadline
+                || !await _context.Store.TryRetireNodeAsync(peer.NodeId, deadline, ct).ConfigureAwait(false))
+            {
+                continue;
+            }
+            var silentFor = (long)(now - peer.LastSeen).TotalSeconds;
+            var (sessions, recordings) = await new NodeLeftovers(_context)
+                .TakeOverAsync(peer.NodeId, $"no heartbeat from {peer.NodeId} for {silentFor} s; taken over by {_context.NodeId}", ct).ConfigureAwait(false);
+            await _context.Audit.AppendNowAsync(new AuditEvent(AuditEventTypes.NodeLost, AuditSeverity.Warning)
+            {
+                Data = new Dictionary<string, string>
+                {
+                    ["node"] = peer.NodeId,
+                    ["last_seen_at"] = peer.LastSeen.ToString("O"),
+                    ["started_at"] = peer.StartedAt.ToString("O"),
+                    ["listen"] = peer.Listen,
+                    ["sessions_lost"] = sessions.ToString(CultureInfo.InvariantCulture),
+                    ["recordings_lost"] = recordings.ToString(CultureInfo.InvariantCulture),
+                    ["taken_over_by"] = _context.NodeId,
+                },
+            }, ct).ConfigureAwait(false);
+            _logger.LogWarning("node {Peer} sent no heartbeat for {Seconds} s; recorded its {Sessions} open sessions and {Recordings} unsealed recordings as lost",
+                peer.NodeId, silentFor, sessions, recordings);
+        }
+    }
+}
