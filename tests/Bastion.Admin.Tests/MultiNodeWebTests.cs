@@ -65,6 +65,9 @@ public sealed class MultiNodeWebTests : IAsyncLifetime
         Assert.Equal("node-b", live.NodeId);
         await admin.Page.GotoAsync($"{_web.BaseUrl}/audit/sessions");
         Assert.Contains("carol", await admin.Page.InnerTextAsync("#sessions"));
+        // Both gateway processes beat into the store; the page lists them with their listen address.
+        Assert.Contains($"{_nodeB.Address}:{_nodeB.Port}", await admin.Page.InnerTextAsync("#nodes tr[data-node='node-b']"));
+        Assert.Equal(1, await admin.Page.Locator("#nodes tr[data-node='node-a']").CountAsync());
         await admin.Page.ClickAsync($"button[data-kill='{live.SessionId}']");
         var result = await ssh;
         Assert.DoesNotContain("not-killed", result.StandardOutput, StringComparison.Ordinal);

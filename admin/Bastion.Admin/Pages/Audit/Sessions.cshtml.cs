@@ -15,6 +15,11 @@ public sealed class SessionsModel : BastionPageModel
 {
     public IReadOnlyList<LiveSession> Sessions { get; private set; } = [];
 
+    /// <summary>Gateway nodes beating into the store: a node whose heartbeat is old holds no sessions any more.</summary>
+    public IReadOnlyList<GatewayNode> Nodes { get; private set; } = [];
+
+    public DateTimeOffset Now { get; private set; }
+
     /// <summary>Recordings being written now, by session id and target: a recorded session's row links to what it has recorded so far.</summary>
     public IReadOnlyDictionary<(string SessionId, string Target), string> RecordingsInProgress { get; private set; } =
         new Dictionary<(string, string), string>();
@@ -23,6 +28,8 @@ public sealed class SessionsModel : BastionPageModel
     {
         var ct = HttpContext.RequestAborted;
         Sessions = await Store.ListLiveSessionsAsync(ct);
+        Nodes = await Store.ListNodesAsync(ct);
+        Now = Bastion.Time.GetUtcNow();
         var recording = await Store.ListRecordingsAsync(new RecordingQuery(Status: RecordingStatus.Recording, Limit: 1000), ct);
         RecordingsInProgress = recording
             .GroupBy(r => (r.SessionId, r.TargetName))
