@@ -11,6 +11,12 @@ public sealed class SshServerOptions
 
     public AlgorithmTable Algorithms { get; init; } = AlgorithmTable.Default;
 
+    /// <summary>
+    /// After login, list every host key to the client (hostkeys-00@openssh.com) and prove them on request, so
+    /// OpenSSH clients learn a new key before it replaces the old one (their UpdateHostKeys). As sshd does.
+    /// </summary>
+    public bool AnnounceHostKeys { get; init; } = true;
+
     /// <summary>Software version in our identification line ("SSH-2.0-" + this).</summary>
     public string SoftwareVersion { get; init; } = "Bastion_1.0";
 

@@ -40,6 +40,10 @@ internal sealed class ConnectionService
         var watching = liveness.IsOff ? Task.CompletedTask : WatchAsync(liveness, close, stopWatching.Token);
         try
         {
+            if (_options.AnnounceHostKeys)
+            {
+                await _transport.SendAsync(HostKeyRotation.Announcement(_options.HostKeys).ToGlobalRequest(), connectionClosing).ConfigureAwait(false);
+            }
             while (true)
             {
                 var received = await _transport.ReceiveAsync(connectionClosing).ConfigureAwait(false);
@@ -140,6 +144,13 @@ internal sealed class ConnectionService
         {
             case "no-more-sessions@openssh.com":
                 _noMoreSessions = true;
+                break;
+            case HostKeysProveRequest.RequestName:
+                var proof = HostKeyRotation.Prove(HostKeysProveRequest.Read(request), _options.HostKeys, _transport.SessionId, _transport.Algorithms?.HostKeyAlgorithm);
+                if (request.WantReply)
+                {
+                    await _transport.SendAsync(proof is null ? new RequestFailureMessage() : proof.ToRequestSuccess()).ConfigureAwait(false);
+                }
                 break;
             default:
                 // keepalive@openssh.com expects any reply (OpenSSH answers failure); forwarding requests are refused.
