@@ -22,7 +22,7 @@ public sealed class SshServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly HashSet<Task> _sessions = new();
     private readonly object _gate = new();
-    private int _unauthenticated;
+    private readonly UnauthenticatedSlots _unauthenticated = new();
     private long _connectionCounter;
     private Task? _acceptLoop;
     private volatile bool _closed;
@@ -100,17 +100,16 @@ public sealed class SshServer : IAsyncDisposable
                 continue;
             }
             var options = _options;
-            if (Interlocked.Increment(ref _unauthenticated) > options.MaxUnauthenticatedConnections)
+            if (_unauthenticated.TryTake(socket.RemoteEndPoint, options, out var refusal) is not { } slot)
             {
-                Interlocked.Decrement(ref _unauthenticated);
                 _metrics?.ConnectionRefused();
-                _logger.LogWarning("refusing connection from {Remote}: {Limit} unauthenticated connections already open", socket.RemoteEndPoint, options.MaxUnauthenticatedConnections);
+                _logger.LogWarning("refusing connection from {Remote}: {Refusal}", socket.RemoteEndPoint, refusal);
                 socket.Dispose();
                 continue;
             }
             _metrics?.ConnectionAccepted();
             socket.NoDelay = true;
-            var task = RunSessionAsync(socket, options);
+            var task = RunSessionAsync(socket, options, slot);
             lock (_gate)
             {
                 if (!task.IsCompleted)
@@ -121,25 +120,16 @@ public sealed class SshServer : IAsyncDisposable
         }
     }
 
-    private async Task RunSessionAsync(Socket socket, SshServerOptions options)
+    private async Task RunSessionAsync(Socket socket, SshServerOptions options, UnauthenticatedSlots.Lease slot)
     {
         await Task.Yield();
-        var counted = true;
-        void Release()
-        {
-            if (counted)
-            {
-                counted = false;
-                Interlocked.Decrement(ref _unauthenticated);
-            }
-        }
         try
         {
             var id = $"{Environment.ProcessId:x}-{Interlocked.Increment(ref _connectionCounter):x}";
             var info = new SshConnectionInfo(id, socket.RemoteEndPoint, socket.LocalEndPoint);
             var handler = _handlers.Create(info);
             var session = new SshServerSession(new NetworkStream(socket, ownsSocket: true), options, handler, _loggers.CreateLogger<SshServerSession>(), info, _metrics);
-            session.Authenticated += Release;
+            session.Authenticated += slot.Release;
             await session.RunAsync(_stopping.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
@@ -149,7 +139,7 @@ public sealed class SshServer : IAsyncDisposable
         }
         finally
         {
-            Release();
+            slot.Release();
             lock (_gate)
             {
                 _sessions.RemoveWhere(t => t.IsCompleted);

@@ -37,6 +37,12 @@ public sealed class SshServerOptions
     /// <summary>Connections that have not yet authenticated; further ones are refused (OpenSSH MaxStartups).</summary>
     public int MaxUnauthenticatedConnections { get; init; } = 100;
 
+    /// <summary>
+    /// Of those, how many may come from one source address (IPv6: one /64), like OpenSSH PerSourceMaxStartups; zero:
+    /// no per-source limit (needed behind a load balancer that hides client addresses).
+    /// </summary>
+    public int MaxUnauthenticatedPerSource { get; init; } = 10;
+
     /// <summary>Receive window we grant per channel; bounds per-channel buffering.</summary>
     public uint ChannelWindowSize { get; init; } = 2 * 1024 * 1024;
 
@@ -69,6 +75,10 @@ public sealed class SshServerOptions
         if (HostKeys.Count == 0)
         {
             throw new InvalidOperationException("an SSH server needs at least one host key");
+        }
+        if (MaxUnauthenticatedConnections < 1 || MaxUnauthenticatedPerSource < 0)
+        {
+            throw new InvalidOperationException("MaxUnauthenticatedConnections must be at least 1 and MaxUnauthenticatedPerSource not negative (zero: no per-source limit)");
         }
         if (ClientAliveInterval < TimeSpan.Zero || IdleTimeout < TimeSpan.Zero || MaxConnectionTime < TimeSpan.Zero || ClientAliveCountMax < 0)
         {

@@ -76,6 +76,13 @@ public sealed class SshOptions
 
     public int MaxUnauthenticatedConnections { get; set; } = 100;
 
+    /// <summary>
+    /// Of those, at most this many from one source address (IPv6: one /64), so one address cannot hold every login
+    /// slot. 0: no per-source limit — set it behind a load balancer that hides client addresses (an AWS NLB with
+    /// instance targets keeps them).
+    /// </summary>
+    public int MaxUnauthenticatedPerSource { get; set; } = 10;
+
     public int MaxChannelsPerConnection { get; set; } = 64;
 
     /// <summary>

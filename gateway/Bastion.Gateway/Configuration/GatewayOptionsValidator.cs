@@ -36,6 +36,7 @@ public static partial class GatewayOptionsValidator
         Range(errors, "Bastion:Ssh:AuthFailureDelayMilliseconds", ssh.AuthFailureDelayMilliseconds, 0, 30_000);
         Range(errors, "Bastion:Ssh:RekeyAfterSeconds", ssh.RekeyAfterSeconds, 10, 86_400);
         Range(errors, "Bastion:Ssh:MaxUnauthenticatedConnections", ssh.MaxUnauthenticatedConnections, 1, 100_000);
+        Range(errors, "Bastion:Ssh:MaxUnauthenticatedPerSource", ssh.MaxUnauthenticatedPerSource, 0, 100_000);
         Range(errors, "Bastion:Ssh:MaxChannelsPerConnection", ssh.MaxChannelsPerConnection, 1, 10_000);
         Range(errors, "Bastion:Ssh:ShutdownDrainSeconds", ssh.ShutdownDrainSeconds, 0, 3600);
         Range(errors, "Bastion:Ssh:ClientAliveIntervalSeconds", ssh.ClientAliveIntervalSeconds, 0, 86_400);

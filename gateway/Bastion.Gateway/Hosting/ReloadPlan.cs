@@ -21,6 +21,7 @@ public sealed record ReloadPlan(IReadOnlyList<string> Applied, IReadOnlyList<str
         "Bastion:Ssh:MaxAuthAttempts",
         "Bastion:Ssh:AuthFailureDelayMilliseconds",
         "Bastion:Ssh:MaxUnauthenticatedConnections",
+        "Bastion:Ssh:MaxUnauthenticatedPerSource",
         "Bastion:Ssh:MaxChannelsPerConnection",
         "Bastion:Ssh:RekeyAfterBytes",
         "Bastion:Ssh:RekeyAfterSeconds",
@@ -79,6 +80,7 @@ public sealed record ReloadPlan(IReadOnlyList<string> Applied, IReadOnlyList<str
         ssh.MaxAuthAttempts = next.Ssh.MaxAuthAttempts;
         ssh.AuthFailureDelayMilliseconds = next.Ssh.AuthFailureDelayMilliseconds;
         ssh.MaxUnauthenticatedConnections = next.Ssh.MaxUnauthenticatedConnections;
+        ssh.MaxUnauthenticatedPerSource = next.Ssh.MaxUnauthenticatedPerSource;
         ssh.MaxChannelsPerConnection = next.Ssh.MaxChannelsPerConnection;
         ssh.RekeyAfterBytes = next.Ssh.RekeyAfterBytes;
         ssh.RekeyAfterSeconds = next.Ssh.RekeyAfterSeconds;

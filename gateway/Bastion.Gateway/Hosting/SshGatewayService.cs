@@ -60,6 +60,7 @@ public sealed class SshGatewayService : IHostedService, IAsyncDisposable
         RekeyAfterBytes = ssh.RekeyAfterBytes,
         RekeyAfterTime = TimeSpan.FromSeconds(ssh.RekeyAfterSeconds),
         MaxUnauthenticatedConnections = ssh.MaxUnauthenticatedConnections,
+        MaxUnauthenticatedPerSource = ssh.MaxUnauthenticatedPerSource,
         MaxChannelsPerConnection = ssh.MaxChannelsPerConnection,
         ClientAliveInterval = TimeSpan.FromSeconds(ssh.ClientAliveIntervalSeconds),
         ClientAliveCountMax = ssh.ClientAliveCountMax,

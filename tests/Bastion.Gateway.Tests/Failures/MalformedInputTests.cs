@@ -8,7 +8,8 @@ namespace Bastion.Gateway.Tests.Failures;
 public sealed class MalformedInputFixture : TestBedFixture
 {
     /// <inheritdoc />
-    protected override IEnumerable<string> ServeArgs => ["--Bastion:Ssh:LoginGraceTimeSeconds=2"];
+    /// <remarks>Every case comes from 127.0.0.1 and one test runs them all at once: no per-source limit here.</remarks>
+    protected override IEnumerable<string> ServeArgs => ["--Bastion:Ssh:LoginGraceTimeSeconds=2", "--Bastion:Ssh:MaxUnauthenticatedPerSource=0"];
 }
 
 /// <summary>One kind of bad client: what it sends, and the reason the gateway should give when it hangs up.</summary>

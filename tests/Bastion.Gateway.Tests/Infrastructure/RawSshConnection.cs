@@ -61,13 +61,17 @@ public sealed class RawSshConnection : IAsyncDisposable, IDisposable
     /// <summary>Everything received so far.</summary>
     public IReadOnlyList<byte> Received => _received;
 
-    /// <summary>Connects (bounded by 5 s).</summary>
-    public static async Task<RawSshConnection> ConnectAsync(IPAddress address, int port)
+    /// <summary>Connects (bounded by 5 s), from <paramref name="source"/> when given (a loopback alias as another client).</summary>
+    public static async Task<RawSshConnection> ConnectAsync(IPAddress address, int port, IPAddress? source = null)
     {
         var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
         {
+            if (source is not null)
+            {
+                socket.Bind(new IPEndPoint(source, 0));
+            }
             await socket.ConnectAsync(new IPEndPoint(address, port), cts.Token).ConfigureAwait(false);
         }
         catch
