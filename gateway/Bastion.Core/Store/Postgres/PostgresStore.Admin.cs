@@ -228,7 +228,5 @@ public sealed partial class PostgresStore
         return await reader.ReadAsync(ct).ConfigureAwait(false) ? MapCredential(reader) : null;
     }
 
-    private static WebAuthnCredential MapCredential(NpgsqlDataReader reader) => new(
-        reader.GetInt64(0), reader.GetInt64(1), reader.ReadBytes(2), reader.ReadBytes(3), reader.GetInt64(4), reader.GetString(5),
-        reader.ReadNullableString(6), reader.GetGuid(7), reader.GetString(8), reader.ReadTime(9), reader.ReadNullableTime(10));
+    private static WebAuthnCredential MapCredential(NpgsqlDataReader reader) => EntityRows.WebAuthnCredential(reader, PostgresValues.ReadTime);
 }

@@ -111,12 +111,5 @@ public sealed partial class PostgresStore
         return await reader.ReadAsync(ct).ConfigureAwait(false) ? MapTarget(reader) : null;
     }
 
-    private static Target MapTarget(NpgsqlDataReader reader) => new(
-        Id: reader.GetInt64(0),
-        Name: reader.GetString(1),
-        Host: reader.GetString(2),
-        Port: reader.GetInt32(3),
-        Account: reader.ReadNullableString(4),
-        Tags: reader.ReadJsonMap(5),
-        CreatedAt: reader.ReadTime(6));
+    private static Target MapTarget(NpgsqlDataReader reader) => EntityRows.Target(reader, PostgresValues.ReadTime);
 }

@@ -155,12 +155,5 @@ public sealed partial class PostgresStore
         return await reader.ReadAsync(ct).ConfigureAwait(false) ? MapUser(reader, reader.GetFieldValue<string[]>(6)) : null;
     }
 
-    private static User MapUser(NpgsqlDataReader reader, IReadOnlyList<string> groups) => new(
-        Id: reader.GetInt64(0),
-        Name: reader.GetString(1),
-        Disabled: reader.GetBoolean(2),
-        Groups: groups,
-        MfaPolicy: reader.GetString(3),
-        IsAutomation: reader.GetBoolean(4),
-        CreatedAt: reader.ReadTime(5));
+    private static User MapUser(NpgsqlDataReader reader, IReadOnlyList<string> groups) => EntityRows.User(reader, PostgresValues.ReadTime, groups);
 }

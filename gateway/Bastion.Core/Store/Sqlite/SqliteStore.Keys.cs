@@ -100,15 +100,5 @@ public sealed partial class SqliteStore
         return await reader.ReadAsync(ct).ConfigureAwait(false) ? MapKey(reader) : null;
     }
 
-    private static SshKey MapKey(SqliteDataReader reader) => new(
-        Id: reader.GetInt64(0),
-        UserId: reader.GetInt64(1),
-        PublicKeyBlob: reader.ReadBytes(2),
-        KeyType: reader.GetString(3),
-        Fingerprint: reader.GetString(4),
-        Comment: reader.GetString(5),
-        Options: reader.GetString(6),
-        CreatedAt: reader.ReadTime(7),
-        LastUsedAt: reader.ReadNullableTime(8),
-        SecurityKeyCounter: reader.IsDBNull(9) ? null : reader.GetInt64(9));
+    private static SshKey MapKey(SqliteDataReader reader) => EntityRows.SshKey(reader, SqliteValues.ReadTime);
 }

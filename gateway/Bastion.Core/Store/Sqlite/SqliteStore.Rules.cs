@@ -46,12 +46,5 @@ public sealed partial class SqliteStore
 
     private static string EffectText(AccessEffect effect) => effect == AccessEffect.Deny ? "deny" : "allow";
 
-    private static AccessRule MapRule(SqliteDataReader reader) => new(
-        Id: reader.GetInt64(0),
-        Subject: reader.GetString(1),
-        TargetPattern: reader.GetString(2),
-        RequiredTags: reader.ReadJsonMap(3),
-        Effect: reader.GetString(4) == "deny" ? AccessEffect.Deny : AccessEffect.Allow,
-        Description: reader.ReadNullableString(5),
-        CreatedAt: reader.ReadTime(6));
+    private static AccessRule MapRule(SqliteDataReader reader) => EntityRows.AccessRule(reader, SqliteValues.ReadTime);
 }

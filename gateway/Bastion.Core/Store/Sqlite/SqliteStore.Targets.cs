@@ -95,12 +95,5 @@ public sealed partial class SqliteStore
         return await reader.ReadAsync(ct).ConfigureAwait(false) ? MapTarget(reader) : null;
     }
 
-    private static Target MapTarget(SqliteDataReader reader) => new(
-        Id: reader.GetInt64(0),
-        Name: reader.GetString(1),
-        Host: reader.GetString(2),
-        Port: reader.GetInt32(3),
-        Account: reader.ReadNullableString(4),
-        Tags: reader.ReadJsonMap(5),
-        CreatedAt: reader.ReadTime(6));
+    private static Target MapTarget(SqliteDataReader reader) => EntityRows.Target(reader, SqliteValues.ReadTime);
 }

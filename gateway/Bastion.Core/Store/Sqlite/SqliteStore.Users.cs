@@ -164,12 +164,5 @@ public sealed partial class SqliteStore
         return user with { Groups = groups };
     }
 
-    private static User MapUser(SqliteDataReader reader, IReadOnlyList<string> groups) => new(
-        Id: reader.GetInt64(0),
-        Name: reader.GetString(1),
-        Disabled: reader.GetBoolean(2),
-        Groups: groups,
-        MfaPolicy: reader.GetString(3),
-        IsAutomation: reader.GetBoolean(4),
-        CreatedAt: reader.ReadTime(5));
+    private static User MapUser(SqliteDataReader reader, IReadOnlyList<string> groups) => EntityRows.User(reader, SqliteValues.ReadTime, groups);
 }
