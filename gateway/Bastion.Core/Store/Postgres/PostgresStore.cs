@@ -16,6 +16,7 @@ public sealed partial class PostgresStore : IBastionStore, IDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _time;
+    private readonly SqlNodeStore _nodes;
     private readonly string _where;
 
     /// <summary>Creates the store without connecting; call <see cref="MigrateAsync"/> before use.</summary>
@@ -33,6 +34,7 @@ public sealed partial class PostgresStore : IBastionStore, IDisposable
         }
         _dataSource = builder.Build();
         _time = timeProvider ?? TimeProvider.System;
+        _nodes = CreateNodeStore();
         _where = options.Describe();
     }
 

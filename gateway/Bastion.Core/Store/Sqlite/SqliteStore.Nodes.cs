@@ -1,50 +1,23 @@
+using Microsoft.Data.Sqlite;
+
 namespace Bastion.Core.Store.Sqlite;
 
 public sealed partial class SqliteStore
 {
-    /// <inheritdoc />
-    public async Task RecordNodeHeartbeatAsync(GatewayNode node, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(node);
-        ArgumentException.ThrowIfNullOrEmpty(node.NodeId);
-        await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
-        using var upsert = connection.Command(
-                "INSERT INTO gateway_nodes (node_id, started_at, last_seen, version, listen) VALUES (@node, @started, @seen, @version, @listen) " +
-                "ON CONFLICT (node_id) DO UPDATE SET started_at = excluded.started_at, last_seen = excluded.last_seen, version = excluded.version, listen = excluded.listen;")
-            .Add("@node", node.NodeId).Add("@started", SqliteValues.Time(node.StartedAt)).Add("@seen", SqliteValues.Time(node.LastSeen))
-            .Add("@version", node.Version).Add("@listen", node.Listen);
-        await upsert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-    }
+    /// <summary>The statements are the same on both databases: one implementation, fed this store's connections and times.</summary>
+    private SqlNodeStore CreateNodeStore() => new(
+        async ct => await OpenConnectionAsync(ct).ConfigureAwait(false), t => SqliteValues.Time(t), (reader, ordinal) => ((SqliteDataReader)reader).ReadTime(ordinal));
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<GatewayNode>> ListNodesAsync(CancellationToken ct = default)
-    {
-        await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
-        using var query = connection.Command("SELECT node_id, started_at, last_seen, version, listen FROM gateway_nodes ORDER BY node_id;");
-        using var reader = await query.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        var nodes = new List<GatewayNode>();
-        while (await reader.ReadAsync(ct).ConfigureAwait(false))
-        {
-            nodes.Add(new GatewayNode(reader.GetString(0), reader.ReadTime(1), reader.ReadTime(2), reader.GetString(3), reader.GetString(4)));
-        }
-        return nodes;
-    }
+    public Task RecordNodeHeartbeatAsync(GatewayNode node, CancellationToken ct = default) => _nodes.RecordNodeHeartbeatAsync(node, ct);
 
     /// <inheritdoc />
-    public async Task<bool> TryRetireNodeAsync(string nodeId, DateTimeOffset lastSeenBefore, CancellationToken ct = default)
-    {
-        await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
-        // One statement decides: the row goes to whichever caller deletes it, and a heartbeat that just arrived keeps it.
-        using var delete = connection.Command("DELETE FROM gateway_nodes WHERE node_id = @node AND last_seen < @before;")
-            .Add("@node", nodeId).Add("@before", SqliteValues.Time(lastSeenBefore));
-        return await delete.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
-    }
+    public Task<IReadOnlyList<GatewayNode>> ListNodesAsync(CancellationToken ct = default) => _nodes.ListNodesAsync(ct);
 
     /// <inheritdoc />
-    public async Task RemoveNodeAsync(string nodeId, CancellationToken ct = default)
-    {
-        await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
-        using var delete = connection.Command("DELETE FROM gateway_nodes WHERE node_id = @node;").Add("@node", nodeId);
-        await delete.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-    }
+    public Task<bool> TryRetireNodeAsync(string nodeId, DateTimeOffset lastSeenBefore, CancellationToken ct = default) =>
+        _nodes.TryRetireNodeAsync(nodeId, lastSeenBefore, ct);
+
+    /// <inheritdoc />
+    public Task RemoveNodeAsync(string nodeId, CancellationToken ct = default) => _nodes.RemoveNodeAsync(nodeId, ct);
 }

@@ -16,6 +16,7 @@ public sealed partial class SqliteStore : IBastionStore, IDisposable
     private readonly string _databasePath;
     private readonly int _busyTimeoutMs;
     private readonly TimeProvider _time;
+    private readonly SqlNodeStore _nodes;
 
     /// <summary>Creates the store without touching the file; call <see cref="MigrateAsync"/> before use.</summary>
     public SqliteStore(SqliteStoreOptions options, TimeProvider? timeProvider = null)
@@ -25,6 +26,7 @@ public sealed partial class SqliteStore : IBastionStore, IDisposable
         _databasePath = Path.GetFullPath(options.DatabasePath);
         _busyTimeoutMs = (int)Math.Clamp(options.BusyTimeout.TotalMilliseconds, 0, int.MaxValue);
         _time = timeProvider ?? TimeProvider.System;
+        _nodes = CreateNodeStore();
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = _databasePath,
