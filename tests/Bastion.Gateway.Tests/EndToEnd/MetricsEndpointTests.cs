@@ -116,7 +116,8 @@ public sealed class MetricsEndpointTests
         // Every source here is 127.0.0.1: the port tells the connections apart.
         static bool From(AuditLine e, string source) => e.Text.Contains($"src={source} ", StringComparison.Ordinal);
         var audit = await bed.WaitForAuditAsync(l => l.Any(e => e.Type == "disconnect" && From(e, talkerSource)), "the disconnect of the connection that spoke");
-        Assert.Contains("identification", audit.Single(e => From(e, talkerSource))["reason"], StringComparison.Ordinal);
+        // Its reason depends on timing (closed before our identification line, or reset): that it is audited is the point.
+        Assert.Equal("false", audit.Single(e => From(e, talkerSource))["authenticated"]);
         Assert.DoesNotContain(audit, e => silentSources.Any(s => From(e, s)));
     }
 
