@@ -11,7 +11,7 @@ namespace Bastion.Gateway.Tests.EndToEnd;
 public sealed class NodeTakeoverTests : IAsyncLifetime
 {
     private static readonly string[] FastHeartbeats =
-        ["--Bastion:NodeHeartbeatSeconds=1", "--Bastion:NodeDeadAfterSeconds=4", "--Bastion:Recording:AllowedTargetUsers:0=root"];
+        ["--Bastion:NodeHeartbeatSeconds=1", "--Bastion:NodeDeadAfterSeconds=6", "--Bastion:Recording:AllowedTargetUsers:0=root"];
 
     private PostgresTestDatabase _database = null!;
     private BastionTestbed _bed = null!;
@@ -39,7 +39,7 @@ public sealed class NodeTakeoverTests : IAsyncLifetime
         Assert.Contains("node-b", nodes.StandardOutput, StringComparison.Ordinal);
 
         // Both nodes beating for longer than the dead-after time: nobody is taken for dead.
-        await Task.Delay(TimeSpan.FromSeconds(6));
+        await Task.Delay(TimeSpan.FromSeconds(8));
         Assert.DoesNotContain(await AuditTail.ReadAsync(_bed.DataDirectory), e => e.Type == "node.lost");
 
         Assert.True(NativeProcess.Signal(nodeB.ProcessId, NativeProcess.SIGKILL), "could not SIGKILL node b");
@@ -77,7 +77,7 @@ public sealed class NodeTakeoverTests : IAsyncLifetime
         Assert.Equal(0, await nodeC.StopAsync(TimeSpan.FromSeconds(30)));
         await nodeC.DisposeAsync();
         Assert.DoesNotContain("node-c", (await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "node", "list")).StandardOutput, StringComparison.Ordinal);
-        await Task.Delay(TimeSpan.FromSeconds(6)); // past the dead-after time
+        await Task.Delay(TimeSpan.FromSeconds(8)); // past the dead-after time
 
         Assert.DoesNotContain(await AuditTail.ReadAsync(_bed.DataDirectory), e => e.Type == "node.lost");
     }
