@@ -10,7 +10,7 @@ namespace Bastion.Gateway.Tests.EndToEnd;
 /// SIGHUP (systemctl reload) against a real gateway that reads its settings from a file (BASTION_CONFIG): a lower
 /// lockout threshold is in force for the next login while a transfer started before the reload completes intact;
 /// a broken file is refused (config.reload_failed) and the old settings stay; a port change needs a restart and the
-/// gateway stays on the old port. Reloads are bracketed by RELOADING=1 / READY=1 on NOTIFY_SOCKET.
+/// gateway stays on the old port; a log level change takes effect. Reloads are bracketed by RELOADING=1 / READY=1 on NOTIFY_SOCKET.
 /// </summary>
 public sealed class ConfigurationReloadTests : IDisposable
 {
@@ -57,6 +57,40 @@ public sealed class ConfigurationReloadTests : IDisposable
         var reloading = messages.FindIndex(m => m.StartsWith("RELOADING=1\nMONOTONIC_USEC=", StringComparison.Ordinal));
         Assert.True(reloading >= 0, "no RELOADING=1 with MONOTONIC_USEC: " + string.Join(" | ", messages));
         Assert.Contains(messages.Skip(reloading + 1), m => m.StartsWith("READY=1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_log_level_change_takes_effect_on_reload()
+    {
+        // A connection that closes without a byte is logged at Debug only (load balancer checks would flood the
+        // journal otherwise): whether its line appears shows the level in force for Bastion.Ssh.
+        const string probeLine = "closing connection: connection closed before the SSH identification line";
+        var config = _dir.File("bastion.json");
+        await WriteSettingsAsync(config, """{ "Logging": { "LogLevel": { "Bastion.Ssh": "Information" } } }""");
+        await using var bed = await BastionTestbed.StartAsync(new Dictionary<string, string?> { ["BASTION_CONFIG"] = config });
+
+        await ProbeAsync(bed);
+        await Task.Delay(500);
+        Assert.DoesNotContain(probeLine, bed.Gateway.Output, StringComparison.Ordinal);
+
+        await WriteSettingsAsync(config, """{ "Logging": { "LogLevel": { "Bastion.Ssh": "Debug" } } }""");
+        NativeProcess.Signal(bed.Gateway.ProcessId, NativeProcess.SIGHUP);
+        var audit = await bed.WaitForAuditAsync(l => l.Any(e => e.Type == "config.reloaded"), "config.reloaded for the log level");
+        Assert.Contains("Logging:LogLevel:Bastion.Ssh", Assert.Single(audit, e => e.Type == "config.reloaded")["changed"], StringComparison.Ordinal);
+
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!bed.Gateway.Output.Contains(probeLine, StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            await ProbeAsync(bed);
+            await Task.Delay(300);
+        }
+        Assert.Contains(probeLine, bed.Gateway.Output, StringComparison.Ordinal);
+    }
+
+    private static async Task ProbeAsync(BastionTestbed bed)
+    {
+        await using var probe = await RawSshConnection.ConnectAsync(bed.Gateway.Address, bed.Gateway.Port);
+        await probe.ReadServerIdentificationAsync();
     }
 
     [Fact]
