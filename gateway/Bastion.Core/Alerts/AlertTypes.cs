@@ -14,6 +14,12 @@ public static class AlertTypes
     public const string FirstTargetAccess = "alert.first_target_access";
     public const string FirstAccountAccess = "alert.first_account_access";
 
+    /// <summary>
+    /// Not about a user: a gateway node stopped sending heartbeats and a peer took over its sessions. An alert so it
+    /// reaches the on-call through the webhook like the findings above.
+    /// </summary>
+    public const string NodeLost = "alert.node_lost";
+
     public static bool IsAlert(string type) => type.StartsWith(Prefix, StringComparison.Ordinal);
 
     /// <summary>"new_source_network" of "alert.new_source_network" (the metrics tag).</summary>

@@ -52,7 +52,4 @@ public static class AuditEventTypes
 
     /// <summary>A session a gateway node held when it stopped without closing it (crash, kill -9, node removed).</summary>
     public const string SessionLost = "session.lost";
-
-    /// <summary>A gateway node stopped sending heartbeats; another node retired it and took over what it left.</summary>
-    public const string NodeLost = "node.lost";
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using Bastion.Core.Alerts;
 using Bastion.Core.Audit;
 using Bastion.Core.Store;
 using Bastion.Gateway.Hosting;
@@ -11,7 +12,7 @@ namespace Bastion.Gateway.Ssh;
 /// <summary>
 /// Tells the store this node is alive, and watches the others: a node whose heartbeats stopped for
 /// Bastion:NodeDeadAfterSeconds is retired by exactly one peer (the store decides), which records its sessions as
-/// lost and its unsealed recordings as lost. Without this a node removed by autoscaling would leave "live" sessions
+/// lost and its unsealed recordings as lost, and raises alert.node_lost (webhook included). Without this a node removed by autoscaling would leave "live" sessions
 /// in the auditors' view for ever, and kill requests for them would go nowhere.
 /// </summary>
 public sealed class NodeHeartbeat : BackgroundService
@@ -85,10 +86,11 @@ public sealed class NodeHeartbeat : BackgroundService
             var silentFor = (long)(now - peer.LastSeen).TotalSeconds;
             var (sessions, recordings) = await new NodeLeftovers(_context)
                 .TakeOverAsync(peer.NodeId, $"no heartbeat from {peer.NodeId} for {silentFor} s; taken over by {_context.NodeId}", ct).ConfigureAwait(false);
-            await _context.Audit.AppendNowAsync(new AuditEvent(AuditEventTypes.NodeLost, AuditSeverity.Warning)
+            await _context.Audit.AppendNowAsync(new AuditEvent(AlertTypes.NodeLost, AuditSeverity.Warning)
             {
                 Data = new Dictionary<string, string>
                 {
+                    ["summary"] = $"gateway node {peer.NodeId} ({peer.Listen}) sent no heartbeat for {silentFor} s; {_context.NodeId} recorded its {sessions} open sessions and {recordings} unsealed recordings as lost",
                     ["node"] = peer.NodeId,
                     ["last_seen_at"] = peer.LastSeen.ToString("O"),
                     ["started_at"] = peer.StartedAt.ToString("O"),

@@ -1,3 +1,4 @@
+using Bastion.Core.Tests.Support;
 using Bastion.Gateway.Tests.Infrastructure;
 
 namespace Bastion.Gateway.Tests.EndToEnd;
@@ -5,7 +6,7 @@ namespace Bastion.Gateway.Tests.EndToEnd;
 /// <summary>
 /// A gateway node that dies and never comes back (autoscaling replaced it): its peer sees its heartbeats stop and
 /// takes over what it left — the forwarded and the recorded session become session.lost, the recording is marked
-/// lost and hashed into the chain — instead of "live" sessions no one holds. Nodes that beat, or stopped cleanly,
+/// lost and hashed into the chain, the alert webhook is told — instead of "live" sessions no one holds. Nodes that beat, or stopped cleanly,
 /// are left alone. Two real gateway processes on one PostgreSQL database, heartbeats every second.
 /// </summary>
 public sealed class NodeTakeoverTests : IAsyncLifetime
@@ -15,11 +16,13 @@ public sealed class NodeTakeoverTests : IAsyncLifetime
 
     private PostgresTestDatabase _database = null!;
     private BastionTestbed _bed = null!;
+    private WebhookReceiver _webhook = null!;
 
     public async Task InitializeAsync()
     {
         _database = await PostgresTestDatabase.CreateAsync();
-        _bed = await BastionTestbed.StartOnPostgresAsync(_database, ["--Bastion:NodeId=node-a", .. FastHeartbeats]);
+        _webhook = WebhookReceiver.Start();
+        _bed = await BastionTestbed.StartOnPostgresAsync(_database, ["--Bastion:NodeId=node-a", $"--Bastion:Alerts:WebhookUrl={_webhook.Url}", .. FastHeartbeats]);
         _bed.Target.AuthorizeKey((await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "recording", "client-key")).StandardOutput.Trim());
     }
 
@@ -40,18 +43,25 @@ public sealed class NodeTakeoverTests : IAsyncLifetime
 
         // Both nodes beating for longer than the dead-after time: nobody is taken for dead.
         await Task.Delay(TimeSpan.FromSeconds(8));
-        Assert.DoesNotContain(await AuditTail.ReadAsync(_bed.DataDirectory), e => e.Type == "node.lost");
+        Assert.DoesNotContain(await AuditTail.ReadAsync(_bed.DataDirectory), e => e.Type == "alert.node_lost");
 
         Assert.True(NativeProcess.Signal(nodeB.ProcessId, NativeProcess.SIGKILL), "could not SIGKILL node b");
         Assert.False((await forwarded).Succeeded);
         Assert.False((await recorded).Succeeded);
 
-        var audit = await _bed.WaitForAuditAsync(l => l.Any(e => e.Type == "node.lost"), "node a retiring node b", TimeSpan.FromSeconds(60));
-        var nodeLost = Assert.Single(audit, e => e.Type == "node.lost");
+        var audit = await _bed.WaitForAuditAsync(l => l.Any(e => e.Type == "alert.node_lost"), "node a retiring node b", TimeSpan.FromSeconds(60));
+        var nodeLost = Assert.Single(audit, e => e.Type == "alert.node_lost");
         Assert.Equal("node-b", nodeLost["node"]);
         Assert.Equal("node-a", nodeLost["taken_over_by"]);
         Assert.Equal("2", nodeLost["sessions_lost"]);
         Assert.Equal("1", nodeLost["recordings_lost"]);
+        // The on-call hears of it: the alert webhook gets the summary.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!_webhook.Requests.Any(r => r.Body.Contains("gateway node node-b", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+        Assert.Contains(_webhook.Requests, r => r.Body.Contains("gateway node node-b", StringComparison.Ordinal) && r.Body.Contains("2 open sessions", StringComparison.Ordinal));
         foreach (var user in new[] { "forwarded", "recorded" })
         {
             var lost = Assert.Single(audit, e => e.Type == "session.lost" && e.User == user);
@@ -79,12 +89,13 @@ public sealed class NodeTakeoverTests : IAsyncLifetime
         Assert.DoesNotContain("node-c", (await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "node", "list")).StandardOutput, StringComparison.Ordinal);
         await Task.Delay(TimeSpan.FromSeconds(8)); // past the dead-after time
 
-        Assert.DoesNotContain(await AuditTail.ReadAsync(_bed.DataDirectory), e => e.Type == "node.lost");
+        Assert.DoesNotContain(await AuditTail.ReadAsync(_bed.DataDirectory), e => e.Type == "alert.node_lost");
     }
 
     public async Task DisposeAsync()
     {
         await _bed.DisposeAsync();
+        await _webhook.DisposeAsync();
         await _database.DisposeAsync();
     }
 }

@@ -54,7 +54,8 @@ public sealed class NetworkTransportTests
         exporter.Start();
         exporter.OnStored([.. Enumerable.Range(1, 3).Select(i => ExportRecords.AuthSuccess(seq: i))]);
 
-        await WaitUntilAsync(() => exporter.Failed >= 1, "a refused connection attempt");
+        // The failure is counted before its warning is logged (on the exporter's thread): wait for both.
+        await WaitUntilAsync(() => exporter.Failed >= 1 && log.Entries.Any(e => e.Level == LogLevel.Warning), "a refused connection attempt and its warning");
         Assert.Contains(log.Entries, e => e.Level == LogLevel.Warning && e.Text.Contains($"cannot send to tcp://127.0.0.1:{port}", StringComparison.Ordinal));
 
         var listener = new TcpListener(IPAddress.Loopback, port);
