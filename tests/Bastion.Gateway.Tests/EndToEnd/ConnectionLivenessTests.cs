@@ -8,7 +8,7 @@ namespace Bastion.Gateway.Tests.EndToEnd;
 /// acknowledges TCP and only keepalives can tell), a session left idle, a session past its maximum time. Each gets
 /// its own gateway with short limits; the client is real OpenSSH through ProxyJump.
 /// </summary>
-public sealed class ConnectionLivenessTests : IAsyncDisposable
+public sealed class ConnectionLivenessTests : IAsyncLifetime
 {
     private BastionTestbed? _bed;
 
@@ -92,7 +92,10 @@ public sealed class ConnectionLivenessTests : IAsyncDisposable
         Assert.Contains("maximum time of 6 s", Assert.Single(audit, e => e.Type == "disconnect" && e.User == "longrun")["reason"]);
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>xUnit 2 disposes test classes through IAsyncLifetime (not IAsyncDisposable): the gateway and sshd stop here.</summary>
+    public async Task DisposeAsync()
     {
         if (_bed is not null)
         {

@@ -7,7 +7,7 @@ namespace Bastion.Gateway.Tests.EndToEnd;
 /// <c>bastion doctor</c> against a real running gateway and against broken installations: every problem is named
 /// with what to do, failures set the exit code, and doctor itself changes nothing (no files, no audit events).
 /// </summary>
-public sealed class DoctorTests : IAsyncDisposable
+public sealed class DoctorTests : IAsyncLifetime
 {
     private BastionTestbed? _bed;
 
@@ -83,7 +83,10 @@ public sealed class DoctorTests : IAsyncDisposable
         Assert.Contains("doctor does not know \"--jsno\"", typo.StandardError, StringComparison.Ordinal);
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>xUnit 2 disposes test classes through IAsyncLifetime (not IAsyncDisposable): the gateway and sshd stop here.</summary>
+    public async Task DisposeAsync()
     {
         if (_bed is not null)
         {
