@@ -11,9 +11,9 @@ namespace Bastion.Gateway.Ssh;
 
 /// <summary>
 /// Tells the store this node is alive, and watches the others: a node whose heartbeats stopped for
-/// Bastion:NodeDeadAfterSeconds is retired by exactly one peer (the store decides), which records its sessions as
-/// lost and its unsealed recordings as lost, and raises alert.node_lost (webhook included). Without this a node removed by autoscaling would leave "live" sessions
-/// in the auditors' view for ever, and kill requests for them would go nowhere.
+/// Bastion:NodeDeadAfterSeconds is retired by exactly one peer (the store decides), which records its sessions and
+/// unsealed recordings as lost and raises alert.node_lost (webhook included). Without this a node removed by
+/// autoscaling would leave "live" sessions in the auditors' view for ever, and kill requests for them would go nowhere.
 /// </summary>
 public sealed class NodeHeartbeat : BackgroundService
 {
