@@ -1,68 +1,46 @@
-using System.Data.Common;
-
 namespace Bastion.Core.Store;
 
-/// <summary>
-/// <see cref="INodeStore"/> for both databases: plain single statements that read the same on SQLite and
-/// PostgreSQL. The store supplies its connections and how it writes and reads a time.
-/// </summary>
-internal sealed class SqlNodeStore(
-    Func<CancellationToken, ValueTask<DbConnection>> open,
-    Func<DateTimeOffset, object> time,
-    Func<DbDataReader, int, DateTimeOffset> readTime) : INodeStore
+/// <summary><see cref="INodeStore"/> for both databases: each method is one statement.</summary>
+internal sealed class SqlNodeStore(SqlAccess sql) : INodeStore
 {
     public async Task RecordNodeHeartbeatAsync(GatewayNode node, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentException.ThrowIfNullOrEmpty(node.NodeId);
-        await using var connection = await open(ct).ConfigureAwait(false);
-        await using var upsert = Command(connection,
+        await using var connection = await sql.OpenAsync(ct).ConfigureAwait(false);
+        await using var upsert = SqlAccess.Command(connection,
             "INSERT INTO gateway_nodes (node_id, started_at, last_seen, version, listen) VALUES (@node, @started, @seen, @version, @listen) " +
             "ON CONFLICT (node_id) DO UPDATE SET started_at = excluded.started_at, last_seen = excluded.last_seen, version = excluded.version, listen = excluded.listen;",
-            ("@node", node.NodeId), ("@started", time(node.StartedAt)), ("@seen", time(node.LastSeen)), ("@version", node.Version), ("@listen", node.Listen));
+            ("@node", node.NodeId), ("@started", sql.Time(node.StartedAt)), ("@seen", sql.Time(node.LastSeen)), ("@version", node.Version), ("@listen", node.Listen));
         await upsert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<GatewayNode>> ListNodesAsync(CancellationToken ct = default)
     {
-        await using var connection = await open(ct).ConfigureAwait(false);
-        await using var query = Command(connection, "SELECT node_id, started_at, last_seen, version, listen FROM gateway_nodes ORDER BY node_id;");
+        await using var connection = await sql.OpenAsync(ct).ConfigureAwait(false);
+        await using var query = SqlAccess.Command(connection, "SELECT node_id, started_at, last_seen, version, listen FROM gateway_nodes ORDER BY node_id;");
         await using var reader = await query.ExecuteReaderAsync(ct).ConfigureAwait(false);
         var nodes = new List<GatewayNode>();
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
         {
-            nodes.Add(new GatewayNode(reader.GetString(0), readTime(reader, 1), readTime(reader, 2), reader.GetString(3), reader.GetString(4)));
+            nodes.Add(new GatewayNode(reader.GetString(0), sql.ReadTime(reader, 1), sql.ReadTime(reader, 2), reader.GetString(3), reader.GetString(4)));
         }
         return nodes;
     }
 
     public async Task<bool> TryRetireNodeAsync(string nodeId, DateTimeOffset lastSeenBefore, CancellationToken ct = default)
     {
-        await using var connection = await open(ct).ConfigureAwait(false);
+        await using var connection = await sql.OpenAsync(ct).ConfigureAwait(false);
         // One statement decides: the row goes to whichever caller deletes it, and a heartbeat that just arrived keeps it.
-        await using var delete = Command(connection, "DELETE FROM gateway_nodes WHERE node_id = @node AND last_seen < @before;",
-            ("@node", nodeId), ("@before", time(lastSeenBefore)));
+        await using var delete = SqlAccess.Command(connection, "DELETE FROM gateway_nodes WHERE node_id = @node AND last_seen < @before;",
+            ("@node", nodeId), ("@before", sql.Time(lastSeenBefore)));
         return await delete.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
     }
 
     public async Task RemoveNodeAsync(string nodeId, CancellationToken ct = default)
     {
-        await using var connection = await open(ct).ConfigureAwait(false);
-        await using var delete = Command(connection, "DELETE FROM gateway_nodes WHERE node_id = @node;", ("@node", nodeId));
+        await using var connection = await sql.OpenAsync(ct).ConfigureAwait(false);
+        await using var delete = SqlAccess.Command(connection, "DELETE FROM gateway_nodes WHERE node_id = @node;", ("@node", nodeId));
         await delete.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-    }
-
-    private static DbCommand Command(DbConnection connection, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value ?? DBNull.Value;
-            command.Parameters.Add(parameter);
-        }
-        return command;
     }
 }

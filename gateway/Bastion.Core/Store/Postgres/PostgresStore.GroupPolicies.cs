@@ -3,39 +3,12 @@ namespace Bastion.Core.Store.Postgres;
 public sealed partial class PostgresStore
 {
     /// <inheritdoc />
-    public async Task SetGroupMfaPolicyAsync(string groupName, string mfaPolicy, CancellationToken ct = default)
-    {
-        Names.EnsureGroupName(groupName);
-        MfaPolicies.EnsureValidForGroup(mfaPolicy);
-        await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
-        // One statement: of two nodes setting the same group at once, the later write wins whole.
-        await using var upsert = connection.Command(
-                "INSERT INTO group_policies (group_name, mfa_policy, updated_at) VALUES (@group, @policy, @updated) " +
-                "ON CONFLICT (group_name) DO UPDATE SET mfa_policy = excluded.mfa_policy, updated_at = excluded.updated_at;")
-            .Add("@group", groupName).Add("@policy", mfaPolicy).Add("@updated", PostgresValues.Time(Now));
-        await upsert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-    }
+    public Task SetGroupMfaPolicyAsync(string groupName, string mfaPolicy, CancellationToken ct = default) =>
+        _groupPolicies.SetGroupMfaPolicyAsync(groupName, mfaPolicy, ct);
 
     /// <inheritdoc />
-    public async Task<bool> RemoveGroupMfaPolicyAsync(string groupName, CancellationToken ct = default)
-    {
-        await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
-        await using var delete = connection.Command("DELETE FROM group_policies WHERE group_name = @group;").Add("@group", groupName);
-        return await delete.ExecuteNonQueryAsync(ct).ConfigureAwait(false) > 0;
-    }
+    public Task<bool> RemoveGroupMfaPolicyAsync(string groupName, CancellationToken ct = default) => _groupPolicies.RemoveGroupMfaPolicyAsync(groupName, ct);
 
     /// <inheritdoc />
-    public async Task<IReadOnlyDictionary<string, string>> ListGroupMfaPoliciesAsync(CancellationToken ct = default)
-    {
-        await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
-        await using var query = connection.Command("SELECT group_name, mfa_policy FROM group_policies;");
-        await using var reader = await query.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        // Ordinal, as user_groups and access rules compare group names.
-        var policies = new Dictionary<string, string>(StringComparer.Ordinal);
-        while (await reader.ReadAsync(ct).ConfigureAwait(false))
-        {
-            policies.Add(reader.GetString(0), reader.GetString(1));
-        }
-        return policies;
-    }
+    public Task<IReadOnlyDictionary<string, string>> ListGroupMfaPoliciesAsync(CancellationToken ct = default) => _groupPolicies.ListGroupMfaPoliciesAsync(ct);
 }

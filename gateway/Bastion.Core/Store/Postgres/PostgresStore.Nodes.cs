@@ -1,13 +1,7 @@
-using Npgsql;
-
 namespace Bastion.Core.Store.Postgres;
 
 public sealed partial class PostgresStore
 {
-    /// <summary>The statements are the same on both databases: one implementation, fed this store's connections and times.</summary>
-    private SqlNodeStore CreateNodeStore() => new(
-        async ct => await OpenConnectionAsync(ct).ConfigureAwait(false), t => PostgresValues.Time(t), (reader, ordinal) => ((NpgsqlDataReader)reader).ReadTime(ordinal));
-
     /// <inheritdoc />
     public Task RecordNodeHeartbeatAsync(GatewayNode node, CancellationToken ct = default) => _nodes.RecordNodeHeartbeatAsync(node, ct);
 

@@ -17,6 +17,7 @@ public sealed partial class PostgresStore : IBastionStore, IDisposable
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _time;
     private readonly SqlNodeStore _nodes;
+    private readonly SqlGroupPolicyStore _groupPolicies;
     private readonly string _where;
 
     /// <summary>Creates the store without connecting; call <see cref="MigrateAsync"/> before use.</summary>
@@ -34,7 +35,11 @@ public sealed partial class PostgresStore : IBastionStore, IDisposable
         }
         _dataSource = builder.Build();
         _time = timeProvider ?? TimeProvider.System;
-        _nodes = CreateNodeStore();
+        // Parts that are one statement each are written once for both databases (see SqlAccess).
+        var sql = new SqlAccess(async ct => await OpenConnectionAsync(ct).ConfigureAwait(false), t => PostgresValues.Time(t),
+            (reader, ordinal) => ((NpgsqlDataReader)reader).ReadTime(ordinal), _time);
+        _nodes = new SqlNodeStore(sql);
+        _groupPolicies = new SqlGroupPolicyStore(sql);
         _where = options.Describe();
     }
 

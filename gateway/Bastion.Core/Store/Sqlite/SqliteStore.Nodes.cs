@@ -1,13 +1,7 @@
-using Microsoft.Data.Sqlite;
-
 namespace Bastion.Core.Store.Sqlite;
 
 public sealed partial class SqliteStore
 {
-    /// <summary>The statements are the same on both databases: one implementation, fed this store's connections and times.</summary>
-    private SqlNodeStore CreateNodeStore() => new(
-        async ct => await OpenConnectionAsync(ct).ConfigureAwait(false), t => SqliteValues.Time(t), (reader, ordinal) => ((SqliteDataReader)reader).ReadTime(ordinal));
-
     /// <inheritdoc />
     public Task RecordNodeHeartbeatAsync(GatewayNode node, CancellationToken ct = default) => _nodes.RecordNodeHeartbeatAsync(node, ct);
 

@@ -17,6 +17,7 @@ public sealed partial class SqliteStore : IBastionStore, IDisposable
     private readonly int _busyTimeoutMs;
     private readonly TimeProvider _time;
     private readonly SqlNodeStore _nodes;
+    private readonly SqlGroupPolicyStore _groupPolicies;
 
     /// <summary>Creates the store without touching the file; call <see cref="MigrateAsync"/> before use.</summary>
     public SqliteStore(SqliteStoreOptions options, TimeProvider? timeProvider = null)
@@ -26,7 +27,11 @@ public sealed partial class SqliteStore : IBastionStore, IDisposable
         _databasePath = Path.GetFullPath(options.DatabasePath);
         _busyTimeoutMs = (int)Math.Clamp(options.BusyTimeout.TotalMilliseconds, 0, int.MaxValue);
         _time = timeProvider ?? TimeProvider.System;
-        _nodes = CreateNodeStore();
+        // Parts that are one statement each are written once for both databases (see SqlAccess).
+        var sql = new SqlAccess(async ct => await OpenConnectionAsync(ct).ConfigureAwait(false), t => SqliteValues.Time(t),
+            (reader, ordinal) => ((SqliteDataReader)reader).ReadTime(ordinal), _time);
+        _nodes = new SqlNodeStore(sql);
+        _groupPolicies = new SqlGroupPolicyStore(sql);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = _databasePath,
