@@ -165,7 +165,9 @@ public sealed class MetricsHttpServer : IHostedService, IDisposable
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        _listener?.Stop();
+        // Close, not Stop: the managed HttpListener binds the port again when Close follows Stop, and throws if
+        // something took the port in between. Close after Close does nothing.
+        _listener?.Close();
         if (_loop is not null)
         {
             await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -97,7 +97,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Release();
-        _listener.Stop();
+        // Close alone: Stop then Close makes the managed HttpListener bind the port again, which fails when the
+        // POST's connection still holds it in TIME_WAIT (seen in CI).
         _listener.Close();
         try
         {

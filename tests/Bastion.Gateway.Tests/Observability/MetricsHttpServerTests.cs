@@ -100,6 +100,26 @@ public sealed class MetricsHttpServerTests
         Assert.Contains(after, s => s.Name == "bastion_unittest_snapshot_age_seconds" && s["account"] == "dev-a");
     }
 
+    [Fact]
+    public async Task Stopping_releases_the_port_once_and_disposing_afterwards_does_not_bind_it_again()
+    {
+        // The managed HttpListener binds its port again when Close follows Stop; if anything took the port in
+        // between (a new process, a connection's TIME_WAIT) the gateway's shutdown threw. CI hit it in a test helper.
+        var running = await StartAsync(new HealthCheck(_ => Task.CompletedTask, () => null, () => false));
+        await running.Server.StopAsync(CancellationToken.None);
+        var squatter = new System.Net.Sockets.TcpListener(running.Address, running.Port);
+        squatter.Start();
+        try
+        {
+            running.Server.Dispose();
+            running.Bridge.Dispose();
+        }
+        finally
+        {
+            squatter.Stop();
+        }
+    }
+
     private static async Task<RunningServer> StartAsync(HealthCheck health)
     {
         var address = LoopbackAddresses.Shared.Next();
