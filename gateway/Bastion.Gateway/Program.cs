@@ -24,6 +24,7 @@ var root = new RootCommand("Bastion: SSH bastion gateway with MFA")
     GroupCommands.Build(data),
     NodeCommands.Build(data),
     DoctorCommand.Build(data),
+    BackupCommands.Build(data),
 };
 
 // The host handles SIGTERM itself (drain sessions, flush the audit trail); System.CommandLine's own handler would

@@ -30,6 +30,9 @@ public static class AuditEventTypes
     public const string AdminRuleChanged = "admin.rule.changed";
     public const string AdminGroupChanged = "admin.group.changed";
     public const string AuditVerified = "audit.verified";
+
+    /// <summary>Someone copied the database (bastion backup create): data "path", "sha256", "bytes", "audit_last_seq".</summary>
+    public const string StoreBackedUp = "store.backup";
     public const string SecurityKeyCounterRegression = "auth.sk_counter_regression";
     public const string RecordingStarted = "session.recording.started";
 

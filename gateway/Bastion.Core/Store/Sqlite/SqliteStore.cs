@@ -35,7 +35,7 @@ public sealed partial class SqliteStore : IBastionStore, IDisposable
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = _databasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
+            Mode = options.ReadOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
             Pooling = options.Pooling,
             ForeignKeys = true,

@@ -12,4 +12,7 @@ public sealed record SqliteStoreOptions(string DatabasePath)
 
     /// <summary>Reuse connections between operations (default). Off is only useful to isolate tests.</summary>
     public bool Pooling { get; init; } = true;
+
+    /// <summary>Open without write access and without creating the file (checking a backup must not change it).</summary>
+    public bool ReadOnly { get; init; }
 }
