@@ -20,6 +20,12 @@ public static class AlertTypes
     /// </summary>
     public const string NodeLost = "alert.node_lost";
 
+    /// <summary>
+    /// A node retired as lost (it was cut off from the store, not dead) reached the store again with its sessions still
+    /// running: the sessions recorded as lost go on. Tells the on-call who was paged for the loss.
+    /// </summary>
+    public const string NodeRejoined = "alert.node_rejoined";
+
     public static bool IsAlert(string type) => type.StartsWith(Prefix, StringComparison.Ordinal);
 
     /// <summary>"new_source_network" of "alert.new_source_network" (the metrics tag).</summary>

@@ -6,8 +6,11 @@ namespace Bastion.Core.Store;
 /// </summary>
 public interface INodeStore
 {
-    /// <summary>Inserts or refreshes the node's row.</summary>
-    Task RecordNodeHeartbeatAsync(GatewayNode node, CancellationToken ct = default);
+    /// <summary>
+    /// Refreshes the node's row, or inserts it. True when the row was there: false for a node's first beat, and for a
+    /// running node only when a peer retired it meanwhile (it could not reach the store for the dead-after time).
+    /// </summary>
+    Task<bool> RecordNodeHeartbeatAsync(GatewayNode node, CancellationToken ct = default);
 
     /// <summary>Every node that has a row, by id.</summary>
     Task<IReadOnlyList<GatewayNode>> ListNodesAsync(CancellationToken ct = default);

@@ -3,16 +3,25 @@ namespace Bastion.Core.Store;
 /// <summary><see cref="INodeStore"/> for both databases: each method is one statement.</summary>
 internal sealed class SqlNodeStore(SqlAccess sql) : INodeStore
 {
-    public async Task RecordNodeHeartbeatAsync(GatewayNode node, CancellationToken ct = default)
+    public async Task<bool> RecordNodeHeartbeatAsync(GatewayNode node, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentException.ThrowIfNullOrEmpty(node.NodeId);
+        (string, object?)[] values = [("@node", node.NodeId), ("@started", sql.Time(node.StartedAt)), ("@seen", sql.Time(node.LastSeen)), ("@version", node.Version), ("@listen", node.Listen)];
         await using var connection = await sql.OpenAsync(ct).ConfigureAwait(false);
-        await using var upsert = SqlAccess.Command(connection,
+        // Update first: whether a row was there is the answer. Only this node writes its row, so nothing can slip
+        // in between the two statements except a peer's retirement, which the insert then undoes.
+        await using var update = SqlAccess.Command(connection,
+            "UPDATE gateway_nodes SET started_at = @started, last_seen = @seen, version = @version, listen = @listen WHERE node_id = @node;", values);
+        if (await update.ExecuteNonQueryAsync(ct).ConfigureAwait(false) > 0)
+        {
+            return true;
+        }
+        await using var insert = SqlAccess.Command(connection,
             "INSERT INTO gateway_nodes (node_id, started_at, last_seen, version, listen) VALUES (@node, @started, @seen, @version, @listen) " +
-            "ON CONFLICT (node_id) DO UPDATE SET started_at = excluded.started_at, last_seen = excluded.last_seen, version = excluded.version, listen = excluded.listen;",
-            ("@node", node.NodeId), ("@started", sql.Time(node.StartedAt)), ("@seen", sql.Time(node.LastSeen)), ("@version", node.Version), ("@listen", node.Listen));
-        await upsert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            "ON CONFLICT (node_id) DO UPDATE SET started_at = excluded.started_at, last_seen = excluded.last_seen, version = excluded.version, listen = excluded.listen;", values);
+        await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        return false;
     }
 
     public async Task<IReadOnlyList<GatewayNode>> ListNodesAsync(CancellationToken ct = default)

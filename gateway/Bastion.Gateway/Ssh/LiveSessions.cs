@@ -100,16 +100,39 @@ public sealed class LiveSessions : BackgroundService
                 var current = (live.Channel?.BytesFromClient ?? 0, live.Channel?.BytesToClient ?? 0);
                 if (current != live.Published)
                 {
-                    await _context.Store.UpsertLiveSessionAsync(Row(_context, state, live), cancellationToken).ConfigureAwait(false);
+                    await PublishAsync(_context, state, live, cancellationToken).ConfigureAwait(false);
                     live.Published = current;
-                    // The channel may have closed (and deleted its row) while this upsert was on its way, which would
-                    // bring the row back until the node restarts. The close takes it out of Channels first, so this sees it.
-                    if (!state.Channels.ContainsKey(live.ChannelId))
-                    {
-                        await _context.Store.RemoveLiveSessionAsync(live.ChannelId, cancellationToken).ConfigureAwait(false);
-                    }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Writes every channel this node holds again (after a peer retired the node and took its rows as lost, though
+    /// the sessions went on); returns how many.
+    /// </summary>
+    public static async Task<int> RepublishAllAsync(GatewayContext context, ActiveSessions active, CancellationToken cancellationToken)
+    {
+        var count = 0;
+        foreach (var state in active.Snapshot())
+        {
+            foreach (var live in state.Channels.Values)
+            {
+                await PublishAsync(context, state, live, cancellationToken).ConfigureAwait(false);
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private static async Task PublishAsync(GatewayContext context, ConnectionState state, LiveChannel live, CancellationToken cancellationToken)
+    {
+        await context.Store.UpsertLiveSessionAsync(Row(context, state, live), cancellationToken).ConfigureAwait(false);
+        // The channel may have closed (and deleted its row) while this upsert was on its way, which would bring the
+        // row back until the node restarts. The close takes it out of Channels first, so this sees it.
+        if (!state.Channels.ContainsKey(live.ChannelId))
+        {
+            await context.Store.RemoveLiveSessionAsync(live.ChannelId, cancellationToken).ConfigureAwait(false);
         }
     }
 }

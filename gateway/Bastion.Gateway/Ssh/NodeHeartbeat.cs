@@ -14,16 +14,22 @@ namespace Bastion.Gateway.Ssh;
 /// Bastion:NodeDeadAfterSeconds is retired by exactly one peer (the store decides), which records its sessions and
 /// unsealed recordings as lost and raises alert.node_lost (webhook included). Without this a node removed by
 /// autoscaling would leave "live" sessions in the auditors' view for ever, and kill requests for them would go nowhere.
+/// A node judges its peers only after beating without a failure for the dead-after time itself: when the store was
+/// away for everyone (a PostgreSQL failover), every node's last beat is old once it returns, and judging at once would
+/// retire healthy nodes. A node cut off alone and retired meanwhile finds its row gone at its next beat; its sessions
+/// went on, so it lists them live again and says so in the audit trail (alert.node_rejoined).
 /// </summary>
 public sealed class NodeHeartbeat : BackgroundService
 {
     private readonly GatewayContext _context;
+    private readonly ActiveSessions _active;
     private readonly ILogger<NodeHeartbeat> _logger;
     private readonly DateTimeOffset _startedAt;
 
-    public NodeHeartbeat(GatewayContext context, ILogger<NodeHeartbeat> logger)
+    public NodeHeartbeat(GatewayContext context, ActiveSessions active, ILogger<NodeHeartbeat> logger)
     {
         _context = context;
+        _active = active;
         _logger = logger;
         _startedAt = context.Time.GetUtcNow();
     }
@@ -34,17 +40,32 @@ public sealed class NodeHeartbeat : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var period = TimeSpan.FromSeconds(_context.Options.NodeHeartbeatSeconds);
+        var deadAfter = TimeSpan.FromSeconds(_context.Options.NodeDeadAfterSeconds);
         using var timer = new PeriodicTimer(period, _context.Time);
+        long? beatingSince = null;
+        var beatenBefore = false;
         do
         {
             try
             {
-                await BeatAsync(stoppingToken).ConfigureAwait(false);
-                await RetireSilentPeersAsync(stoppingToken).ConfigureAwait(false);
+                var rowWasThere = await BeatAsync(stoppingToken).ConfigureAwait(false);
+                beatingSince ??= _context.Time.GetTimestamp();
+                if (beatenBefore && !rowWasThere)
+                {
+                    await RejoinAsync(stoppingToken).ConfigureAwait(false);
+                }
+                beatenBefore = true;
+                if (_context.Time.GetElapsedTime(beatingSince.Value) >= deadAfter)
+                {
+                    await RetireSilentPeersAsync(stoppingToken).ConfigureAwait(false);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // The store may be away for a while; the next beat tries again, and peers wait NodeDeadAfterSeconds.
+                // Whatever kept this node from beating may have kept the others too: it judges none of them until it
+                // has beaten for the dead-after time again.
+                beatingSince = null;
                 _logger.LogWarning("node heartbeat failed ({Error}); retrying in {Period}", ex.Message, period);
             }
         }
@@ -65,11 +86,30 @@ public sealed class NodeHeartbeat : BackgroundService
         }
     }
 
-    private Task BeatAsync(CancellationToken ct)
+    private Task<bool> BeatAsync(CancellationToken ct)
     {
         var ssh = _context.Options.Ssh;
         return _context.Store.RecordNodeHeartbeatAsync(
             new GatewayNode(_context.NodeId, _startedAt, _context.Time.GetUtcNow(), Version, $"{ssh.ListenAddress}:{ssh.Port}"), ct);
+    }
+
+    /// <summary>A peer retired this node while it could not reach the store; its sessions did not stop.</summary>
+    private async Task RejoinAsync(CancellationToken ct)
+    {
+        var sessions = _active.Count;
+        var channels = await LiveSessions.RepublishAllAsync(_context, _active, ct).ConfigureAwait(false);
+        await _context.Audit.AppendNowAsync(new AuditEvent(AlertTypes.NodeRejoined, AuditSeverity.Warning)
+        {
+            Data = new Dictionary<string, string>
+            {
+                ["summary"] = $"gateway node {_context.NodeId} reached the database again after a peer had retired it; the {sessions} sessions it holds were recorded as lost but go on, and are listed live again",
+                ["node"] = _context.NodeId,
+                ["sessions"] = sessions.ToString(CultureInfo.InvariantCulture),
+                ["channels"] = channels.ToString(CultureInfo.InvariantCulture),
+            },
+        }, ct).ConfigureAwait(false);
+        _logger.LogWarning("a peer retired this node ({Node}) while it could not reach the store; {Sessions} sessions held here go on and are listed live again",
+            _context.NodeId, sessions);
     }
 
     private async Task RetireSilentPeersAsync(CancellationToken ct)

@@ -36,9 +36,9 @@ public abstract class SessionStoreTests(StoreProvider provider)
         await using var fixture = await StoreFixture.CreateAsync(provider);
         var peers = new[] { fixture.Store, await fixture.OpenAnotherAsync(), await fixture.OpenAnotherAsync() };
         var start = fixture.Time.GetUtcNow();
-        await fixture.Store.RecordNodeHeartbeatAsync(new GatewayNode("node-a", start, start, "1.0", "10.0.0.1:22"));
-        await peers[1].RecordNodeHeartbeatAsync(new GatewayNode("node-b", start, start.AddSeconds(5), "1.0", "10.0.0.2:22"));
-        await peers[1].RecordNodeHeartbeatAsync(new GatewayNode("node-b", start, start.AddSeconds(30), "1.1", "10.0.0.2:22"));
+        Assert.False(await fixture.Store.RecordNodeHeartbeatAsync(new GatewayNode("node-a", start, start, "1.0", "10.0.0.1:22")));
+        Assert.False(await peers[1].RecordNodeHeartbeatAsync(new GatewayNode("node-b", start, start.AddSeconds(5), "1.0", "10.0.0.2:22")));
+        Assert.True(await peers[1].RecordNodeHeartbeatAsync(new GatewayNode("node-b", start, start.AddSeconds(30), "1.1", "10.0.0.2:22")));
 
         var nodes = await peers[2].ListNodesAsync();
         Assert.Equal(["node-a", "node-b"], nodes.Select(n => n.NodeId));
@@ -49,6 +49,10 @@ public abstract class SessionStoreTests(StoreProvider provider)
         var retired = await Task.WhenAll(peers.Select(p => p.TryRetireNodeAsync("node-a", start.AddSeconds(20))));
         Assert.Single(retired, r => r);
         Assert.Equal(["node-b"], (await fixture.Store.ListNodesAsync()).Select(n => n.NodeId));
+        // node-a was only cut off from the store: its next beat finds its row gone (and puts it back).
+        Assert.False(await fixture.Store.RecordNodeHeartbeatAsync(new GatewayNode("node-a", start, start.AddSeconds(40), "1.0", "10.0.0.1:22")));
+        Assert.True(await fixture.Store.RecordNodeHeartbeatAsync(new GatewayNode("node-a", start, start.AddSeconds(41), "1.0", "10.0.0.1:22")));
+        Assert.True(await peers[0].TryRetireNodeAsync("node-a", start.AddSeconds(50)));
 
         await peers[1].RemoveNodeAsync("node-b");
         Assert.Empty(await fixture.Store.ListNodesAsync());

@@ -98,6 +98,17 @@ public sealed class BackgroundProcess : IAsyncDisposable, IDisposable
         return predicate(Output);
     }
 
+    /// <summary>Waits (bounded) for the process to exit on its own; false on timeout (it is left running).</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!HasExited && deadline.Elapsed < timeout)
+        {
+            await Task.Delay(100).ConfigureAwait(false);
+        }
+        return HasExited;
+    }
+
     /// <summary>
     /// Stops the process: if <paramref name="graceful"/>, SIGTERM and wait up to <paramref name="grace"/> (default 10 s);
     /// then SIGKILL the process group, every descendant seen before the SIGTERM and any still present. Idempotent.

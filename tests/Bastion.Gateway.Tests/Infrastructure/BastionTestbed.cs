@@ -197,7 +197,12 @@ public sealed class BastionTestbed : IAsyncDisposable
     /// directory holding copies of the host key and the secret key (so clients see one host key and TOTP seeds
     /// decrypt everywhere), of the recorded-mode client key if there is one (targets trust one key) and of the store settings, its own address and <c>Bastion:NodeId</c>.
     /// </summary>
-    public async Task<GatewayProcess> StartAnotherNodeAsync(string nodeId, params string[] extraServeArgs)
+    public Task<GatewayProcess> StartAnotherNodeAsync(string nodeId, params string[] extraServeArgs) =>
+        StartAnotherNodeAsync(nodeId, null, extraServeArgs);
+
+    /// <summary>As <see cref="StartAnotherNodeAsync(string, string[])"/>, with <paramref name="environment"/> over the
+    /// copied settings (e.g. its own Bastion__Store__ConnectionString through a proxy).</summary>
+    public async Task<GatewayProcess> StartAnotherNodeAsync(string nodeId, IReadOnlyDictionary<string, string?>? environment, params string[] extraServeArgs)
     {
         var data = _dir.SubDirectory("data-" + nodeId);
         foreach (var file in System.IO.Directory.GetFiles(DataDirectory))
@@ -210,7 +215,7 @@ public sealed class BastionTestbed : IAsyncDisposable
         }
         var (address, port) = LoopbackAddresses.Shared.NextEndpoint(22);
         return await GatewayProcess.StartAsync(data, address, port,
-            ["--Bastion:Ssh:AuthFailureDelayMilliseconds=100", $"--Bastion:NodeId={nodeId}", .. extraServeArgs]).ConfigureAwait(false);
+            ["--Bastion:Ssh:AuthFailureDelayMilliseconds=100", $"--Bastion:NodeId={nodeId}", .. extraServeArgs], environment).ConfigureAwait(false);
     }
 
     /// <summary>Polls <c>audit tail</c> until <paramref name="predicate"/> holds (bounded); see <see cref="AuditTail.WaitForAsync"/>.</summary>

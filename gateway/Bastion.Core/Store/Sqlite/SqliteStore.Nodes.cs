@@ -3,7 +3,7 @@ namespace Bastion.Core.Store.Sqlite;
 public sealed partial class SqliteStore
 {
     /// <inheritdoc />
-    public Task RecordNodeHeartbeatAsync(GatewayNode node, CancellationToken ct = default) => _nodes.RecordNodeHeartbeatAsync(node, ct);
+    public Task<bool> RecordNodeHeartbeatAsync(GatewayNode node, CancellationToken ct = default) => _nodes.RecordNodeHeartbeatAsync(node, ct);
 
     /// <inheritdoc />
     public Task<IReadOnlyList<GatewayNode>> ListNodesAsync(CancellationToken ct = default) => _nodes.ListNodesAsync(ct);
