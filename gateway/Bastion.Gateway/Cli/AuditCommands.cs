@@ -22,22 +22,59 @@ public static class AuditCommands
             return ExitCodes.Ok;
         }, ct));
 
-        var verify = new Command("verify", "Walk the hash chain; exit 1 at the first broken link");
+        var against = new Option<string?>("--against")
+        {
+            Description = "Also compare with a copy shipped when the events were written (audit.jsonl, the gateway's journald lines, a Graylog JSON export; - reads stdin): " +
+                "shows a database rewritten with recomputed hashes, which the chain alone cannot",
+        };
+        var verify = new Command("verify", "Walk the hash chain; exit 1 at the first broken link") { against };
         verify.SetAction((parse, ct) => CliRunner.RunAsync(parse.GetValue(data), async (context, token) =>
         {
             var result = await context.Audit.VerifyAsync(token);
-            if (result.Ok)
+            if (!result.Ok)
             {
-                Console.WriteLine($"audit chain OK: {result.EventsChecked} events verified");
-                return ExitCodes.Ok;
+                Console.WriteLine($"audit chain BROKEN at event {result.FirstBrokenSeq}: {result.Problem} ({result.EventsChecked} events checked)");
+                return ExitCodes.Failed;
             }
-            Console.WriteLine($"audit chain BROKEN at event {result.FirstBrokenSeq}: {result.Problem} ({result.EventsChecked} events checked)");
-            return ExitCodes.Failed;
+            Console.WriteLine($"audit chain OK: {result.EventsChecked} events verified");
+            return parse.GetValue(against) is { } copy ? await CompareWithCopyAsync(context.Store, copy, token) : ExitCodes.Ok;
         }, ct));
 
         command.Add(tail);
         command.Add(verify);
         return command;
+    }
+
+    private static async Task<int> CompareWithCopyAsync(Bastion.Core.Store.IAuditStore store, string path, CancellationToken ct)
+    {
+        ShippedCopyComparison comparison;
+        if (path == "-")
+        {
+            comparison = await ShippedAuditCopy.CompareAsync(store, Console.In, ct);
+        }
+        else if (!File.Exists(path))
+        {
+            Console.Error.WriteLine($"bastion: no file at {Path.GetFullPath(path)} to compare with");
+            return ExitCodes.NotFound;
+        }
+        else
+        {
+            using var reader = new StreamReader(path);
+            comparison = await ShippedAuditCopy.CompareAsync(store, reader, ct);
+        }
+        var name = path == "-" ? "the copy on stdin" : path;
+        if (comparison.Compared == 0 && comparison.MismatchSeq is null)
+        {
+            Console.Error.WriteLine($"bastion: {name}: {comparison.Problem} ({comparison.Ignored} lines read)");
+            return ExitCodes.Usage;
+        }
+        if (comparison.Matches)
+        {
+            Console.WriteLine($"matches {name}: {comparison.Compared} events compared (seq {comparison.FirstSeq}-{comparison.LastSeq}), {comparison.Ignored} other lines skipped");
+            return ExitCodes.Ok;
+        }
+        Console.WriteLine($"DOES NOT MATCH {name} at event {comparison.MismatchSeq}: {comparison.Problem} ({comparison.Compared} events matched before it)");
+        return ExitCodes.Failed;
     }
 
     private static string Quote(string value) => value.Contains(' ', StringComparison.Ordinal) || value.Length == 0 ? $"\"{value}\"" : value;

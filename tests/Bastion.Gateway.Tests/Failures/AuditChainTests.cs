@@ -55,7 +55,8 @@ public sealed class AuditChainFixture : TestBedFixture
 
 /// <summary>
 /// The audit trail's hash chain after a real run: <c>bastion audit verify</c> passes, and detects an event edited in
-/// SQLite (naming its sequence number) and deleted events (naming the gap), exiting 1.
+/// SQLite (naming its sequence number) and deleted events (naming the gap), exiting 1; a database rewritten with
+/// recomputed hashes passes the chain but not <c>audit verify --against</c> the audit.jsonl written at the time.
 /// </summary>
 public sealed class AuditChainTests(AuditChainFixture fixture) : IClassFixture<AuditChainFixture>
 {
@@ -121,5 +122,37 @@ public sealed class AuditChainTests(AuditChainFixture fixture) : IClassFixture<A
         Assert.True(verify.ExitCode == 1, verify.Describe());
         Assert.Contains($"audit chain BROKEN at event {last - 1}", verify.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("the newest events were deleted", verify.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_database_rewritten_with_recomputed_hashes_passes_the_chain_but_not_the_copy_shipped_at_the_time()
+    {
+        var data = fixture.CopyOfSnapshot("rewritten");
+        var shipped = Path.Combine(data, "audit.jsonl");
+        var before = await GatewayCli.RunAsync(data, "audit", "verify", "--against", shipped);
+        Assert.True(before.ExitCode == 0, before.Describe());
+        Assert.Contains($"matches {shipped}: {fixture.Events.Count} events compared", before.StandardOutput, StringComparison.Ordinal);
+
+        // Someone who can write the database drops the second factor from a login and rebuilds the chain after it.
+        var success = fixture.Events.First(e => e.Type == "auth.success");
+        using (var store = await Bastion.Core.Store.Sqlite.SqliteStore.OpenAsync(new Bastion.Core.Store.Sqlite.SqliteStoreOptions(Path.Combine(data, "bastion.db")) { Pooling = false }))
+        {
+            await Bastion.Core.Tests.Support.AuditRewriter.RewriteAsync(store,
+                sql => Task.FromResult(AuditDatabase.Execute(Path.Combine(data, "bastion.db"), sql)),
+                r => r.Seq == success.Seq
+                    ? Bastion.Core.Tests.Support.AuditRewriter.AsEvent(r) with { Data = new Dictionary<string, string>(r.Data) { ["methods"] = "publickey" } }
+                    : null);
+        }
+
+        var chainOnly = await GatewayCli.RunAsync(data, "audit", "verify");
+        Assert.True(chainOnly.ExitCode == 0, "the rewrite was meant to pass the chain check on its own: " + chainOnly.Describe());
+        var against = await GatewayCli.RunAsync(data, "audit", "verify", "--against", shipped);
+        Assert.True(against.ExitCode == 1, against.Describe());
+        Assert.Contains($"DOES NOT MATCH {shipped} at event {success.Seq}: event {success.Seq} in the database (auth.success) is not the event shipped", against.StandardOutput, StringComparison.Ordinal);
+
+        // The same copy fed through stdin, as from journalctl or a Graylog export.
+        var piped = await ProcessRunner.RunAsync(GatewayBinary.Spec(data, ["audit", "verify", "--against", "-"]) with { StandardInputFile = shipped });
+        Assert.Equal(1, piped.ExitCode);
+        Assert.Contains("DOES NOT MATCH the copy on stdin", piped.StandardOutput, StringComparison.Ordinal);
     }
 }
