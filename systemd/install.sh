@@ -42,12 +42,14 @@ systemd-tmpfiles ${root:+--root="$root"} --create "$root/usr/lib/tmpfiles.d/bast
 config="$root/etc/bastion/bastion.json"
 if [[ ! -f $config ]]; then
   # Listens on every address on port 22: move the host's own sshd elsewhere (or change Port) before starting.
+  # Audit events go to journald as well, so a copy leaves the database at once (audit verify --against).
   cat > "$config" <<'JSON'
 {
   "Bastion": {
     "DataDirectory": "/var/lib/bastion",
     "Ssh": { "ListenAddress": "0.0.0.0", "Port": 22 },
-    "Store": { "Provider": "sqlite" }
+    "Store": { "Provider": "sqlite" },
+    "Audit": { "Export": { "Stdout": { "Enabled": true } } }
   }
 }
 JSON

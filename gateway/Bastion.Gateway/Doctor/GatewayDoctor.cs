@@ -51,6 +51,7 @@ public static class GatewayDoctor
         {
             findings.Add(health);
         }
+        findings.Add(AuditSafetyChecks.Shipping(options.Audit.Export));
 
         if (data.Status == DoctorStatus.Failure || !File.Exists(paths.SecretKey))
         {
@@ -81,6 +82,7 @@ public static class GatewayDoctor
             {
                 async () => await StoreChecks.StoreAsync(context, ct).ConfigureAwait(false),
                 async () => await StoreChecks.AuditAsync(context, ct).ConfigureAwait(false),
+                () => AuditSafetyChecks.BackupAsync(context, ct),
                 () => StoreChecks.InventoryAsync(context, ct),
                 async () => await StoreChecks.UsersAsync(context, ct).ConfigureAwait(false),
                 async () => await StoreChecks.AdminsAsync(context, ct).ConfigureAwait(false),

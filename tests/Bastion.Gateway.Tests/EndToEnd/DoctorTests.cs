@@ -17,9 +17,11 @@ public sealed class DoctorTests : IAsyncLifetime
         var bed = _bed = await BastionTestbed.StartAsync();
         await bed.AddTotpUserAsync("ready");
         await GatewayCli.AddUserAsync(bed.DataDirectory, "halfway");
+        var backup = Path.Combine(bed.DataDirectory, "..", "doctor-backup.db");
+        await GatewayCli.RunCheckedAsync(bed.DataDirectory, "backup", "create", backup);
         var silentBefore = await SilentDisconnectsAsync(bed);
 
-        var doctor = await DoctorAsync(bed);
+        var doctor = await DoctorAsync(bed, "--Bastion:Audit:Export:Stdout:Enabled=true");
 
         Assert.True(doctor.ExitCode == 0, doctor.Describe());
         var lines = doctor.StandardOutput.Split('\n');
@@ -31,6 +33,8 @@ public sealed class DoctorTests : IAsyncLifetime
         Assert.Contains(lines, l => l.Contains("halfway (policy key+totp): no SSH key: bastion key add halfway", StringComparison.Ordinal) && l.Contains("bastion totp enroll halfway", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("ready (", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("WARN admins", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("ok   backup", StringComparison.Ordinal) && l.Contains("last backup 0 days ago to " + Path.GetFullPath(backup), StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("ok   shipping", StringComparison.Ordinal) && l.Contains("journald (stdout)", StringComparison.Ordinal));
         Assert.Contains("0 failed", doctor.StandardOutput, StringComparison.Ordinal);
         // Its probe of the listener is a connection that says nothing: counted by the gateway, not audited.
         Assert.Equal(silentBefore, await SilentDisconnectsAsync(bed));
@@ -46,6 +50,9 @@ public sealed class DoctorTests : IAsyncLifetime
             "UPDATE audit_events SET data = replace(data, 'victim', 'someone') WHERE seq = $seq;", ("$seq", added.Seq)));
 
         var broken = await DoctorAsync(bed, "--json");
+        // Nothing ships the trail and no backup was ever taken: both said, with what to do.
+        Assert.Contains("{\"check\":\"shipping\",\"status\":\"warn\",\"detail\":\"audit events stay in the database only", broken.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("{\"check\":\"backup\",\"status\":\"warn\",\"detail\":\"no backup of the database in the audit trail: bastion --data", broken.StandardOutput, StringComparison.Ordinal);
 
         Assert.Equal(1, broken.ExitCode);
         Assert.Contains($"{{\"check\":\"audit\",\"status\":\"fail\",\"detail\":\"chain BROKEN at event {added.Seq.ToString(CultureInfo.InvariantCulture)}", broken.StandardOutput, StringComparison.Ordinal);

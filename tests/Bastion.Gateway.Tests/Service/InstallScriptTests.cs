@@ -64,6 +64,9 @@ public sealed class InstallScriptTests
             await LoopbackAddresses.WaitUntilAcceptingAsync(System.Net.IPAddress.Loopback, port, TimeSpan.FromSeconds(60), gateway, "installed gateway");
             var key = await OpenSshClient.KeyScanAsync("127.0.0.1", port, "ed25519");
             Assert.StartsWith("ssh-ed25519 ", key, StringComparison.Ordinal);
+            // The installed configuration ships audit events to journald (stdout), hash included.
+            Assert.True(await gateway.WaitForOutputAsync(o => o.Contains("\"client_version\":\"SSH-2.0-OpenSSH-keyscan\"", StringComparison.Ordinal) && o.Contains("\"hash\":", StringComparison.Ordinal), TimeSpan.FromSeconds(15)),
+                "no audit line on the installed gateway's stdout:\n" + gateway.Output);
             var buffer = new byte[4096];
             using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             var ready = false;
