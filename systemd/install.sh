@@ -57,19 +57,19 @@ JSON
   chown "root:$(grep -E '^bastion:' "$root/etc/group" | cut -d: -f3)" "$config"
 fi
 
-for unit in bastion-gateway.service bastion-admin.service; do
+for unit in bastion-gateway.service bastion-admin.service bastion-backup.service bastion-backup.timer; do
   # The units name /usr/bin/dotnet; point them at this host's runtime if it lives elsewhere.
   sed "s|/usr/bin/dotnet |$dotnet_host |" "systemd/$unit" > "$root/etc/systemd/system/$unit"
   chmod 0644 "$root/etc/systemd/system/$unit"
 done
 
 if [[ -n $root ]]; then
-  systemctl --root="$root" enable bastion-gateway.service bastion-admin.service
+  systemctl --root="$root" enable bastion-gateway.service bastion-admin.service bastion-backup.timer
 elif [[ $start == yes ]]; then
   systemctl daemon-reload
-  systemctl enable --now bastion-gateway.service bastion-admin.service
+  systemctl enable --now bastion-gateway.service bastion-admin.service bastion-backup.timer
 else
   systemctl daemon-reload
-  systemctl enable bastion-gateway.service bastion-admin.service
+  systemctl enable bastion-gateway.service bastion-admin.service bastion-backup.timer
 fi
 echo "installed to ${root:-/}. First admin: sudo -u bastion $dotnet_host /opt/bastion/gateway/bastion.dll --data /var/lib/bastion user add NAME --role admin"

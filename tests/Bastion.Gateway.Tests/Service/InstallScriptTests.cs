@@ -46,6 +46,12 @@ public sealed class InstallScriptTests
             Assert.True(File.Exists(host), $"{unit} runs {host}, which does not exist");
         }
         Assert.True(File.Exists(Path.Combine(root, "opt/bastion/admin/bastion-admin.dll")));
+        // Daily database copies: the timer is enabled, its service installed, and their directory private.
+        Assert.True(File.Exists(Path.Combine(root, "etc/systemd/system/timers.target.wants/bastion-backup.timer")), "bastion-backup.timer not enabled");
+        Assert.True(File.Exists(Path.Combine(root, "etc/systemd/system/bastion-backup.service")), "bastion-backup.service not installed");
+        var backups = Path.Combine(root, "var/backups/bastion");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(backups));
+        Assert.Equal($"{passwd[2]}:{gid}", (await ProcessRunner.RunAsync("/usr/bin/stat", "-c", "%u:%g", backups)).StandardOutput.Trim());
 
         // The installed gateway starts with the installed configuration (address, port and data moved to the test's).
         var gatewayDll = Path.Combine(root, "opt/bastion/gateway/bastion.dll");
@@ -76,6 +82,17 @@ public sealed class InstallScriptTests
                 ready = System.Text.Encoding.ASCII.GetString(buffer, 0, read).Contains("READY=1", StringComparison.Ordinal);
             }
         }
+
+        // The backup unit's command, as systemd would run it (%% is %), against the gateway's data: one copy, checked.
+        var backupDir = dir.SubDirectory("backups");
+        var backupExec = File.ReadAllLines(Path.Combine(root, "etc/systemd/system/bastion-backup.service")).Single(l => l.StartsWith("ExecStart=", StringComparison.Ordinal))["ExecStart=".Length..]
+            .Replace("%%", "%", StringComparison.Ordinal).Replace("/opt/bastion/gateway/bastion.dll", gatewayDll, StringComparison.Ordinal)
+            .Replace("/var/lib/bastion", testData, StringComparison.Ordinal).Replace("/var/backups/bastion", backupDir, StringComparison.Ordinal);
+        var shell = backupExec.Split(' ', 3);
+        Assert.Equal(["/bin/sh", "-c"], shell[..2]);
+        var backupRun = await ProcessRunner.RunAsync(new ProcessSpec(shell[0], ["-c", shell[2].Trim('\'')]) { Environment = new Dictionary<string, string?> { ["BASTION_CONFIG"] = config } });
+        Assert.True(backupRun.ExitCode == 0, backupRun.Describe());
+        Assert.Matches(@"^bastion-\d{8}T\d{6}Z\.db$", Path.GetFileName(Assert.Single(Directory.GetFiles(backupDir))));
 
         // Upgrade: binaries and units are replaced, the operator's configuration is not.
         await File.AppendAllTextAsync(config, "\n");
