@@ -3,7 +3,7 @@ using Bastion.Core.Audit;
 
 namespace Bastion.Gateway.Cli;
 
-/// <summary>bastion audit tail|verify</summary>
+/// <summary>bastion audit tail|search|verify</summary>
 public static class AuditCommands
 {
     public static Command Build(Option<string?> data)
@@ -16,8 +16,7 @@ public static class AuditCommands
         {
             foreach (var record in await context.Audit.TailAsync(Math.Clamp(parse.GetValue(count), 1, 10_000), token))
             {
-                var fields = string.Join(" ", record.Data.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => $"{d.Key}={Quote(d.Value)}"));
-                Console.WriteLine($"{record.Seq,6} {record.Timestamp:yyyy-MM-ddTHH:mm:ss.fffZ} {record.Severity.ToString().ToLowerInvariant(),-8} {record.Type,-18} user={record.User ?? "-"} src={record.SourceAddress ?? "-"} {fields}");
+                Console.WriteLine(Line(record));
             }
             return ExitCodes.Ok;
         }, ct));
@@ -41,6 +40,7 @@ public static class AuditCommands
         }, ct));
 
         command.Add(tail);
+        command.Add(AuditSearchCommand.Build(data));
         command.Add(verify);
         return command;
     }
@@ -75,6 +75,13 @@ public static class AuditCommands
         }
         Console.WriteLine($"DOES NOT MATCH {name} at event {comparison.MismatchSeq}: {comparison.Problem} ({comparison.Compared} events matched before it)");
         return ExitCodes.Failed;
+    }
+
+    /// <summary>One event as a line of <c>audit tail</c> and <c>audit search</c>.</summary>
+    public static string Line(AuditRecord record)
+    {
+        var fields = string.Join(" ", record.Data.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => $"{d.Key}={Quote(d.Value)}"));
+        return $"{record.Seq,6} {record.Timestamp:yyyy-MM-ddTHH:mm:ss.fffZ} {record.Severity.ToString().ToLowerInvariant(),-8} {record.Type,-18} user={record.User ?? "-"} src={record.SourceAddress ?? "-"} {fields}";
     }
 
     private static string Quote(string value) => value.Contains(' ', StringComparison.Ordinal) || value.Length == 0 ? $"\"{value}\"" : value;
