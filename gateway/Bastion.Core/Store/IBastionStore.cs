@@ -9,7 +9,13 @@ public interface IBastionStore : IUserStore, ISshKeyStore, ITotpStore, ITargetSt
 {
     /// <summary>
     /// Brings the schema up to date. Safe to call from several processes at once; each migration is applied
-    /// exactly once. Throws <see cref="SchemaVersionException"/> if the database is newer than this code.
+    /// exactly once. Throws <see cref="SchemaVersionException"/> if a newer version changed the database in a way this code cannot run with.
     /// </summary>
     Task MigrateAsync(CancellationToken ct = default);
+
+    /// <summary>
+    /// After <see cref="MigrateAsync"/>: null, or a warning that a newer Bastion migrated the database further with
+    /// steps this version can run alongside (a rolling upgrade in progress). Log it; doctor shows it.
+    /// </summary>
+    string? SchemaNotice { get; }
 }

@@ -19,6 +19,10 @@ public static class StoreChecks
             : "postgres (connection string in the configuration)";
         var timer = Stopwatch.StartNew();
         var users = await context.Store.ListUsersAsync(ct).ConfigureAwait(false);
+        if (context.Store.SchemaNotice is { } newer)
+        {
+            return DoctorFinding.Warn("store", $"{where}, {users.Count} users: {newer}");
+        }
         return DoctorFinding.Ok("store", $"{where}, schema current, {users.Count} users, answered in {timer.Elapsed.TotalMilliseconds:0} ms");
     }
 

@@ -110,6 +110,10 @@ public sealed class GatewayContext : IAsyncDisposable
         var paths = GatewayPaths.From(options);
         paths.EnsureDataDirectory();
         var store = await StoreOpener.OpenAsync(options.Store, paths, time, cancellationToken).ConfigureAwait(false);
+        if (store.SchemaNotice is { } notice)
+        {
+            loggers.CreateLogger<GatewayContext>().LogWarning("{Notice}", notice);
+        }
         AuditExporters? exporters = null;
         try
         {

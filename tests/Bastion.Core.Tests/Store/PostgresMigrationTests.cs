@@ -56,6 +56,21 @@ public sealed class PostgresMigrationTests
     }
 
     [Fact]
+    public async Task A_newer_database_whose_new_steps_only_add_keeps_this_version_serving_with_a_notice()
+    {
+        await using var fixture = await StoreFixture.CreateAsync(StoreProvider.Postgres);
+        var latest = PostgresMigrations.LatestVersion;
+        await fixture.ExecuteSqlAsync($"INSERT INTO schema_migrations (version, name, applied_at, compatible_from) VALUES ({latest + 1}, 'an added table', now(), {latest});");
+
+        var store = await fixture.OpenAnotherAsync();
+
+        Assert.Contains($"schema version {latest + 1}, newer than this Bastion ({latest})", store.SchemaNotice, StringComparison.Ordinal);
+        await fixture.ExecuteSqlAsync($"INSERT INTO schema_migrations (version, name, applied_at, compatible_from) VALUES ({latest + 2}, 'users renamed', now(), {latest + 1});");
+        var error = await Assert.ThrowsAsync<SchemaVersionException>(() => fixture.OpenAnotherAsync());
+        Assert.Contains($"step {latest + 2} (\"users renamed\")", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_refused_login_names_the_server_but_never_the_password()
     {
         var cluster = new NpgsqlConnectionStringBuilder(PostgresTestDatabase.ClusterConnectionString()) { Password = "wrong-password-e81f", Pooling = false };

@@ -73,7 +73,11 @@ public sealed partial class PostgresStore : IBastionStore, IDisposable
     public string Description => _where;
 
     /// <inheritdoc />
-    public Task MigrateAsync(CancellationToken ct = default) => PostgresMigrator.MigrateAsync(_dataSource, _where, _time, ct);
+    public async Task MigrateAsync(CancellationToken ct = default) =>
+        SchemaNotice = await PostgresMigrator.MigrateAsync(_dataSource, _where, _time, ct).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public string? SchemaNotice { get; private set; }
 
     /// <summary>The schema version recorded in the database (0 if never migrated).</summary>
     public async Task<int> GetSchemaVersionAsync(CancellationToken ct = default)

@@ -75,8 +75,11 @@ public sealed partial class SqliteStore : IBastionStore, IDisposable
             Directory.CreateDirectory(directory);
         }
         await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
-        await SqliteMigrator.MigrateAsync(connection, _databasePath, _time, ct).ConfigureAwait(false);
+        SchemaNotice = await SqliteMigrator.MigrateAsync(connection, _databasePath, _time, ct).ConfigureAwait(false);
     }
+
+    /// <inheritdoc />
+    public string? SchemaNotice { get; private set; }
 
     /// <summary>The schema version recorded in the database (0 if never migrated).</summary>
     public async Task<int> GetSchemaVersionAsync(CancellationToken ct = default)
