@@ -2,7 +2,8 @@ namespace Bastion.Core.Store.Postgres;
 
 /// <summary>
 /// The schema history, oldest first, step for step the same meaning as <see cref="Sqlite.SqliteMigrations"/> (so a
-/// version number means the same tables on both). Never edit a released migration: add a new one.
+/// version number means the same tables on both). Never edit a released migration: add a new one, with CompatibleFrom set when
+/// it only adds (then nodes still on the previous version keep serving during a rolling upgrade).
 /// PostgreSQL-native types: bigint identity keys, boolean, bytea, timestamptz, jsonb for tag maps, uuid. Two
 /// deliberate exceptions: audit_events.ts stays the fixed-width UTC text the hash covers (100 ns, while timestamptz
 /// keeps microseconds), and audit_events.data stays the JSON text (jsonb would reorder it and refuse some escapes).

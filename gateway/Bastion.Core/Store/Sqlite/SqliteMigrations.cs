@@ -1,7 +1,8 @@
 namespace Bastion.Core.Store.Sqlite;
 
 /// <summary>
-/// The schema history, oldest first. Never edit a released migration: add a new one. SQL stays close to the
+/// The schema history, oldest first. Never edit a released migration: add a new one, with CompatibleFrom set when
+/// it only adds (then nodes still on the previous version keep serving during a rolling upgrade). SQL stays close to the
 /// common subset of SQLite and PostgreSQL (RETURNING, ON CONFLICT, no AUTOINCREMENT or COLLATE tricks);
 /// case-insensitive uniqueness uses a lowercased key column computed by the code. Times are fixed-width
 /// UTC ISO-8601 text, booleans 0/1.
