@@ -44,17 +44,21 @@ public sealed class NodeHeartbeat : BackgroundService
         using var timer = new PeriodicTimer(period, _context.Time);
         long? beatingSince = null;
         var beatenBefore = false;
+        var rejoinPending = false;
         do
         {
             try
             {
                 var rowWasThere = await BeatAsync(stoppingToken).ConfigureAwait(false);
                 beatingSince ??= _context.Time.GetTimestamp();
-                if (beatenBefore && !rowWasThere)
+                // Remembered until done: the beat put the row back, so the next one would not notice again.
+                rejoinPending |= beatenBefore && !rowWasThere;
+                beatenBefore = true;
+                if (rejoinPending)
                 {
                     await RejoinAsync(stoppingToken).ConfigureAwait(false);
+                    rejoinPending = false;
                 }
-                beatenBefore = true;
                 if (_context.Time.GetElapsedTime(beatingSince.Value) >= deadAfter)
                 {
                     await RetireSilentPeersAsync(stoppingToken).ConfigureAwait(false);
