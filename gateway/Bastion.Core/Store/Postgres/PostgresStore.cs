@@ -18,6 +18,8 @@ public sealed partial class PostgresStore : IBastionStore, IDisposable
     private readonly TimeProvider _time;
     private readonly SqlNodeStore _nodes;
     private readonly SqlGroupPolicyStore _groupPolicies;
+    private readonly SqlInventoryStore _inventory;
+    private readonly SqlTotpStore _totp;
     private readonly string _where;
 
     /// <summary>Creates the store without connecting; call <see cref="MigrateAsync"/> before use.</summary>
@@ -37,9 +39,11 @@ public sealed partial class PostgresStore : IBastionStore, IDisposable
         _time = timeProvider ?? TimeProvider.System;
         // Parts that are one statement each are written once for both databases (see SqlAccess).
         var sql = new SqlAccess(async ct => await OpenConnectionAsync(ct).ConfigureAwait(false), t => PostgresValues.Time(t),
-            (reader, ordinal) => ((NpgsqlDataReader)reader).ReadTime(ordinal), _time);
+            (reader, ordinal) => ((NpgsqlDataReader)reader).ReadTime(ordinal), _time, ex => ex is PostgresException pg && pg.IsForeignKeyViolation());
         _nodes = new SqlNodeStore(sql);
         _groupPolicies = new SqlGroupPolicyStore(sql);
+        _inventory = new SqlInventoryStore(sql);
+        _totp = new SqlTotpStore(sql);
         _where = options.Describe();
     }
 

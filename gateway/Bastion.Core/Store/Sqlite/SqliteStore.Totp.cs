@@ -1,56 +1,16 @@
-using Microsoft.Data.Sqlite;
-
 namespace Bastion.Core.Store.Sqlite;
 
 public sealed partial class SqliteStore
 {
     /// <inheritdoc />
-    public async Task SetTotpCredentialAsync(long userId, byte[] encryptedSecret, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(encryptedSecret);
-        await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
-        using var upsert = connection.Command(
-                "INSERT INTO totp_credentials (user_id, secret_ciphertext, created_at, last_step) VALUES (@user, @secret, @created, 0) " +
-                "ON CONFLICT (user_id) DO UPDATE SET secret_ciphertext = excluded.secret_ciphertext, created_at = excluded.created_at, last_step = 0;")
-            .Add("@user", userId).Add("@secret", encryptedSecret).Add("@created", SqliteValues.Time(Now));
-        try
-        {
-            await upsert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        }
-        catch (SqliteException ex) when (ex.IsConstraintViolation())
-        {
-            throw new EntityNotFoundException($"no user with id {userId}; the user may have been deleted meanwhile");
-        }
-    }
+    public Task SetTotpCredentialAsync(long userId, byte[] encryptedSecret, CancellationToken ct = default) => _totp.SetTotpCredentialAsync(userId, encryptedSecret, ct);
 
     /// <inheritdoc />
-    public async Task<TotpCredential?> GetTotpCredentialAsync(long userId, CancellationToken ct = default)
-    {
-        await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
-        using var query = connection.Command(
-            "SELECT user_id, secret_ciphertext, created_at, last_step FROM totp_credentials WHERE user_id = @user;").Add("@user", userId);
-        using var reader = await query.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        return await reader.ReadAsync(ct).ConfigureAwait(false)
-            ? new TotpCredential(reader.GetInt64(0), reader.ReadBytes(1), reader.ReadTime(2), reader.GetInt64(3))
-            : null;
-    }
+    public Task<TotpCredential?> GetTotpCredentialAsync(long userId, CancellationToken ct = default) => _totp.GetTotpCredentialAsync(userId, ct);
 
     /// <inheritdoc />
-    public async Task<bool> TryAdvanceTotpStepAsync(long userId, long step, CancellationToken ct = default)
-    {
-        await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
-        // One statement is atomic: of two processes racing with the same step, exactly one sees a changed row.
-        using var update = connection.Command(
-                "UPDATE totp_credentials SET last_step = @step WHERE user_id = @user AND last_step < @step;")
-            .Add("@step", step).Add("@user", userId);
-        return await update.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
-    }
+    public Task<bool> TryAdvanceTotpStepAsync(long userId, long step, CancellationToken ct = default) => _totp.TryAdvanceTotpStepAsync(userId, step, ct);
 
     /// <inheritdoc />
-    public async Task<bool> RemoveTotpCredentialAsync(long userId, CancellationToken ct = default)
-    {
-        await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
-        using var delete = connection.Command("DELETE FROM totp_credentials WHERE user_id = @user;").Add("@user", userId);
-        return await delete.ExecuteNonQueryAsync(ct).ConfigureAwait(false) > 0;
-    }
+    public Task<bool> RemoveTotpCredentialAsync(long userId, CancellationToken ct = default) => _totp.RemoveTotpCredentialAsync(userId, ct);
 }

@@ -18,6 +18,8 @@ public sealed partial class SqliteStore : IBastionStore, IDisposable
     private readonly TimeProvider _time;
     private readonly SqlNodeStore _nodes;
     private readonly SqlGroupPolicyStore _groupPolicies;
+    private readonly SqlInventoryStore _inventory;
+    private readonly SqlTotpStore _totp;
 
     /// <summary>Creates the store without touching the file; call <see cref="MigrateAsync"/> before use.</summary>
     public SqliteStore(SqliteStoreOptions options, TimeProvider? timeProvider = null)
@@ -29,9 +31,11 @@ public sealed partial class SqliteStore : IBastionStore, IDisposable
         _time = timeProvider ?? TimeProvider.System;
         // Parts that are one statement each are written once for both databases (see SqlAccess).
         var sql = new SqlAccess(async ct => await OpenConnectionAsync(ct).ConfigureAwait(false), t => SqliteValues.Time(t),
-            (reader, ordinal) => ((SqliteDataReader)reader).ReadTime(ordinal), _time);
+            (reader, ordinal) => ((SqliteDataReader)reader).ReadTime(ordinal), _time, ex => ex is SqliteException sqlite && sqlite.IsConstraintViolation());
         _nodes = new SqlNodeStore(sql);
         _groupPolicies = new SqlGroupPolicyStore(sql);
+        _inventory = new SqlInventoryStore(sql);
+        _totp = new SqlTotpStore(sql);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = _databasePath,
