@@ -21,10 +21,10 @@ public static class AuditCommands
             return ExitCodes.Ok;
         }, ct));
 
-        var against = new Option<string?>("--against")
+        var against = new Option<string[]>("--against")
         {
-            Description = "Also compare with a copy shipped when the events were written (audit.jsonl, the gateway's journald lines, a Graylog JSON export; - reads stdin): " +
-                "shows a database rewritten with recomputed hashes, which the chain alone cannot",
+            Description = "Also compare with a copy shipped when the events were written (audit.jsonl, the gateway's journald lines, a Graylog JSON export; - reads stdin; " +
+                "repeat it for each node's copy): shows a database rewritten with recomputed hashes, which the chain alone cannot",
         };
         var verify = new Command("verify", "Walk the hash chain; exit 1 at the first broken link") { against };
         verify.SetAction((parse, ct) => CliRunner.RunAsync(parse.GetValue(data), async (context, token) =>
@@ -36,7 +36,13 @@ public static class AuditCommands
                 return ExitCodes.Failed;
             }
             Console.WriteLine($"audit chain OK: {result.EventsChecked} events verified");
-            return parse.GetValue(against) is { } copy ? await CompareWithCopyAsync(context.Store, copy, token) : ExitCodes.Ok;
+            var worst = ExitCodes.Ok;
+            foreach (var copy in parse.GetValue(against) ?? [])
+            {
+                var code = await CompareWithCopyAsync(context.Store, copy, token);
+                worst = worst == ExitCodes.Ok ? code : worst;
+            }
+            return worst;
         }, ct));
 
         command.Add(tail);
