@@ -18,16 +18,24 @@ public sealed class CrossProcessTests
         var trail = new AuditTrail(fixture.Store, timeProvider: fixture.Time);
         await trail.AppendNowAsync(new AuditEvent(AuditEventTypes.AuditVerified));
 
+        // .bail: "locked" is printed only once BEGIN IMMEDIATE holds the lock; without it the shell goes on after a
+        // failed BEGIN, prints "locked" anyway and fails at COMMIT (the likely cause of an exit code 1 seen once in a
+        // loaded full run, with no message: stderr is kept now). .timeout: the shell waits for a lock the store may
+        // still hold briefly after the first append instead of failing at once.
         using var holder = StartSqlite(fixture.DatabasePath,
-            "BEGIN IMMEDIATE;\nSELECT 'locked';\n.system sleep 1\nINSERT INTO access_rules (subject, target_pattern, effect, created_at) VALUES ('*', 'x', 'deny', '2030-01-01T00:00:00.0000000Z');\nCOMMIT;\n");
-        Assert.Equal("locked", (await holder.StandardOutput.ReadLineAsync())?.Trim());
+            ".bail on\n.timeout 10000\nBEGIN IMMEDIATE;\nSELECT 'locked';\n.system sleep 1\nINSERT INTO access_rules (subject, target_pattern, effect, created_at) VALUES ('*', 'x', 'deny', '2030-01-01T00:00:00.0000000Z');\nCOMMIT;\n");
+        var stderr = holder.StandardError.ReadToEndAsync();
+        if ((await holder.StandardOutput.ReadLineAsync())?.Trim() != "locked")
+        {
+            Assert.Fail("the sqlite3 shell did not take the write lock: " + await stderr);
+        }
 
         var watch = Stopwatch.StartNew();
         var record = await trail.AppendNowAsync(new AuditEvent(AuditEventTypes.AdminUserAdded));
         watch.Stop();
 
         await holder.WaitForExitAsync();
-        Assert.Equal(0, holder.ExitCode);
+        Assert.True(holder.ExitCode == 0, $"the sqlite3 shell failed ({holder.ExitCode}): {await stderr}");
         Assert.Equal(2, record.Seq);
         Assert.True(watch.Elapsed > TimeSpan.FromMilliseconds(500), $"the append did not wait for the lock ({watch.Elapsed})");
         Assert.Single(await fixture.Store.ListAccessRulesAsync());
@@ -40,6 +48,7 @@ public sealed class CrossProcessTests
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
+            RedirectStandardError = true,
             UseShellExecute = false,
         };
         start.ArgumentList.Add(databasePath);
