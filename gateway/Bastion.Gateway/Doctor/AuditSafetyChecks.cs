@@ -43,7 +43,7 @@ public static class AuditSafetyChecks
         {
             return null;
         }
-        var command = $"bastion --data {context.Paths.DataDirectory} backup create /var/backups/bastion/bastion-$(date +%F).db (a daily timer)";
+        var command = $"systemctl enable --now bastion-backup.timer (installed by systemd/install.sh), or by hand: bastion --data {context.Paths.DataDirectory} backup create /var/backups/bastion/bastion-$(date +%F).db";
         var last = (await context.Audit.QueryAsync(new AuditQuery { Type = AuditEventTypes.StoreBackedUp, Limit = 1 }, ct).ConfigureAwait(false)).Events.FirstOrDefault();
         if (last is null)
         {

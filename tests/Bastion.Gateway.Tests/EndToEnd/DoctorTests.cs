@@ -52,7 +52,7 @@ public sealed class DoctorTests : IAsyncLifetime
         var broken = await DoctorAsync(bed, "--json");
         // Nothing ships the trail and no backup was ever taken: both said, with what to do.
         Assert.Contains("{\"check\":\"shipping\",\"status\":\"warn\",\"detail\":\"audit events stay in the database only", broken.StandardOutput, StringComparison.Ordinal);
-        Assert.Contains("{\"check\":\"backup\",\"status\":\"warn\",\"detail\":\"no backup of the database in the audit trail: bastion --data", broken.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("{\"check\":\"backup\",\"status\":\"warn\",\"detail\":\"no backup of the database in the audit trail: systemctl enable --now bastion-backup.timer", broken.StandardOutput, StringComparison.Ordinal);
 
         Assert.Equal(1, broken.ExitCode);
         Assert.Contains($"{{\"check\":\"audit\",\"status\":\"fail\",\"detail\":\"chain BROKEN at event {added.Seq.ToString(CultureInfo.InvariantCulture)}", broken.StandardOutput, StringComparison.Ordinal);
