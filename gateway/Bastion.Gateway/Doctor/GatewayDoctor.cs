@@ -45,6 +45,10 @@ public static class GatewayDoctor
                 ? FileChecks.OptionalKey("target CA", paths.TargetCaKey, "bastion recording ca-key creates it and prints the line for the targets' TrustedUserCAKeys")
                 : FileChecks.OptionalKey("target key", paths.TargetClientKey, "bastion recording client-key creates it and prints the line for the targets' authorized_keys"));
         }
+        if (DiskSpaceCheck.Run(paths.DataDirectory) is { } disk)
+        {
+            findings.Add(disk);
+        }
         findings.Add(ClockCheck.Run());
         findings.Add(await ListenerCheck.RunAsync(options.Ssh, ct).ConfigureAwait(false));
         if (await HealthEndpointCheck.RunAsync(options.Metrics, ct).ConfigureAwait(false) is { } health)

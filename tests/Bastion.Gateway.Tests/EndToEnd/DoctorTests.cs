@@ -35,6 +35,7 @@ public sealed class DoctorTests : IAsyncLifetime
         Assert.Contains(lines, l => l.StartsWith("WARN admins", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("ok   backup", StringComparison.Ordinal) && l.Contains("last backup 0 days ago to " + Path.GetFullPath(backup), StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("ok   shipping", StringComparison.Ordinal) && l.Contains("journald (stdout)", StringComparison.Ordinal));
+        Assert.Contains(lines, l => (l.StartsWith("ok   disk", StringComparison.Ordinal) || l.StartsWith("WARN disk", StringComparison.Ordinal)) && l.Contains($"where {bed.DataDirectory} is", StringComparison.Ordinal));
         Assert.Contains("0 failed", doctor.StandardOutput, StringComparison.Ordinal);
         // Its probe of the listener is a connection that says nothing: counted by the gateway, not audited.
         Assert.Equal(silentBefore, await SilentDisconnectsAsync(bed));
