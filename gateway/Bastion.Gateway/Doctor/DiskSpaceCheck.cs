@@ -4,7 +4,8 @@ namespace Bastion.Gateway.Doctor;
 
 /// <summary>
 /// Free space where the data directory lives. The SQLite database holds the audit trail and the recordings; when the
-/// disk fills, audit appends fail and every login is refused until space is freed.
+/// disk fills, audit events pile up unstored (then sessions wait for the queue) and TOTP logins, which must record
+/// the code's step, are refused until space is freed.
 /// </summary>
 public static class DiskSpaceCheck
 {
@@ -27,7 +28,7 @@ public static class DiskSpaceCheck
         var text = string.Create(CultureInfo.InvariantCulture, $"{Size(available)} free of {Size(total)} ({percent:0.#} %) on {mountPoint}, where {directory} is");
         if (available < 100 * MiB)
         {
-            return DoctorFinding.Fail(check, $"{text}: audit events cannot be written much longer and then every login is refused; free space now (old recordings: bastion recording prune --older-than-days N)");
+            return DoctorFinding.Fail(check, $"{text}: soon audit events cannot be stored and TOTP logins are refused; free space now (old recordings: bastion recording prune --older-than-days N)");
         }
         if (available < 1024 * MiB || percent < 10)
         {
