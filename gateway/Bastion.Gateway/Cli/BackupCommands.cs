@@ -62,14 +62,15 @@ public static class BackupCommands
         });
 
         var checkPath = new Argument<string>("FILE") { Description = "A copy written by bastion backup create" };
-        var check = new Command("check", "Check a copy without changing it: SQLite pages, schema version, audit chain, SHA-256; exit 1 if it is not restorable as it is") { checkPath };
+        var check = new Command("check", "Check a copy without changing it: SQLite pages, schema version, audit chain, SHA-256 against the live trail's store.backup events; exit 1 if it is not restorable as it is") { checkPath };
         check.SetAction(async (parse, ct) =>
         {
             try
             {
                 var report = await SqliteBackup.CheckAsync(parse.GetValue(checkPath)!, ct);
                 Print(report);
-                return report.Ok ? ExitCodes.Ok : ExitCodes.Failed;
+                var known = await PrintProvenanceAsync(parse.GetValue(data), report, ct);
+                return report.Ok && known != false ? ExitCodes.Ok : ExitCodes.Failed;
             }
             catch (Exception ex) when (CliRunner.Describe(ex) is { } failure)
             {
@@ -81,6 +82,39 @@ public static class BackupCommands
         command.Add(create);
         command.Add(check);
         return command;
+    }
+
+    /// <summary>
+    /// Which store.backup event of the live trail wrote this very file (same SHA-256), when the live SQLite store is
+    /// at hand: a copy no event names was not written by bastion backup, or was changed since (false). Null when there
+    /// is no live SQLite store to ask (a restore on a new machine).
+    /// </summary>
+    private static async Task<bool?> PrintProvenanceAsync(string? dataDirectory, SqliteBackupReport report, CancellationToken ct)
+    {
+        var options = CliConfiguration.Bind(CliConfiguration.Build(dataDirectory, new Dictionary<string, string?>(), []));
+        var live = GatewayPaths.From(options).Database;
+        if (options.Store.IsPostgres || !File.Exists(live) || string.Equals(live, report.Path, StringComparison.Ordinal))
+        {
+            return null;
+        }
+        // Read-only, no migration: looking must not change the live database.
+        using var store = new SqliteStore(new SqliteStoreOptions(live) { ReadOnly = true, Pooling = false });
+        var query = new AuditQuery { Type = AuditEventTypes.StoreBackedUp, Limit = 1000 };
+        while (true)
+        {
+            var page = await store.QueryAuditEventsAsync(query, ct);
+            if (page.Events.FirstOrDefault(e => e.Data.GetValueOrDefault("sha256") == report.Sha256) is { } written)
+            {
+                Console.WriteLine($"provenance: written by {written.User} at {written.Timestamp:yyyy-MM-dd HH:mm:ss} UTC, audit event #{written.Seq} in {live}");
+                return true;
+            }
+            if (page.NextBeforeSeq is not { } next)
+            {
+                Console.WriteLine($"provenance: NONE: no store.backup event in {live} has this SHA-256: not written by bastion backup on this installation, or changed since");
+                return false;
+            }
+            query = query with { BeforeSeq = next };
+        }
     }
 
     private static void Print(SqliteBackupReport report)

@@ -51,6 +51,8 @@ public sealed class BackupTests : IAsyncLifetime
         var check = await GatewayCli.RunAsync(bed.DataDirectory, "backup", "check", copy);
         Assert.True(check.ExitCode == 0, check.Describe());
         Assert.Contains(sha256, check.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains($"provenance: written by cli:", check.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains($"audit event #{audited.Seq}", check.StandardOutput, StringComparison.Ordinal);
 
         // Restore as the README says: the copy as bastion.db, with the secret key and host key kept apart from it.
         var restoredData = backups.SubDirectory("restored");
@@ -100,6 +102,18 @@ public sealed class BackupTests : IAsyncLifetime
         var editedCheck = await GatewayCli.RunAsync(data, "backup", "check", edited);
         Assert.Equal(1, editedCheck.ExitCode);
         Assert.Contains("audit chain BROKEN at event 1", editedCheck.StandardOutput, StringComparison.Ordinal);
+
+        // Changed outside the audit tables: the chain still verifies, but no store.backup event wrote this file.
+        var doctored = dir.File("doctored.db");
+        File.Copy(copy, doctored);
+        Assert.Equal(1, AuditDatabase.Execute(doctored,
+            "INSERT INTO access_rules (subject, target_pattern, effect, created_at) VALUES ('*', '*', 'allow', '2030-01-01T00:00:00.0000000Z');"));
+        var doctoredCheck = await GatewayCli.RunAsync(data, "backup", "check", doctored);
+        Assert.Equal(1, doctoredCheck.ExitCode);
+        Assert.Contains("audit chain OK", doctoredCheck.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("provenance: NONE", doctoredCheck.StandardOutput, StringComparison.Ordinal);
+        var original = await GatewayCli.RunAsync(data, "backup", "check", copy);
+        Assert.True(original.ExitCode == 0, original.Describe());
 
         var damaged = dir.File("damaged.db");
         var bytes = await File.ReadAllBytesAsync(copy);
