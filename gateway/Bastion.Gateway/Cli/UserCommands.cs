@@ -1,3 +1,4 @@
+using Bastion.Core.Mfa;
 using System.CommandLine;
 using Bastion.Core.Audit;
 using Bastion.Core.Store;
@@ -63,12 +64,21 @@ public static class UserCommands
         list.SetAction((parse, ct) => CliRunner.RunAsync(parse.GetValue(data), async (context, token) =>
         {
             var users = await context.Store.ListUsersAsync(token);
-            Console.WriteLine($"{"NAME",-20} {"STATE",-9} {"MFA",-12} {"GROUPS"}");
+            var groupPolicies = await context.Store.ListGroupMfaPoliciesAsync(token);
+            Console.WriteLine($"{"NAME",-20} {"STATE",-9} {"MFA",-12} {"GROUPS",-20} LOGIN");
             foreach (var user in users)
             {
                 var state = user.Disabled ? "disabled" : "active";
-                var mfa = user.IsAutomation ? user.MfaPolicy + "*" : user.MfaPolicy;
-                Console.WriteLine($"{user.Name,-20} {state,-9} {mfa,-12} {string.Join(",", user.Groups)}");
+                // The policy in force: a group may require more than the user's own.
+                var (policy, group) = MfaPolicies.Effective(user, groupPolicies);
+                var mfa = (user.IsAutomation && group is null ? policy + "*" : policy) + (group is null ? "" : "@");
+                var missing = user.Disabled ? [] : await LoginReadiness.MissingAsync(context.Store, user, groupPolicies, token);
+                var login = user.Disabled ? "-" : missing.Count == 0 ? "ready" : "needs " + string.Join(", ", missing.Select(LoginReadiness.Label));
+                Console.WriteLine($"{user.Name,-20} {state,-9} {mfa,-12} {string.Join(",", user.Groups),-20} {login}");
+            }
+            if (users.Any(u => MfaPolicies.Effective(u, groupPolicies).Group is not null))
+            {
+                Console.WriteLine("@ required by a group (bastion group list)");
             }
             if (users.Any(u => u.IsAutomation))
             {
