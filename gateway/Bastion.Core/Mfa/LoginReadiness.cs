@@ -49,17 +49,26 @@ public static class LoginReadiness
         return missing;
     }
 
-    /// <summary>The same, read from the store for one user under the policy in force (own or a group's).</summary>
-    public static async Task<IReadOnlyList<LoginRequirement>> MissingAsync(IBastionStore store, User user, IReadOnlyDictionary<string, string> groupPolicies, CancellationToken ct)
+    /// <summary>The same for every user in <paramref name="users"/>, by user id, under the policy in force (own or a group's).</summary>
+    public static async Task<IReadOnlyDictionary<long, IReadOnlyList<LoginRequirement>>> MissingForAsync(
+        IBastionStore store, IEnumerable<User> users, IReadOnlyDictionary<string, string> groupPolicies, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(user);
-        var (policy, _) = MfaPolicies.Effective(user, groupPolicies);
-        var keys = await store.ListSshKeysAsync(user.Name, ct).ConfigureAwait(false);
-        var totp = (policy is MfaPolicies.KeyAndTotp or MfaPolicies.SecurityKeyAndTotp)
-            && (await store.GetTotpCredentialAsync(user.Id, ct).ConfigureAwait(false)) is not null;
-        var webAuthn = policy == MfaPolicies.KeyAndWebAuthn ? (await store.ListWebAuthnCredentialsAsync(user.Id, ct).ConfigureAwait(false)).Count : 0;
-        return Missing(policy, keys.Select(k => k.KeyType).ToList(), totp, webAuthn);
+        return MissingFor(users, groupPolicies, await store.ListEnrolmentsAsync(ct).ConfigureAwait(false));
+    }
+
+    /// <summary>As <see cref="MissingForAsync"/>, with the enrolments already read.</summary>
+    public static IReadOnlyDictionary<long, IReadOnlyList<LoginRequirement>> MissingFor(
+        IEnumerable<User> users, IReadOnlyDictionary<string, string> groupPolicies, IReadOnlyDictionary<long, Enrolment> enrolments)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        ArgumentNullException.ThrowIfNull(enrolments);
+        return users.ToDictionary(u => u.Id, u =>
+        {
+            var (policy, _) = MfaPolicies.Effective(u, groupPolicies);
+            var enrolment = enrolments.GetValueOrDefault(u.Id, Enrolment.None);
+            return Missing(policy, enrolment.KeyTypes, enrolment.HasTotp, enrolment.WebAuthnCredentials);
+        });
     }
 
     /// <summary>A few words for a table cell.</summary>

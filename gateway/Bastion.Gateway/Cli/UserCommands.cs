@@ -65,6 +65,7 @@ public static class UserCommands
         {
             var users = await context.Store.ListUsersAsync(token);
             var groupPolicies = await context.Store.ListGroupMfaPoliciesAsync(token);
+            var readiness = await LoginReadiness.MissingForAsync(context.Store, users, groupPolicies, token);
             Console.WriteLine($"{"NAME",-20} {"STATE",-9} {"MFA",-12} {"GROUPS",-20} LOGIN");
             foreach (var user in users)
             {
@@ -72,7 +73,7 @@ public static class UserCommands
                 // The policy in force: a group may require more than the user's own.
                 var (policy, group) = MfaPolicies.Effective(user, groupPolicies);
                 var mfa = (user.IsAutomation && group is null ? policy + "*" : policy) + (group is null ? "" : "@");
-                var missing = user.Disabled ? [] : await LoginReadiness.MissingAsync(context.Store, user, groupPolicies, token);
+                var missing = readiness[user.Id];
                 var login = user.Disabled ? "-" : missing.Count == 0 ? "ready" : "needs " + string.Join(", ", missing.Select(LoginReadiness.Label));
                 Console.WriteLine($"{user.Name,-20} {state,-9} {mfa,-12} {string.Join(",", user.Groups),-20} {login}");
             }

@@ -80,9 +80,10 @@ public static class StoreChecks
         }
         var groupPolicies = await store.ListGroupMfaPoliciesAsync(ct).ConfigureAwait(false);
         var blocked = new List<string>();
+        var readiness = await LoginReadiness.MissingForAsync(store, users, groupPolicies, ct).ConfigureAwait(false);
         foreach (var user in users)
         {
-            var missing = await LoginReadiness.MissingAsync(store, user, groupPolicies, ct).ConfigureAwait(false);
+            var missing = readiness[user.Id];
             if (missing.Count > 0)
             {
                 var policy = MfaPolicies.Effective(user, groupPolicies).Policy;

@@ -69,13 +69,16 @@ public sealed class UsersModel(AdminSettings settings) : BastionPageModel
     {
         var users = await Store.ListUsersAsync(HttpContext.RequestAborted);
         var groupPolicies = await Store.ListGroupMfaPoliciesAsync(HttpContext.RequestAborted);
+        // Enrolments and readiness for everybody in a few set queries, not several per user.
+        var enrolments = await Store.ListEnrolmentsAsync(HttpContext.RequestAborted);
+        var readiness = LoginReadiness.MissingFor(users, groupPolicies, enrolments);
         var rows = new List<UserRow>(users.Count);
         foreach (var user in users)
         {
             rows.Add(new UserRow(user, await Store.GetRolesAsync(user.Id, HttpContext.RequestAborted),
-                (await Store.ListWebAuthnCredentialsAsync(user.Id, HttpContext.RequestAborted)).Count,
+                enrolments.GetValueOrDefault(user.Id, Enrolment.None).WebAuthnCredentials,
                 MfaPolicyText.Effective(user, groupPolicies),
-                await LoginReadiness.MissingAsync(Store, user, groupPolicies, HttpContext.RequestAborted)));
+                readiness[user.Id]));
         }
         Rows = rows;
     }

@@ -20,6 +20,7 @@ public sealed partial class PostgresStore : IBastionStore, IDisposable
     private readonly SqlGroupPolicyStore _groupPolicies;
     private readonly SqlInventoryStore _inventory;
     private readonly SqlTotpStore _totp;
+    private readonly SqlEnrolmentStore _enrolments;
     private readonly string _where;
 
     /// <summary>Creates the store without connecting; call <see cref="MigrateAsync"/> before use.</summary>
@@ -44,6 +45,7 @@ public sealed partial class PostgresStore : IBastionStore, IDisposable
         _groupPolicies = new SqlGroupPolicyStore(sql);
         _inventory = new SqlInventoryStore(sql);
         _totp = new SqlTotpStore(sql);
+        _enrolments = new SqlEnrolmentStore(sql);
         _where = options.Describe();
     }
 

@@ -20,6 +20,7 @@ public sealed partial class SqliteStore : IBastionStore, IDisposable
     private readonly SqlGroupPolicyStore _groupPolicies;
     private readonly SqlInventoryStore _inventory;
     private readonly SqlTotpStore _totp;
+    private readonly SqlEnrolmentStore _enrolments;
 
     /// <summary>Creates the store without touching the file; call <see cref="MigrateAsync"/> before use.</summary>
     public SqliteStore(SqliteStoreOptions options, TimeProvider? timeProvider = null)
@@ -36,6 +37,7 @@ public sealed partial class SqliteStore : IBastionStore, IDisposable
         _groupPolicies = new SqlGroupPolicyStore(sql);
         _inventory = new SqlInventoryStore(sql);
         _totp = new SqlTotpStore(sql);
+        _enrolments = new SqlEnrolmentStore(sql);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = _databasePath,
