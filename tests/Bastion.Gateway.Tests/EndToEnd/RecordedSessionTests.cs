@@ -166,7 +166,11 @@ public sealed class RecordedSessionTests : IClassFixture<RecordedSessionTests.Fi
     {
         await _bed.AddAutomationUserAsync("rec-fail");
         var client = _bed.NewClient("rec-fail");
-        var ssh = client.Ssh.SshAsync(_bed.GatewayEndpoint("rec-fail"), "root@web-1 echo first-part; sleep 3; echo second-part; sleep 30; echo should-not-run",
+        // Output all along, so each periodic flush has a chunk to write and the first one after the seal is refused,
+        // however long this test takes to notice the start (with a pause instead, output written before the seal
+        // could leave nothing to flush until after it: a loaded run saw the second part get through).
+        var ssh = client.Ssh.SshAsync(_bed.GatewayEndpoint("rec-fail"),
+            "root@web-1 echo first-part; for i in $(seq 1 150); do echo tick; sleep 0.2; done; echo should-not-run",
             new SshCallOptions { Timeout = TimeSpan.FromSeconds(90) });
 
         var started = await _bed.WaitForAuditAsync(l => l.Any(e => e.Type == "session.recording.started" && e.User == "rec-fail"), "rec-fail's recording start");
@@ -181,7 +185,7 @@ public sealed class RecordedSessionTests : IClassFixture<RecordedSessionTests.Fi
 
         Assert.Equal(255, result.ExitCode);
         Assert.True(timer.Elapsed < TimeSpan.FromSeconds(20), $"the session went on for {timer.Elapsed.TotalSeconds:F0} s after its recording failed");
-        Assert.DoesNotContain("second-part", result.StandardOutput);
+        Assert.Contains("first-part", result.StandardOutput);
         Assert.DoesNotContain("should-not-run", result.StandardOutput);
         Assert.Contains("the recording of this session failed, so the session was closed", result.StandardError);
         var audit = await _bed.WaitForAuditAsync(l => l.Any(e => e.Type == "channel.close" && e.User == "rec-fail"), "rec-fail's channel.close");
