@@ -47,6 +47,11 @@ public sealed class LiveSessions : BackgroundService
                     await RefreshBytesAsync(stoppingToken).ConfigureAwait(false);
                 }
             }
+            catch (Exception ex) when (ex is not OperationCanceledException && StoreFailures.IsUnavailable(ex))
+            {
+                // Every second while the database is away: one line each, not a stack trace each.
+                _logger.LogWarning("live-session upkeep failed, the store is unreachable ({Error}); retrying in {Period}", ex.Message, KillPollPeriod);
+            }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 _logger.LogWarning(ex, "live-session upkeep failed; retrying in {Period}", KillPollPeriod);

@@ -56,7 +56,7 @@ public sealed class StorePartitionTests : IAsyncLifetime
         Assert.Contains("node-b", nodes, StringComparison.Ordinal);
         Assert.Contains("steady", (await GatewayCli.RunCheckedAsync(bed.DataDirectory, "session", "list")).StandardOutput, StringComparison.Ordinal);
         Assert.True(await session.WaitForExitAsync(TimeSpan.FromSeconds(60)), "the session did not end: " + session.Output);
-        Assert.True(session.ExitCode == 0 && session.Output.Contains("finished", StringComparison.Ordinal), session.Output + nodeB.Output);
+        Assert.True(session.ExitCode == 0 && session.Output.Contains("finished", StringComparison.Ordinal), $"exit code {session.ExitCode}, output:\n{session.Output}\n--- node b ---\n{nodeB.Output}");
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class StorePartitionTests : IAsyncLifetime
         Assert.Contains("node-b", (await GatewayCli.RunCheckedAsync(bed.DataDirectory, "node", "list")).StandardOutput, StringComparison.Ordinal);
 
         Assert.True(await session.WaitForExitAsync(TimeSpan.FromSeconds(60)), "the session did not end: " + session.Output);
-        Assert.True(session.ExitCode == 0 && session.Output.Contains("finished", StringComparison.Ordinal), session.Output + nodeB.Output);
+        Assert.True(session.ExitCode == 0 && session.Output.Contains("finished", StringComparison.Ordinal), $"exit code {session.ExitCode}, output:\n{session.Output}\n--- node b ---\n{nodeB.Output}");
         Assert.Contains("audit chain OK", (await GatewayCli.RunCheckedAsync(bed.DataDirectory, "audit", "verify")).StandardOutput, StringComparison.Ordinal);
     }
 

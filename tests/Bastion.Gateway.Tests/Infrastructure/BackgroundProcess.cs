@@ -88,7 +88,7 @@ public sealed class BackgroundProcess : IAsyncDisposable, IDisposable
 
             if (HasExited)
             {
-                await Task.Delay(100).ConfigureAwait(false); // let the last lines arrive
+                await WaitForExitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false); // its last lines read
                 return predicate(Output);
             }
 
@@ -98,15 +98,28 @@ public sealed class BackgroundProcess : IAsyncDisposable, IDisposable
         return predicate(Output);
     }
 
-    /// <summary>Waits (bounded) for the process to exit on its own; false on timeout (it is left running).</summary>
+    /// <summary>
+    /// Waits (bounded) for the process to exit on its own and for its last output lines to be read; false on timeout
+    /// (it is left running). Exit alone is not enough: the final lines arrive on reader threads a moment later, and a
+    /// loaded run once asserted on the output before its last line was in.
+    /// </summary>
     public async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {
-        var deadline = Stopwatch.StartNew();
-        while (!HasExited && deadline.Elapsed < timeout)
+        if (_disposed)
         {
-            await Task.Delay(100).ConfigureAwait(false);
+            return true;
         }
-        return HasExited;
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            // Process.WaitForExitAsync returns once the redirected stdout and stderr have reached their end.
+            await _process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return HasExited;
+        }
     }
 
     /// <summary>
