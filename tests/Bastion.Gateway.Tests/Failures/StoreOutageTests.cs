@@ -38,12 +38,7 @@ public sealed class StoreOutageTests
         Assert.Contains("cannot reach its database", late.StandardError, StringComparison.Ordinal);
         var (status, body) = await MetricsScrape.GetAsync(metricsAddress, MetricsPort, "/healthz");
         Assert.True(status == HttpStatusCode.ServiceUnavailable, $"/healthz during the outage: {(int)status} {body}");
-        var deadline = DateTime.UtcNow.AddSeconds(40);
-        while (!session.HasExited && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(200);
-        }
-        Assert.True(session.HasExited, "the open session did not finish during the outage:\n" + session.Output + bed.Logs());
+        Assert.True(await session.WaitForExitAsync(TimeSpan.FromSeconds(40)), "the open session did not finish during the outage:\n" + session.Output + bed.Logs());
         Assert.Equal(0, session.ExitCode);
         Assert.Contains("finished", session.Output, StringComparison.Ordinal);
         Assert.False(bed.Gateway.HasExited, bed.Logs());

@@ -112,8 +112,9 @@ public sealed class BackgroundProcess : IAsyncDisposable, IDisposable
         using var cts = new CancellationTokenSource(timeout);
         try
         {
-            // Process.WaitForExitAsync returns once the redirected stdout and stderr have reached their end.
             await _process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+            // The reader threads report each stream's end as a last (null) line; both seen means every line is in.
+            await Task.WhenAll(_stdoutClosed.Task, _stderrClosed.Task).WaitAsync(cts.Token).ConfigureAwait(false);
             return true;
         }
         catch (OperationCanceledException)
