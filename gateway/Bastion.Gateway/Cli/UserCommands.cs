@@ -1,6 +1,6 @@
-using Bastion.Core.Mfa;
 using System.CommandLine;
 using Bastion.Core.Audit;
+using Bastion.Core.Mfa;
 using Bastion.Core.Store;
 
 namespace Bastion.Gateway.Cli;
