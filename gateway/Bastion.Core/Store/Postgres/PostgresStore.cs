@@ -12,19 +12,15 @@ namespace Bastion.Core.Store.Postgres;
 /// read-modify-write of a user's rows, and a transaction-scoped advisory lock that makes audit appends from all
 /// nodes take turns on one hash chain. Open with <see cref="OpenAsync"/>, which also migrates.
 /// </summary>
-public sealed partial class PostgresStore : IBastionStore, IDisposable
+public sealed partial class PostgresStore : SqlStoreBase, IBastionStore, IDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
-    private readonly TimeProvider _time;
-    private readonly SqlNodeStore _nodes;
-    private readonly SqlGroupPolicyStore _groupPolicies;
-    private readonly SqlInventoryStore _inventory;
-    private readonly SqlTotpStore _totp;
-    private readonly SqlEnrolmentStore _enrolments;
     private readonly string _where;
 
     /// <summary>Creates the store without connecting; call <see cref="MigrateAsync"/> before use.</summary>
     public PostgresStore(PostgresStoreOptions options, TimeProvider? timeProvider = null)
+        : base(timeProvider ?? TimeProvider.System, t => PostgresValues.Time(t), (reader, ordinal) => ((NpgsqlDataReader)reader).ReadTime(ordinal),
+            ex => ex is PostgresException pg && pg.IsForeignKeyViolation())
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Problem() is { } problem)
@@ -37,15 +33,6 @@ public sealed partial class PostgresStore : IBastionStore, IDisposable
             builder.ConnectionStringBuilder.ApplicationName = "bastion";
         }
         _dataSource = builder.Build();
-        _time = timeProvider ?? TimeProvider.System;
-        // Parts that are one statement each are written once for both databases (see SqlAccess).
-        var sql = new SqlAccess(async ct => await OpenConnectionAsync(ct).ConfigureAwait(false), t => PostgresValues.Time(t),
-            (reader, ordinal) => ((NpgsqlDataReader)reader).ReadTime(ordinal), _time, ex => ex is PostgresException pg && pg.IsForeignKeyViolation());
-        _nodes = new SqlNodeStore(sql);
-        _groupPolicies = new SqlGroupPolicyStore(sql);
-        _inventory = new SqlInventoryStore(sql);
-        _totp = new SqlTotpStore(sql);
-        _enrolments = new SqlEnrolmentStore(sql);
         _where = options.Describe();
     }
 
@@ -80,7 +67,7 @@ public sealed partial class PostgresStore : IBastionStore, IDisposable
 
     /// <inheritdoc />
     public async Task MigrateAsync(CancellationToken ct = default) =>
-        SchemaNotice = await PostgresMigrator.MigrateAsync(_dataSource, _where, _time, ct).ConfigureAwait(false);
+        SchemaNotice = await PostgresMigrator.MigrateAsync(_dataSource, _where, Clock, ct).ConfigureAwait(false);
 
     /// <inheritdoc />
     public string? SchemaNotice { get; private set; }
@@ -101,9 +88,12 @@ public sealed partial class PostgresStore : IBastionStore, IDisposable
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
+    private protected override async ValueTask<System.Data.Common.DbConnection> OpenSharedConnectionAsync(CancellationToken ct) =>
+        await OpenConnectionAsync(ct).ConfigureAwait(false);
+
     private ValueTask<NpgsqlConnection> OpenConnectionAsync(CancellationToken ct) => _dataSource.OpenConnectionAsync(ct);
 
-    private DateTimeOffset Now => _time.GetUtcNow();
+    private DateTimeOffset Now => Clock.GetUtcNow();
 
     /// <summary>Npgsql's messages name the address and the server's complaint, never the password.</summary>
     private static string Reason(Exception ex) => ex switch

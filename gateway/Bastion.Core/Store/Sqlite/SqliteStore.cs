@@ -10,34 +10,21 @@ namespace Bastion.Core.Store.Sqlite;
 /// Foreign keys are enforced. Open with <see cref="OpenAsync(string, TimeProvider?, CancellationToken)"/>,
 /// which also migrates.
 /// </summary>
-public sealed partial class SqliteStore : IBastionStore, IDisposable
+public sealed partial class SqliteStore : SqlStoreBase, IBastionStore, IDisposable
 {
     private readonly string _connectionString;
     private readonly string _databasePath;
     private readonly int _busyTimeoutMs;
-    private readonly TimeProvider _time;
-    private readonly SqlNodeStore _nodes;
-    private readonly SqlGroupPolicyStore _groupPolicies;
-    private readonly SqlInventoryStore _inventory;
-    private readonly SqlTotpStore _totp;
-    private readonly SqlEnrolmentStore _enrolments;
 
     /// <summary>Creates the store without touching the file; call <see cref="MigrateAsync"/> before use.</summary>
     public SqliteStore(SqliteStoreOptions options, TimeProvider? timeProvider = null)
+        : base(timeProvider ?? TimeProvider.System, t => SqliteValues.Time(t), (reader, ordinal) => ((SqliteDataReader)reader).ReadTime(ordinal),
+            ex => ex is SqliteException sqlite && sqlite.IsConstraintViolation())
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.DatabasePath);
         _databasePath = Path.GetFullPath(options.DatabasePath);
         _busyTimeoutMs = (int)Math.Clamp(options.BusyTimeout.TotalMilliseconds, 0, int.MaxValue);
-        _time = timeProvider ?? TimeProvider.System;
-        // Parts that are one statement each are written once for both databases (see SqlAccess).
-        var sql = new SqlAccess(async ct => await OpenConnectionAsync(ct).ConfigureAwait(false), t => SqliteValues.Time(t),
-            (reader, ordinal) => ((SqliteDataReader)reader).ReadTime(ordinal), _time, ex => ex is SqliteException sqlite && sqlite.IsConstraintViolation());
-        _nodes = new SqlNodeStore(sql);
-        _groupPolicies = new SqlGroupPolicyStore(sql);
-        _inventory = new SqlInventoryStore(sql);
-        _totp = new SqlTotpStore(sql);
-        _enrolments = new SqlEnrolmentStore(sql);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = _databasePath,
@@ -81,7 +68,7 @@ public sealed partial class SqliteStore : IBastionStore, IDisposable
             Directory.CreateDirectory(directory);
         }
         await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
-        SchemaNotice = await SqliteMigrator.MigrateAsync(connection, _databasePath, _time, ct).ConfigureAwait(false);
+        SchemaNotice = await SqliteMigrator.MigrateAsync(connection, _databasePath, Clock, ct).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -112,6 +99,9 @@ public sealed partial class SqliteStore : IBastionStore, IDisposable
         return ValueTask.CompletedTask;
     }
 
+    private protected override async ValueTask<System.Data.Common.DbConnection> OpenSharedConnectionAsync(CancellationToken ct) =>
+        await OpenConnectionAsync(ct).ConfigureAwait(false);
+
     private async Task<SqliteConnection> OpenConnectionAsync(CancellationToken ct)
     {
         var connection = new SqliteConnection(_connectionString);
@@ -132,5 +122,5 @@ public sealed partial class SqliteStore : IBastionStore, IDisposable
     /// <summary>BEGIN IMMEDIATE: take the write lock now, so the reads that follow cannot go stale.</summary>
     private static SqliteTransaction BeginWrite(SqliteConnection connection) => connection.BeginTransaction(deferred: false);
 
-    private DateTimeOffset Now => _time.GetUtcNow();
+    private DateTimeOffset Now => Clock.GetUtcNow();
 }
