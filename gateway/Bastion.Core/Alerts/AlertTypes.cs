@@ -26,6 +26,18 @@ public static class AlertTypes
     /// </summary>
     public const string NodeRejoined = "alert.node_rejoined";
 
+    /// <summary>
+    /// Not about a user: two owners (instances in developer accounts, or an instance and a static target) claim one
+    /// address, so the gateway dials it for nobody. Raised once per address while the conflict lasts.
+    /// </summary>
+    public const string AddressConflict = "alert.address_conflict";
+
+    /// <summary>
+    /// Not about a user: an instance with a public IP whose security group lets SSH in from anywhere can be reached
+    /// without the bastion. Raised once per instance and rule while the rule lasts.
+    /// </summary>
+    public const string SshBypass = "alert.ssh_bypass";
+
     public static bool IsAlert(string type) => type.StartsWith(Prefix, StringComparison.Ordinal);
 
     /// <summary>"new_source_network" of "alert.new_source_network" (the metrics tag).</summary>

@@ -53,6 +53,12 @@ public static class AuditEventTypes
     /// <summary>Recorded mode met a target for the first time and pinned its host key.</summary>
     public const string TargetHostKeyPinned = "target.host_key.pinned";
 
+    /// <summary>An instance or its Name tag is not used (outside its account's ranges, protected address, name that spells another kind); once per instance.</summary>
+    public const string InventoryInstanceRejected = "inventory.instance_rejected";
+
+    /// <summary>An inventory finding (rejected instance, address conflict, SSH bypass) no longer holds; data "kind", "subject".</summary>
+    public const string InventoryFindingCleared = "inventory.finding_cleared";
+
     /// <summary>A session a gateway node held when it stopped without closing it (crash, kill -9, node removed).</summary>
     public const string SessionLost = "session.lost";
 }

@@ -1,8 +1,10 @@
 namespace Bastion.Core.Inventory;
 
 /// <summary>
-/// The static inventory first, then cloud instances. An administrator's static entry wins over an instance with
-/// the same name, so a target can be pinned or overridden without touching the cloud account.
+/// The static inventory and cloud instances as one resolver. The static targets are read on every call (the CLI
+/// and the admin app change them) and handed to <see cref="InstanceResolver"/>, which applies the one resolution
+/// order: an administrator's static entry wins over an instance with the same name, and an address a static target
+/// and an instance both claim is dialled for neither.
 /// </summary>
 public sealed class CompositeTargetResolver : ITargetResolver
 {
@@ -19,12 +21,8 @@ public sealed class CompositeTargetResolver : ITargetResolver
 
     public async ValueTask<TargetResolution> ResolveAsync(string requestedHost, CancellationToken ct)
     {
-        var fromStatic = await _static.ResolveAsync(requestedHost, ct).ConfigureAwait(false);
-        if (fromStatic.Succeeded || _index().Count == 0)
-        {
-            return fromStatic;
-        }
-        return _instances.Resolve(requestedHost);
+        var statics = await _static.ListAsync(ct).ConfigureAwait(false);
+        return _instances.Resolve(requestedHost ?? "", statics);
     }
 
     public async ValueTask<IReadOnlyList<ResolvedTarget>> ListAsync(CancellationToken ct)

@@ -3,77 +3,107 @@ using System.Net;
 namespace Bastion.Core.Inventory;
 
 /// <summary>
-/// An immutable lookup table over cloud instances, rebuilt whenever the inventory snapshot changes, so a
-/// connection never waits for the cloud API. Lookups are dictionary probes on spans: no allocation on the
-/// common paths (name, name.suffix, instance id, IP).
+/// An immutable lookup table over cloud instances, rebuilt whenever the inventory snapshot changes, so a connection
+/// never waits for the cloud API. Lookups are dictionary probes on spans: no allocation on the common paths (name,
+/// name.alias, instance id, address).
+/// <para>
+/// Addresses are indexed by who <em>claims</em> them — every private address of every instance read, targets and
+/// rejected instances alike — so that an address two owners claim is recognised as such, whoever is asked for.
+/// Names come only from accepted targets whose Name tag passed <see cref="NameTagRules"/>.
+/// </para>
 /// </summary>
 public sealed class InstanceIndex
 {
     private static readonly ResolvedTarget[] None = [];
 
     private readonly ResolvedTarget[] _targets;
+    private readonly RejectedInstance[] _rejected;
     private readonly Dictionary<string, ResolvedTarget[]> _byName;
     private readonly Dictionary<string, ResolvedTarget[]>.AlternateLookup<ReadOnlySpan<char>> _byNameSpan;
     private readonly Dictionary<string, ResolvedTarget[]>.AlternateLookup<ReadOnlySpan<char>> _byQualifiedNameSpan;
-    private readonly Dictionary<string, ResolvedTarget> _byInstanceId;
     private readonly Dictionary<string, ResolvedTarget>.AlternateLookup<ReadOnlySpan<char>> _byInstanceIdSpan;
     private readonly Dictionary<string, ResolvedTarget> _byPrivateDns;
-    private readonly Dictionary<IPAddress, ResolvedTarget> _byAddress;
-    private readonly Dictionary<string, ResolvedTarget>.AlternateLookup<ReadOnlySpan<char>> _byAddressText;
-    private readonly HashSet<string> _accountAliases;
-    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _accountAliasesSpan;
+    private readonly Dictionary<string, ResolvedTarget>.AlternateLookup<ReadOnlySpan<char>> _byPrivateDnsSpan;
+    private readonly Dictionary<string, ResolvedTarget>.AlternateLookup<ReadOnlySpan<char>> _firstClaimant;
+    private readonly Dictionary<string, List<ResolvedTarget>> _otherClaimants;
+    private readonly HashSet<ResolvedTarget> _accepted;
+    private readonly Dictionary<string, InventoryAccount>.AlternateLookup<ReadOnlySpan<char>> _accountsByAlias;
 
-    public InstanceIndex(IEnumerable<ResolvedTarget> targets)
+    /// <param name="targets">Instances that are targets (their addresses passed the account's ranges).</param>
+    /// <param name="rejected">Instances and Name tags refused; whole instances still claim their addresses.</param>
+    /// <param name="accounts">Every configured account, with or without instances.</param>
+    public InstanceIndex(IEnumerable<ResolvedTarget> targets, IEnumerable<RejectedInstance>? rejected = null, IEnumerable<InventoryAccount>? accounts = null)
     {
         _targets = targets.Where(t => t.Instance is not null).ToArray();
-        _byName = _targets.GroupBy(t => t.Name, StringComparer.OrdinalIgnoreCase)
+        _rejected = rejected?.ToArray() ?? [];
+        _accepted = new HashSet<ResolvedTarget>(_targets, ReferenceEqualityComparer.Instance);
+        var named = _targets.Where(HasName).ToArray();
+        _byName = named.GroupBy(t => t.Name, StringComparer.OrdinalIgnoreCase)
             .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.OrdinalIgnoreCase);
         _byNameSpan = _byName.GetAlternateLookup<ReadOnlySpan<char>>();
         // "web-1.dev-a": the same Name tag is common across accounts, so the qualified form gets its own table.
-        _byQualifiedNameSpan = _targets.GroupBy(t => $"{t.Name}.{t.Instance!.AccountAlias}", StringComparer.OrdinalIgnoreCase)
+        _byQualifiedNameSpan = named.GroupBy(t => $"{t.Name}.{t.Instance!.AccountAlias}", StringComparer.OrdinalIgnoreCase)
             .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.OrdinalIgnoreCase)
             .GetAlternateLookup<ReadOnlySpan<char>>();
-        _byInstanceId = new Dictionary<string, ResolvedTarget>(StringComparer.OrdinalIgnoreCase);
+
+        var byInstanceId = new Dictionary<string, ResolvedTarget>(_targets.Length, StringComparer.OrdinalIgnoreCase);
         _byPrivateDns = new Dictionary<string, ResolvedTarget>(StringComparer.OrdinalIgnoreCase);
-        _byAddress = new Dictionary<IPAddress, ResolvedTarget>();
-        var byAddressText = new Dictionary<string, ResolvedTarget>(StringComparer.Ordinal);
-        _accountAliases = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var firstClaimant = new Dictionary<string, ResolvedTarget>(_targets.Length, StringComparer.Ordinal);
+        _otherClaimants = new Dictionary<string, List<ResolvedTarget>>(StringComparer.Ordinal);
         foreach (var target in _targets)
         {
             var instance = target.Instance!;
-            _byInstanceId[instance.InstanceId] = target;
-            _accountAliases.Add(instance.AccountAlias);
+            byInstanceId[instance.InstanceId] = target;
             if (instance.PrivateDnsName is { Length: > 0 } dns)
             {
                 _byPrivateDns[dns] = target;
-                var shortName = dns.Split('.')[0];
-                _byPrivateDns.TryAdd(shortName, target);
+                _byPrivateDns.TryAdd(dns.Split('.')[0], target);
             }
-            foreach (var ip in instance.PrivateIps)
+            Claim(target, firstClaimant);
+        }
+        foreach (var refused in _rejected.Where(r => !r.IsTarget))
+        {
+            Claim(refused.Instance, firstClaimant);
+        }
+        _byInstanceIdSpan = byInstanceId.GetAlternateLookup<ReadOnlySpan<char>>();
+        _byPrivateDnsSpan = _byPrivateDns.GetAlternateLookup<ReadOnlySpan<char>>();
+        _firstClaimant = firstClaimant.GetAlternateLookup<ReadOnlySpan<char>>();
+
+        var accountList = accounts?.ToList() ?? [];
+        foreach (var alias in _targets.Concat(_rejected.Select(r => r.Instance)).Select(t => t.Instance!.AccountAlias).Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            if (!accountList.Any(a => string.Equals(a.Alias, alias, StringComparison.OrdinalIgnoreCase)))
             {
-                if (IPAddress.TryParse(ip, out var address))
-                {
-                    _byAddress.TryAdd(address, target);
-                    byAddressText.TryAdd(address.ToString(), target);
-                }
+                accountList.Add(new InventoryAccount("", alias, null, null));
             }
         }
-        _byInstanceIdSpan = _byInstanceId.GetAlternateLookup<ReadOnlySpan<char>>();
-        _byAddressText = byAddressText.GetAlternateLookup<ReadOnlySpan<char>>();
-        _accountAliasesSpan = _accountAliases.GetAlternateLookup<ReadOnlySpan<char>>();
+        Accounts = accountList;
+        _accountsByAlias = accountList.DistinctBy(a => a.Alias, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(a => a.Alias, StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public static InstanceIndex Empty { get; } = new([]);
 
+    /// <summary>Every instance that is a target.</summary>
     public IReadOnlyList<ResolvedTarget> All => _targets;
 
     public int Count => _targets.Length;
 
-    /// <summary>Instances whose Name tag is <paramref name="name"/> (any case); empty when none.</summary>
+    /// <summary>Instances and Name tags refused, with the reason.</summary>
+    public IReadOnlyList<RejectedInstance> Rejected => _rejected;
+
+    /// <summary>Every configured account (and any alias an instance carries).</summary>
+    public IReadOnlyList<InventoryAccount> Accounts { get; }
+
+    /// <summary>Addresses claimed by more than one instance, with every claimant.</summary>
+    public IEnumerable<(string Address, IReadOnlyList<ResolvedTarget> Claimants)> Conflicts =>
+        _otherClaimants.Select(c => (c.Key, (IReadOnlyList<ResolvedTarget>)[_firstClaimant.Dictionary[c.Key], .. c.Value]));
+
+    /// <summary>Targets whose Name tag is <paramref name="name"/> (any case); empty when none.</summary>
     public ReadOnlySpan<ResolvedTarget> ByName(ReadOnlySpan<char> name) =>
         _byNameSpan.TryGetValue(name, out var found) ? found : None;
 
-    /// <summary>Instances whose "Name.AccountAlias" is <paramref name="qualifiedName"/> (any case).</summary>
+    /// <summary>Targets whose "Name.AccountAlias" is <paramref name="qualifiedName"/> (any case).</summary>
     public ReadOnlySpan<ResolvedTarget> ByQualifiedName(ReadOnlySpan<char> qualifiedName) =>
         _byQualifiedNameSpan.TryGetValue(qualifiedName, out var found) ? found : None;
 
@@ -81,17 +111,78 @@ public sealed class InstanceIndex
         _byInstanceIdSpan.TryGetValue(instanceId, out var found) ? found : null;
 
     /// <summary>Full or short private DNS name ("ip-10-1-2-3.ec2.internal" or "ip-10-1-2-3").</summary>
-    public ResolvedTarget? ByPrivateDnsName(string name) => _byPrivateDns.GetValueOrDefault(name);
+    public ResolvedTarget? ByPrivateDnsName(ReadOnlySpan<char> name) =>
+        _byPrivateDnsSpan.TryGetValue(name, out var found) ? found : null;
 
-    /// <summary>Reverse lookup: the instance that owns a private IP.</summary>
-    public ResolvedTarget? ByAddress(IPAddress address) =>
-        _byAddress.GetValueOrDefault(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+    /// <summary>
+    /// The one target that owns <paramref name="address"/>: null when no instance claims it, when two do, or when its
+    /// only claimant is a rejected instance.
+    /// </summary>
+    public ResolvedTarget? ByAddress(IPAddress address) => ByAddressText(Canonical(address));
 
-    /// <summary>The owner of an address written in canonical form ("10.1.2.3"), without parsing or allocating.</summary>
+    /// <summary>As <see cref="ByAddress"/>, for an address written in canonical form ("10.1.2.3"), without parsing or allocating.</summary>
     public ResolvedTarget? ByAddressText(ReadOnlySpan<char> address) =>
-        _byAddressText.TryGetValue(address, out var found) ? found : null;
+        _firstClaimant.TryGetValue(address, out var key, out var owner) && !_otherClaimants.ContainsKey(key) && _accepted.Contains(owner) ? owner : null;
 
-    public bool IsAccountAlias(ReadOnlySpan<char> alias) => _accountAliasesSpan.Contains(alias);
+    /// <summary>Every instance that claims <paramref name="address"/> (canonical form), rejected ones included.</summary>
+    public IReadOnlyList<ResolvedTarget> ClaimantsOf(ReadOnlySpan<char> address)
+    {
+        if (!_firstClaimant.TryGetValue(address, out var key, out var owner))
+        {
+            return None;
+        }
+        return _otherClaimants.TryGetValue(key, out var others) ? [owner, .. others] : [owner];
+    }
+
+    /// <summary>How many instances claim <paramref name="address"/> (canonical form), and the first of them; no allocation.</summary>
+    public int ClaimCount(ReadOnlySpan<char> address, out ResolvedTarget? first)
+    {
+        if (!_firstClaimant.TryGetValue(address, out var key, out var owner))
+        {
+            first = null;
+            return 0;
+        }
+        first = owner;
+        return _otherClaimants.TryGetValue(key, out var others) ? 1 + others.Count : 1;
+    }
+
+    /// <summary>Whether <paramref name="target"/> is one of this index's targets (not a rejected instance).</summary>
+    public bool IsTarget(ResolvedTarget target) => _accepted.Contains(target);
+
+    public bool IsAccountAlias(ReadOnlySpan<char> alias) => _accountsByAlias.ContainsKey(alias);
+
+    public InventoryAccount? Account(ReadOnlySpan<char> alias) => _accountsByAlias.TryGetValue(alias, out var account) ? account : null;
 
     public IEnumerable<string> Names => _byName.Keys;
+
+    /// <summary>The canonical text of an address, IPv4-mapped IPv6 written as IPv4: the key addresses are indexed by.</summary>
+    public static string Canonical(IPAddress address) => (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
+
+    /// <summary>A target is named by its Name tag unless the tag was missing or refused; then its name is its instance id.</summary>
+    private static bool HasName(ResolvedTarget target) =>
+        !string.Equals(target.Name, target.Instance!.InstanceId, StringComparison.OrdinalIgnoreCase);
+
+    private void Claim(ResolvedTarget claimant, Dictionary<string, ResolvedTarget> firstClaimant)
+    {
+        foreach (var text in claimant.Instance!.PrivateIps)
+        {
+            if (!IPAddress.TryParse(text, out var address))
+            {
+                continue;
+            }
+            var key = Canonical(address);
+            if (!firstClaimant.TryAdd(key, claimant) && !ReferenceEquals(firstClaimant[key], claimant)
+                && !string.Equals(firstClaimant[key].Instance!.InstanceId, claimant.Instance.InstanceId, StringComparison.Ordinal))
+            {
+                if (!_otherClaimants.TryGetValue(key, out var others))
+                {
+                    _otherClaimants[key] = others = [];
+                }
+                if (!others.Any(o => o.Instance!.InstanceId == claimant.Instance.InstanceId))
+                {
+                    others.Add(claimant);
+                }
+            }
+        }
+    }
 }

@@ -64,6 +64,13 @@ public abstract class SqlStoreBase : INodeStore, IGroupPolicyStore, IInventorySt
     public Task<IReadOnlyList<InventoryAccountRecord>> ListInventoryAccountsAsync(CancellationToken ct = default) => _inventory.ListInventoryAccountsAsync(ct);
 
     /// <inheritdoc />
+    public Task<InventoryFindingChanges> SyncInventoryFindingsAsync(string kind, IReadOnlyList<Inventory.InventoryFinding> current, CancellationToken ct = default) =>
+        _inventory.SyncInventoryFindingsAsync(kind, current, ct);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Inventory.InventoryFinding>> ListInventoryFindingsAsync(CancellationToken ct = default) => _inventory.ListInventoryFindingsAsync(ct);
+
+    /// <inheritdoc />
     public Task SetTotpCredentialAsync(long userId, byte[] encryptedSecret, CancellationToken ct = default) => _totp.SetTotpCredentialAsync(userId, encryptedSecret, ct);
 
     /// <inheritdoc />

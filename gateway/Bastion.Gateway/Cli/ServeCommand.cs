@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Bastion.Core.Inventory;
 using Bastion.Gateway.Configuration;
 using Bastion.Gateway.Hosting;
 using Bastion.Gateway.Inventory;
@@ -112,7 +113,9 @@ public static class ServeCommand
             builder.Services.AddHostedService<InventorySync>();
             builder.Services.AddEc2Inventory(options.Inventory.Ec2);
             builder.Services.AddHostedService(sp => new InventoryDnsServer(
-                options.Inventory.Dns, () => context.InventoryState.Index, sp.GetRequiredService<ILogger<InventoryDnsServer>>()));
+                options.Inventory.Dns, () => context.InventoryState.Index, sp.GetRequiredService<ILogger<InventoryDnsServer>>(),
+                () => context.InventoryState.Statics,
+                new TargetLookupOptions { MaxStale = TimeSpan.FromSeconds(options.Inventory.Ec2.MaxStaleSeconds) }, context.Time));
             using var host = builder.Build();
             try
             {

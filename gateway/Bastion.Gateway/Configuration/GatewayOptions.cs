@@ -168,6 +168,19 @@ public sealed class InventoryOptions
     /// <summary>Whether users may connect to a private IP directly (it must still belong to a known instance).</summary>
     public bool AllowAddresses { get; set; } = true;
 
+    /// <summary>
+    /// Address ranges never dialled for a cloud instance, added to the built-in ones (this host's own addresses,
+    /// loopback, link-local 169.254.0.0/16 with the instance metadata service, 0.0.0.0/8). Add the production VPC.
+    /// No account's ranges may overlap them.
+    /// </summary>
+    public List<string> ProtectedCidrs { get; set; } = [];
+
+    /// <summary>
+    /// Lets instances live on loopback aliases (127.0.0.2 and up; never 127.0.0.1): for tests and labs only, where
+    /// "instances" are local sshd processes. Never in production: loopback is this host.
+    /// </summary>
+    public bool AllowLoopbackTargets { get; set; }
+
     /// <summary>EC2 Name tags across accounts (Bastion:Inventory:Ec2); off unless Enabled.</summary>
     public Inventory.Ec2.Ec2InventoryOptions Ec2 { get; set; } = new();
 

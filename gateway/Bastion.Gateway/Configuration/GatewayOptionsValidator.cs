@@ -84,6 +84,17 @@ public static partial class GatewayOptionsValidator
         }
         ValidateStore(errors, options.Store);
         errors.AddRange(options.Inventory.Ec2.Validate());
+        for (var i = 0; i < options.Inventory.ProtectedCidrs.Count; i++)
+        {
+            if (!System.Net.IPNetwork.TryParse(options.Inventory.ProtectedCidrs[i] ?? "", out _))
+            {
+                errors.Add($"Bastion:Inventory:ProtectedCidrs:{i} \"{options.Inventory.ProtectedCidrs[i]}\" is not an address range like 10.0.0.0/16 (no host bits set)");
+            }
+        }
+        if (options.Inventory.Ec2.Enabled)
+        {
+            errors.AddRange(Inventory.AccountRanges.ProtectedOverlaps(options.Inventory.Ec2.Accounts, Inventory.InventoryAddressPolicy.ProtectedRanges(options.Inventory)));
+        }
         errors.AddRange(options.Inventory.Dns.Validate());
         errors.AddRange(options.Audit.Export.Validate());
         errors.AddRange(options.Alerts.Validate());

@@ -35,6 +35,7 @@ public sealed class GatewayContext : IAsyncDisposable
         Totp = new TotpVerifier(store, protector, time, totpOptions);
         TotpEnrollment = new TotpEnrollment(store, protector, totpOptions);
         RateLimiter = new AuthRateLimiter(RateLimits(options.Mfa), time);
+        InventoryState = new InventoryState(InventoryAddressPolicy.From(options.Inventory));
         _inventory = BuildInventory(options.Inventory);
     }
 
@@ -69,7 +70,8 @@ public sealed class GatewayContext : IAsyncDisposable
         {
             DomainSuffixes = suffixes,
             AllowAddresses = inventory.AllowAddresses,
-        });
+            MaxStale = TimeSpan.FromSeconds(inventory.Ec2.MaxStaleSeconds),
+        }, Time);
         return new CompositeTargetResolver(staticInventory, instances, () => InventoryState.Index);
     }
 
@@ -98,7 +100,7 @@ public sealed class GatewayContext : IAsyncDisposable
     public ITargetResolver Inventory => _inventory;
 
     /// <summary>Cloud instances as last refreshed (by this process or, via the store, by another).</summary>
-    public InventoryState InventoryState { get; } = new();
+    public InventoryState InventoryState { get; }
 
     public static async Task<GatewayContext> OpenAsync(GatewayOptions options, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {

@@ -1,24 +1,60 @@
+using System.Net;
 using Bastion.Core.Inventory;
 using Bastion.Gateway.Inventory.Ec2;
 
 namespace Bastion.Gateway.Inventory;
 
-/// <summary>How an EC2 instance appears as a target: its Name tag (or id), dialled at its primary private IP.</summary>
+/// <summary>One account's instances as last read, for building the index.</summary>
+public sealed record AccountInstances(string AccountId, string Alias, IReadOnlyList<Ec2Instance> Instances, DateTimeOffset? LastSuccess, string? LastError);
+
+/// <summary>
+/// How EC2 instances become targets: each is vetted (its primary private address must lie in its own account's
+/// ranges and outside every protected range; its Name tag must pass <see cref="NameTagRules"/>), then named by its
+/// Name tag, or its instance id when the tag is missing or refused, and dialled at its primary private address.
+/// </summary>
 public static class InstanceTargets
 {
     public const string Source = "ec2";
 
-    public static ResolvedTarget? ToTarget(Ec2Instance instance, DateTimeOffset? dataAsOf)
+    public static InstanceIndex Index(IReadOnlyList<AccountInstances> accounts, InventoryAddressPolicy policy)
     {
-        if (instance.PrimaryPrivateIp is not { } address)
+        var aliases = accounts.Select(a => a.Alias).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var targets = new List<ResolvedTarget>(accounts.Sum(a => a.Instances.Count));
+        var rejected = new List<RejectedInstance>();
+        foreach (var account in accounts)
         {
-            return null; // pending instances have no address yet; nothing to connect to
+            foreach (var instance in account.Instances)
+            {
+                if (instance.PrimaryPrivateIp is not { } address)
+                {
+                    continue; // pending instances have no address yet; nothing to connect to or to claim
+                }
+                var nameProblem = instance.Name is { } tag ? NameTagRules.WhyNotAName(tag, aliases.Contains) : null;
+                var target = ToTarget(instance, account.LastSuccess, nameProblem is null ? instance.Name : null);
+                if (policy.WhyNotDialled(instance.AccountId, instance.AccountAlias, address) is { } addressProblem)
+                {
+                    rejected.Add(new RejectedInstance(target, $"{addressProblem}; it is not a target", IsTarget: false));
+                    continue;
+                }
+                if (nameProblem is not null)
+                {
+                    rejected.Add(new RejectedInstance(target,
+                        $"its Name tag \"{instance.Name}\" {nameProblem}, so it is not a name; the instance is reachable as {instance.InstanceId}", IsTarget: true));
+                }
+                targets.Add(target);
+            }
         }
-        var details = new InstanceDetails(instance.InstanceId, instance.AccountId, instance.AccountAlias, instance.Region, instance.VpcId,
-            instance.State, instance.PrivateIps, instance.PrivateDnsName, instance.LaunchTime, dataAsOf);
-        return new ResolvedTarget(instance.Name ?? instance.InstanceId, address, 22, instance.AccountAlias, instance.Tags, Source, details);
+        var accountViews = accounts.Select(a => new InventoryAccount(a.AccountId, a.Alias, a.LastSuccess, a.LastError));
+        return new InstanceIndex(targets, rejected, accountViews);
     }
 
-    public static InstanceIndex Index(IEnumerable<(IReadOnlyList<Ec2Instance> Instances, DateTimeOffset? DataAsOf)> accounts) =>
-        new(accounts.SelectMany(a => a.Instances.Select(i => ToTarget(i, a.DataAsOf))).OfType<ResolvedTarget>());
+    private static ResolvedTarget ToTarget(Ec2Instance instance, DateTimeOffset? dataAsOf, string? name)
+    {
+        var details = new InstanceDetails(instance.InstanceId, instance.AccountId, instance.AccountAlias, instance.Region, instance.VpcId,
+            instance.State, instance.PrivateIps, instance.PrivateDnsName, instance.LaunchTime, dataAsOf);
+        var primary = instance.PrimaryPrivateIp!;
+        // Canonical text, so the index can compare the dialled address with claims without parsing it again.
+        var host = IPAddress.TryParse(primary, out var parsed) ? InstanceIndex.Canonical(parsed) : primary;
+        return new ResolvedTarget(name ?? instance.InstanceId, host, 22, instance.AccountAlias, instance.Tags, Source, details);
+    }
 }

@@ -20,19 +20,34 @@ public sealed class InventoryState
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    private readonly InventoryAddressPolicy _policy;
     private volatile InstanceIndex _index = InstanceIndex.Empty;
     private volatile IReadOnlyList<InventoryAccountView> _accounts = [];
+    private volatile IReadOnlyList<ResolvedTarget> _statics = [];
     private readonly Lock _swapping = new();
     private long? _servedVersion;
+
+    /// <param name="policy">Which instance addresses may be dialled (from the account ranges and protected ranges).</param>
+    public InventoryState(InventoryAddressPolicy policy) => _policy = policy;
 
     public InstanceIndex Index => _index;
 
     public IReadOnlyList<InventoryAccountView> Accounts => _accounts;
 
+    /// <summary>
+    /// The static targets as last read from the store, for readers that cannot read it per query (the DNS responder);
+    /// SSH reads them per connection.
+    /// </summary>
+    public IReadOnlyList<ResolvedTarget> Statics
+    {
+        get => _statics;
+        set => _statics = value ?? [];
+    }
+
     public void LoadFrom(IReadOnlyList<InventoryAccountRecord> records)
     {
-        var accounts = records.Select(r => (Instances: Deserialize(r.InstancesJson), DataAsOf: r.LastSuccess)).ToList();
-        _index = InstanceTargets.Index(accounts);
+        _index = InstanceTargets.Index(
+            records.Select(r => new AccountInstances(r.AccountId, r.Alias, Deserialize(r.InstancesJson), r.LastSuccess, r.LastError)).ToList(), _policy);
         _accounts = records.Select(r => new InventoryAccountView(r.AccountId, r.Alias, r.InstanceCount, r.LastSuccess, r.LastAttempt, r.LastError, r.ConsecutiveFailures)).ToList();
     }
 
@@ -43,7 +58,8 @@ public sealed class InventoryState
     /// </summary>
     public bool Update(Ec2Snapshot snapshot)
     {
-        var index = InstanceTargets.Index(snapshot.Accounts.Select(a => (a.Instances, a.LastSuccess)));
+        var index = InstanceTargets.Index(
+            snapshot.Accounts.Select(a => new AccountInstances(a.Account.Id, a.Account.Alias, a.Instances, a.LastSuccess, a.LastError)).ToList(), _policy);
         var accounts = snapshot.Accounts.Select(View).ToList();
         lock (_swapping)
         {

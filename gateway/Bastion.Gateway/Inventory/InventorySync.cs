@@ -8,8 +8,9 @@ namespace Bastion.Gateway.Inventory;
 
 /// <summary>
 /// Connects the EC2 refresher to the rest of the gateway: each new snapshot replaces the index connections resolve
-/// against and is saved to the store (for the CLI, the admin pages and other nodes); an account that fails or
-/// recovers is written to the audit trail, since a stale inventory changes what a name means.
+/// against and is saved to the store (for the CLI, the admin pages and other nodes) with the findings it holds (refused
+/// instances, address conflicts), each audited once; an account that fails or recovers is written to the audit trail,
+/// since a stale inventory changes what a name means.
 /// </summary>
 public sealed class InventorySync : IHostedService
 {
@@ -17,12 +18,14 @@ public sealed class InventorySync : IHostedService
     private readonly Ec2Inventory _inventory;
     private readonly ILogger<InventorySync> _logger;
     private readonly SemaphoreSlim _saving = new(1, 1);
+    private readonly InventoryFindingsPublisher _findings;
     private long _savedVersion = -1;
 
     public InventorySync(GatewayContext context, Ec2Inventory inventory, ILogger<InventorySync> logger)
     {
         _context = context;
         _inventory = inventory;
+        _findings = new InventoryFindingsPublisher(context);
         _logger = logger;
     }
 
@@ -67,11 +70,12 @@ public sealed class InventorySync : IHostedService
             {
                 await _context.Store.SaveInventoryAccountAsync(InventoryState.ToRecord(account)).ConfigureAwait(false);
             }
+            await _findings.PublishAsync(_context.InventoryState.Index, null, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            // Saving is for other readers; the live index is already updated, so log and carry on.
-            _logger.LogWarning(ex, "could not save the inventory snapshot to the store");
+            // Saving is for other readers; the live index is already updated, so log and carry on (the next refresh retries).
+            _logger.LogWarning(ex, "could not save the inventory snapshot or its findings to the store");
         }
         finally
         {

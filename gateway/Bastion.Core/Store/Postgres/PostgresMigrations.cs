@@ -294,6 +294,21 @@ internal static class PostgresMigrations
                 listen     text        NOT NULL
             );
             """),
+
+        new(10, "inventory findings", """
+            -- What the inventory found wrong in developer accounts (refused instances, addresses claimed twice,
+            -- instances reachable without the bastion), kept while it holds. The primary key makes opening a finding
+            -- atomic across nodes: the one INSERT that lands raises the audit event or alert, once.
+            CREATE TABLE inventory_findings (
+                kind       text        COLLATE "C" NOT NULL,
+                subject    text        COLLATE "C" NOT NULL,
+                account_id text        NOT NULL,
+                summary    text        NOT NULL,
+                data       text        NOT NULL,
+                first_seen timestamptz NOT NULL,
+                PRIMARY KEY (kind, subject)
+            );
+            """, CompatibleFrom: 9),
     ];
 
     public static int LatestVersion => All[^1].Version;

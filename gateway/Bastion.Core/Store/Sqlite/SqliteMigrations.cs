@@ -288,6 +288,21 @@ internal static class SqliteMigrations
                 listen     TEXT NOT NULL
             );
             """),
+
+        new(10, "inventory findings", """
+            -- What the inventory found wrong in developer accounts (refused instances, addresses claimed twice,
+            -- instances reachable without the bastion), kept while it holds. The primary key makes opening a finding
+            -- atomic across processes: the one INSERT that lands raises the audit event or alert, once.
+            CREATE TABLE inventory_findings (
+                kind       TEXT NOT NULL,
+                subject    TEXT NOT NULL,
+                account_id TEXT NOT NULL,
+                summary    TEXT NOT NULL,
+                data       TEXT NOT NULL,
+                first_seen TEXT NOT NULL,
+                PRIMARY KEY (kind, subject)
+            );
+            """, CompatibleFrom: 9),
     ];
 
     public static int LatestVersion => All[^1].Version;

@@ -18,15 +18,22 @@ internal sealed class InventoryDnsResponder
     private readonly ZoneName _zone;
     private readonly int _ttl;
     private readonly ILogger _logger;
+    private readonly TargetLookupOptions _lookup;
+    private readonly TimeProvider _time;
 
-    public InventoryDnsResponder(ZoneName zone, int ttlSeconds, ILogger logger)
+    public InventoryDnsResponder(ZoneName zone, int ttlSeconds, ILogger logger, TargetLookupOptions? lookup = null, TimeProvider? time = null)
     {
         _zone = zone;
         _ttl = ttlSeconds;
         _logger = logger;
+        _lookup = lookup ?? new TargetLookupOptions();
+        _time = time ?? TimeProvider.System;
     }
 
-    public DnsMessageBase Answer(DnsMessageBase query, InstanceIndex index)
+    public DnsMessageBase Answer(DnsMessageBase query, InstanceIndex index) => Answer(query, index, []);
+
+    /// <summary>The answer to <paramref name="query"/>; <paramref name="statics"/> keep the names they own from instances, as in SSH.</summary>
+    public DnsMessageBase Answer(DnsMessageBase query, InstanceIndex index, IReadOnlyList<ResolvedTarget> statics)
     {
         if (query is DnsUpdateMessage update)
         {
@@ -63,7 +70,7 @@ internal sealed class InventoryDnsResponder
         var relative = _zone.RelativeLabelCount(question.Name);
         if (relative >= 0)
         {
-            AnswerInZone(question, index, relative, response);
+            AnswerInZone(question, index, statics, relative, response);
         }
         else if (ReverseAddressName.IsInAddrArpa(question.Name))
         {
@@ -76,10 +83,10 @@ internal sealed class InventoryDnsResponder
         return response;
     }
 
-    private void AnswerInZone(DnsQuestion question, InstanceIndex index, int relativeLabelCount, DnsMessage response)
+    private void AnswerInZone(DnsQuestion question, InstanceIndex index, IReadOnlyList<ResolvedTarget> statics, int relativeLabelCount, DnsMessage response)
     {
         response.IsAuthoritiveAnswer = true;
-        var found = ZoneLookup.Find(index, question.Name, relativeLabelCount);
+        var found = ZoneLookup.Find(index, statics, question.Name, relativeLabelCount, _lookup, _time.GetUtcNow());
         switch (found.Kind)
         {
             case ZoneNameKind.Apex when question.RecordType is RecordType.Soa or RecordType.Any:
@@ -88,12 +95,8 @@ internal sealed class InventoryDnsResponder
             case ZoneNameKind.Instance when question.RecordType is RecordType.A or RecordType.Any:
                 AddAddresses(question.Name, found.Target!, response);
                 break;
-            case ZoneNameKind.Ambiguous:
-                _logger.LogDebug("DNS {Name}: {Count} running instances share this name; answering with no address (ask for NAME.ACCOUNT-ALIAS.{Zone})",
-                    question.Name, found.Matches, _zone.Name);
-                break;
-            case ZoneNameKind.NotRunning:
-                _logger.LogDebug("DNS {Name}: no running instance among {Count} with this name; answering with no address", question.Name, found.Matches);
+            case ZoneNameKind.Ambiguous or ZoneNameKind.NotRunning or ZoneNameKind.Refused:
+                _logger.LogDebug("DNS {Name}: answering with no address: {Reason}", question.Name, found.Refusal?.Error);
                 break;
             case ZoneNameKind.Unknown:
                 response.ReturnCode = ReturnCode.NxDomain;

@@ -28,6 +28,7 @@ public sealed class InventoryDnsServer : IHostedService, IAsyncDisposable
 
     private readonly InventoryDnsOptions _options;
     private readonly Func<InstanceIndex> _currentIndex;
+    private readonly Func<IReadOnlyList<ResolvedTarget>> _statics;
     private readonly ILogger _logger;
     private readonly InventoryDnsResponder _responder;
     private readonly Lock _lifecycle = new();
@@ -36,7 +37,10 @@ public sealed class InventoryDnsServer : IHostedService, IAsyncDisposable
     /// <param name="options">Validated on construction; invalid settings throw with every problem listed.</param>
     /// <param name="currentIndex">Returns the current inventory snapshot; called once per query.</param>
     /// <param name="logger">Start, stop and failures at information/warning; per-query outcomes at debug.</param>
-    public InventoryDnsServer(InventoryDnsOptions options, Func<InstanceIndex> currentIndex, ILogger<InventoryDnsServer> logger)
+    /// <param name="statics">The static targets as last read: names they own are not answered for instances, as in SSH.</param>
+    /// <param name="lookup">The resolution settings shared with SSH (how old an account's list may be).</param>
+    public InventoryDnsServer(InventoryDnsOptions options, Func<InstanceIndex> currentIndex, ILogger<InventoryDnsServer> logger,
+        Func<IReadOnlyList<ResolvedTarget>>? statics = null, TargetLookupOptions? lookup = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(currentIndex);
@@ -49,7 +53,8 @@ public sealed class InventoryDnsServer : IHostedService, IAsyncDisposable
         _options = options;
         _currentIndex = currentIndex;
         _logger = logger;
-        _responder = new InventoryDnsResponder(ZoneName.Parse(options.Zone), options.TtlSeconds, logger);
+        _statics = statics ?? (() => []);
+        _responder = new InventoryDnsResponder(ZoneName.Parse(options.Zone), options.TtlSeconds, logger, lookup, time);
     }
 
     /// <summary>Where it listens (UDP and TCP), or null while stopped or disabled.</summary>
@@ -133,7 +138,7 @@ public sealed class InventoryDnsServer : IHostedService, IAsyncDisposable
     {
         try
         {
-            e.Response = _responder.Answer(e.Query, _currentIndex());
+            e.Response = _responder.Answer(e.Query, _currentIndex(), _statics());
         }
         catch (Exception ex)
         {

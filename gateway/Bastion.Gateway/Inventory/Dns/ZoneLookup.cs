@@ -12,10 +12,10 @@ internal enum ZoneNameKind
     /// <summary>Exactly one running instance: answer with its addresses.</summary>
     Instance,
 
-    /// <summary>Several running instances share the name (in all accounts, or in the one named): no address is right for SSH.</summary>
+    /// <summary>Several instances share the name (in all accounts, or in the one named): no address is right for SSH.</summary>
     Ambiguous,
 
-    /// <summary>The name exists but none of its instances is running, so there is no address worth dialling.</summary>
+    /// <summary>The name's instance is not running, so there is no address worth dialling.</summary>
     NotRunning,
 
     /// <summary>An account alias on its own (ALIAS.ZONE): a name with children but no records.</summary>
@@ -23,82 +23,59 @@ internal enum ZoneNameKind
 
     /// <summary>Nothing by that name.</summary>
     Unknown,
+
+    /// <summary>
+    /// The name is an instance the gateway will not dial now (its address is claimed twice, its account's list is too
+    /// old, it is outside its account's ranges): no address is given, as SSH gives no connection.
+    /// </summary>
+    Refused,
 }
 
-/// <summary>The result of looking a zone name up: its kind, the instance for <see cref="ZoneNameKind.Instance"/>, and how many instances matched.</summary>
-internal readonly record struct ZoneLookupResult(ZoneNameKind Kind, ResolvedTarget? Target = null, int Matches = 0);
+/// <summary>The result of looking a zone name up: its kind, the instance for <see cref="ZoneNameKind.Instance"/>, and the refusal otherwise.</summary>
+internal readonly record struct ZoneLookupResult(ZoneNameKind Kind, ResolvedTarget? Target = null, TargetResolution? Refusal = null);
 
 /// <summary>
-/// Maps NAME.ZONE and NAME.ACCOUNT-ALIAS.ZONE onto the instance index, the way <see cref="InstanceResolver"/> reads
-/// "name" and "name.ACCOUNT-ALIAS": the whole relative name is tried as a Name tag first (Name tags may contain dots),
-/// then the last label as an account alias. Only running instances count, and only a single one is an answer.
-/// Allocation-free apart from the result: labels are joined into a stack buffer and probed as a span.
+/// Maps NAME.ZONE onto the same resolution as SSH (<see cref="TargetLookup"/>): the relative name ("web-1",
+/// "web-1.dev-a", "i-0abc", "ip-10-1-2-3") is resolved in the one order shared with the SSH resolver, so a name
+/// means the same instance, or the same refusal, to both. Static targets are not published: an administrator's
+/// static target may be a production host, and DNS answers whoever asks. Allocation-free on success apart from the
+/// result: labels are joined into a stack buffer and resolved as a span.
 /// </summary>
 internal static class ZoneLookup
 {
     // A DNS name is at most 253 characters written out, so its relative part always fits.
     private const int MaxNameChars = 256;
 
-    public static ZoneLookupResult Find(InstanceIndex index, DomainName name, int relativeLabelCount)
+    public static ZoneLookupResult Find(InstanceIndex index, IReadOnlyList<ResolvedTarget> statics, DomainName name, int relativeLabelCount,
+        TargetLookupOptions options, DateTimeOffset now)
     {
         if (relativeLabelCount == 0)
         {
             return new ZoneLookupResult(ZoneNameKind.Apex);
         }
-        var labels = name.Labels;
         Span<char> buffer = stackalloc char[MaxNameChars];
-
-        var whole = Join(labels, relativeLabelCount, buffer);
-        var byWholeName = index.ByName(whole);
-        if (byWholeName.Length > 0)
+        var whole = Join(name.Labels, relativeLabelCount, buffer);
+        if (whole.IsEmpty)
         {
-            return Choose(byWholeName, accountAlias: default);
+            return new ZoneLookupResult(ZoneNameKind.Unknown);
         }
-        if (relativeLabelCount >= 2)
-        {
-            var alias = labels[relativeLabelCount - 1].AsSpan();
-            if (index.IsAccountAlias(alias))
-            {
-                var result = Choose(index.ByName(Join(labels, relativeLabelCount - 1, buffer)), alias);
-                if (result.Kind != ZoneNameKind.Unknown)
-                {
-                    return result;
-                }
-            }
-        }
-        else if (index.IsAccountAlias(labels[0]))
+        if (relativeLabelCount == 1 && index.IsAccountAlias(whole))
         {
             return new ZoneLookupResult(ZoneNameKind.AccountAlias);
         }
-        return new ZoneLookupResult(ZoneNameKind.Unknown);
-    }
-
-    /// <summary>Picks the one running instance among <paramref name="candidates"/> (those in <paramref name="accountAlias"/> when given).</summary>
-    private static ZoneLookupResult Choose(ReadOnlySpan<ResolvedTarget> candidates, ReadOnlySpan<char> accountAlias)
-    {
-        var matches = 0;
-        var running = 0;
-        ResolvedTarget? chosen = null;
-        foreach (var candidate in candidates)
+        var resolution = TargetLookup.Resolve(whole, statics, index, options, now);
+        if (resolution.Target is { } target)
         {
-            var instance = candidate.Instance!; // the index holds instances only
-            if (!accountAlias.IsEmpty && !accountAlias.Equals(instance.AccountAlias, StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-            matches++;
-            if (instance.IsRunning)
-            {
-                running++;
-                chosen = candidate;
-            }
+            return target.Instance is null
+                ? new ZoneLookupResult(ZoneNameKind.Unknown, Refusal: resolution)
+                : new ZoneLookupResult(ZoneNameKind.Instance, target);
         }
-        return (matches, running) switch
+        return resolution.Failure switch
         {
-            (0, _) => new ZoneLookupResult(ZoneNameKind.Unknown),
-            (_, 1) => new ZoneLookupResult(ZoneNameKind.Instance, chosen, matches),
-            (_, 0) => new ZoneLookupResult(ZoneNameKind.NotRunning, Matches: matches),
-            _ => new ZoneLookupResult(ZoneNameKind.Ambiguous, Matches: running),
+            TargetFailure.Ambiguous => new ZoneLookupResult(ZoneNameKind.Ambiguous, Refusal: resolution),
+            TargetFailure.NotRunning => new ZoneLookupResult(ZoneNameKind.NotRunning, Refusal: resolution),
+            TargetFailure.Unknown => new ZoneLookupResult(ZoneNameKind.Unknown, Refusal: resolution),
+            _ => new ZoneLookupResult(ZoneNameKind.Refused, Refusal: resolution),
         };
     }
 

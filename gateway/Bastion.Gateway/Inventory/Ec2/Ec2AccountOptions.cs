@@ -18,6 +18,14 @@ public sealed class Ec2AccountOptions
     /// <summary>External id the role's trust policy requires, if any.</summary>
     public string? ExternalId { get; set; }
 
+    /// <summary>
+    /// The address ranges of the account's VPCs that the gateway's network reaches (the peered VPCs), e.g.
+    /// "10.20.0.0/16". An instance whose primary private address lies outside them is not a target: the account's
+    /// developers choose their instances' addresses, and one outside its own ranges may be another network's host.
+    /// Ranges of two accounts must not overlap.
+    /// </summary>
+    public List<string> Cidrs { get; set; } = [];
+
     /// <summary>Regions to list instances in, e.g. "eu-west-1".</summary>
     public List<string> Regions { get; set; } = [];
 

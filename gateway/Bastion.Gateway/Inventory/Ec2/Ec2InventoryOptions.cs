@@ -1,3 +1,4 @@
+using System.Net;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -58,6 +59,12 @@ public sealed partial class Ec2InventoryOptions
     /// <summary>Assumed-role credentials are renewed this long before they expire.</summary>
     public int RoleRenewBeforeExpirySeconds { get; set; } = 300;
 
+    /// <summary>
+    /// An account whose instance list could not be read for longer than this stops resolving: an address in an old
+    /// list may since have been given to another instance.
+    /// </summary>
+    public int MaxStaleSeconds { get; set; } = 900;
+
     /// <summary>Every problem found, each naming the configuration key to fix; empty when the settings are usable.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -97,6 +104,14 @@ public sealed partial class Ec2InventoryOptions
         if (MaxBackoffSeconds < ThrottleBackoffSeconds)
         {
             errors.Add($"{Section}:MaxBackoffSeconds ({MaxBackoffSeconds}) is less than ThrottleBackoffSeconds ({ThrottleBackoffSeconds}); raise it");
+        }
+        if (MaxStaleSeconds < 2 * RefreshSeconds)
+        {
+            errors.Add($"{Section}:MaxStaleSeconds ({MaxStaleSeconds}) must be at least twice RefreshSeconds ({RefreshSeconds}), or healthy accounts would go stale between refreshes; 900 is the default");
+        }
+        foreach (var problem in AccountRanges.Overlaps(Accounts))
+        {
+            errors.Add(problem);
         }
         ValidateUrl(Ec2ServiceUrl, "Ec2ServiceUrl", errors);
         ValidateUrl(StsServiceUrl, "StsServiceUrl", errors);
@@ -148,6 +163,21 @@ public sealed partial class Ec2InventoryOptions
         {
             errors.Add($"{key}:Alias is empty; set a short name users will see, e.g. \"dev-a\"");
         }
+        else if (!AliasPattern().IsMatch(account.Alias))
+        {
+            errors.Add($"{key}:Alias \"{account.Alias}\" must be a DNS label that starts with a letter (letters, digits, '-'; at most 63), e.g. \"dev-a\": users type it after a name and the DNS zone carries it");
+        }
+        if (account.Cidrs.Count == 0)
+        {
+            errors.Add($"{key}:Cidrs is empty; list the address ranges of the account's peered VPCs (e.g. [\"10.20.0.0/16\"]): instances outside them are never dialled");
+        }
+        for (var c = 0; c < account.Cidrs.Count; c++)
+        {
+            if (!IPNetwork.TryParse(account.Cidrs[c] ?? "", out _))
+            {
+                errors.Add($"{key}:Cidrs:{c} \"{account.Cidrs[c]}\" is not an address range like 10.20.0.0/16 (the address must be the range's first, with no host bits set)");
+            }
+        }
         if (string.IsNullOrWhiteSpace(account.RoleArn))
         {
             errors.Add($"{key}:RoleArn is empty; set the role to assume, e.g. arn:aws:iam::{(account.Id.Length > 0 ? account.Id : "123456789012")}:role/bastion-inventory");
@@ -192,6 +222,9 @@ public sealed partial class Ec2InventoryOptions
             errors.Add($"{Section}:{name} \"{value}\" is not an http(s) URL; leave it empty to use AWS's regional endpoint");
         }
     }
+
+    [GeneratedRegex("^[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")]
+    private static partial Regex AliasPattern();
 
     [GeneratedRegex("^[0-9]{12}$")]
     private static partial Regex AccountIdPattern();

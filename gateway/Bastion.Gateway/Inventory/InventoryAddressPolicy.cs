@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using Bastion.Gateway.Configuration;
+
+namespace Bastion.Gateway.Inventory;
+
+/// <summary>
+/// Decides which instance addresses the gateway may dial: only inside the ranges registered for the instance's own
+/// account, and never inside a protected range (this host, link-local with the metadata service, what the operator
+/// adds, such as the production VPC). Developers pick their instances' addresses, so an address is evidence of
+/// nothing until it passes here.
+/// </summary>
+public sealed class InventoryAddressPolicy
+{
+    private readonly IReadOnlyDictionary<string, IReadOnlyList<IPNetwork>> _accountRanges;
+
+    public InventoryAddressPolicy(IReadOnlyList<ProtectedRange> protectedRanges, IReadOnlyDictionary<string, IReadOnlyList<IPNetwork>> accountRanges)
+    {
+        Protected = protectedRanges;
+        _accountRanges = accountRanges;
+    }
+
+    /// <summary>No accounts, nothing protected: every instance is refused for want of ranges.</summary>
+    public static InventoryAddressPolicy None { get; } = new([], new Dictionary<string, IReadOnlyList<IPNetwork>>());
+
+    public IReadOnlyList<ProtectedRange> Protected { get; }
+
+    /// <summary>The policy the settings describe, with this host's addresses as they are now.</summary>
+    public static InventoryAddressPolicy From(InventoryOptions options) => new(
+        ProtectedRanges(options),
+        options.Ec2.Accounts.Where(a => a.Id.Length > 0).GroupBy(a => a.Id)
+            .ToDictionary(g => g.Key, g => AccountRanges.Parse(g.First().Cidrs)));
+
+    /// <summary>Built-in protected ranges, this host's own addresses and the configured ones.</summary>
+    public static IReadOnlyList<ProtectedRange> ProtectedRanges(InventoryOptions options)
+    {
+        var ranges = new List<ProtectedRange>
+        {
+            new(IPNetwork.Parse("0.0.0.0/8"), "\"this network\": 0.0.0.0 reaches this host"),
+            new(IPNetwork.Parse("169.254.0.0/16"), "link-local, with the instance metadata service"),
+            new(IPNetwork.Parse("fe80::/10"), "IPv6 link-local"),
+        };
+        if (!options.AllowLoopbackTargets)
+        {
+            ranges.Add(new(IPNetwork.Parse("127.0.0.0/8"), "loopback: this host"));
+            ranges.Add(new(IPNetwork.Parse("::1/128"), "loopback: this host"));
+        }
+        foreach (var address in HostAddresses())
+        {
+            ranges.Add(new(new IPNetwork(address, address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128), "an address of this host"));
+        }
+        ranges.AddRange(AccountRanges.Parse(options.ProtectedCidrs).Select(n => new ProtectedRange(n, "Bastion:Inventory:ProtectedCidrs")));
+        return ranges;
+    }
+
+    /// <summary>Null when <paramref name="address"/> of an instance in <paramref name="accountId"/> may be dialled; otherwise why not.</summary>
+    public string? WhyNotDialled(string accountId, string accountAlias, string address)
+    {
+        if (!IPAddress.TryParse(address, out var parsed))
+        {
+            return $"its primary private address \"{address}\" is not an IP address";
+        }
+        if (parsed.IsIPv4MappedToIPv6)
+        {
+            parsed = parsed.MapToIPv4();
+        }
+        if (!_accountRanges.TryGetValue(accountId, out var ranges) || ranges.Count == 0)
+        {
+            return $"account {accountAlias} has no address ranges configured (Bastion:Inventory:Ec2:Accounts:N:Cidrs)";
+        }
+        if (!ranges.Any(r => r.Contains(parsed)))
+        {
+            return $"its primary private address {parsed} is outside the ranges registered for {accountAlias} ({string.Join(", ", ranges)})";
+        }
+        if (Protected.FirstOrDefault(p => p.Network.Contains(parsed)) is { } shielded)
+        {
+            return $"its primary private address {parsed} is in the protected range {shielded.Network} ({shielded.Why})";
+        }
+        return null;
+    }
+
+    private static IEnumerable<IPAddress> HostAddresses()
+    {
+        NetworkInterface[] interfaces;
+        try
+        {
+            interfaces = NetworkInterface.GetAllNetworkInterfaces();
+        }
+        catch (NetworkInformationException)
+        {
+            return [];
+        }
+        return interfaces.SelectMany(i => i.GetIPProperties().UnicastAddresses).Select(u => u.Address)
+            .Select(a => a.IsIPv6LinkLocal ? new IPAddress(a.GetAddressBytes()) : a) // scope ids do not matter for a /128
+            .Distinct();
+    }
+}
