@@ -33,6 +33,7 @@ var options = new Ec2InventoryOptions
         Alias = FakeModelGenerator.AccountAlias(i),
         RoleArn = $"arn:aws:iam::{FakeModelGenerator.AccountId(i)}:role/bastion-inventory",
         Regions = regions.ToList(),
+        Cidrs = [FakeModelGenerator.AccountCidr(i)],
     }).ToList(),
 };
 var problems = options.Validate();
@@ -62,10 +63,12 @@ if (stale.Count > 0)
 var snapshotBytes = GC.GetTotalMemory(forceFullCollection: true) - baseline;
 
 var indexTimer = Stopwatch.StartNew();
-var index = InstanceTargets.Index(snapshot.Accounts.Select(a => (a.Instances, a.LastSuccess)));
+var policy = InventoryAddressPolicy.From(new Bastion.Gateway.Configuration.InventoryOptions { Ec2 = options });
+var index = InstanceTargets.Index(
+    snapshot.Accounts.Select(a => new AccountInstances(a.Account.Id, a.Account.Alias, a.Instances, a.LastSuccess, a.LastError)).ToList(), policy);
 indexTimer.Stop();
 var indexBytes = GC.GetTotalMemory(forceFullCollection: true) - baseline - snapshotBytes;
-var resolver = new InstanceResolver(() => index, new InstanceResolverOptions { DomainSuffixes = ["dev"] });
+var resolver = new InstanceResolver(() => index, new InstanceResolverOptions { DomainSuffixes = ["dev"], MaxStale = TimeSpan.FromSeconds(options.MaxStaleSeconds) });
 
 // What users type: unique names with account alias and suffix, instance ids and private IPs, in a fixed mix.
 var running = index.All.Where(t => t.Instance!.IsRunning).ToArray();

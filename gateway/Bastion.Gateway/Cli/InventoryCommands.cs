@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using Bastion.Core.Inventory;
 using Bastion.Core.Policy;
+using Bastion.Core.Security;
 using Bastion.Gateway.Hosting;
 using Bastion.Gateway.Inventory;
 using Bastion.Gateway.Inventory.Ec2;
@@ -48,10 +49,11 @@ public static class InventoryCommands
         resolve.SetAction((parse, ct) => CliRunner.RunAsync(parse.GetValue(data), (context, token) => ResolveAsync(context, parse.GetValue(what)!, parse.GetValue(asUser), token), ct));
 
         var status = new Command("status", "Per account: last refresh, instances, stale, last error");
-        status.SetAction((parse, ct) => CliRunner.RunAsync(parse.GetValue(data), (context, token) =>
+        status.SetAction((parse, ct) => CliRunner.RunAsync(parse.GetValue(data), async (context, token) =>
         {
             PrintStatus(context, context.InventoryState.Accounts);
-            return Task.FromResult(ExitCodes.Ok);
+            await PrintFindingsAsync(context, token);
+            return ExitCodes.Ok;
         }, ct));
 
         var refresh = new Command("refresh", "Read every configured cloud account now and save the snapshot");
@@ -67,9 +69,9 @@ public static class InventoryCommands
     private static async Task<int> ResolveAsync(GatewayContext context, string requested, string? userName, CancellationToken token)
     {
         var resolution = await context.Inventory.ResolveAsync(requested, token);
-        if (IPAddress.TryParse(requested, out var address) && context.InventoryState.Index.ByAddress(address) is { } owner)
+        if (TargetLookup.LooksLikeAddress(requested) && IPAddress.TryParse(requested, out var address))
         {
-            Console.WriteLine($"{address} belongs to {owner.Name} ({owner.Instance!.InstanceId} in {owner.Instance.AccountAlias})");
+            await PrintClaimantsAsync(context, address, token);
         }
         if (resolution.Target is not { } target)
         {
@@ -100,6 +102,31 @@ public static class InventoryCommands
         return ExitCodes.Ok;
     }
 
+    /// <summary>Who claims an address: one owner ("belongs to"), or every claimant of a conflict, refused instances included.</summary>
+    private static async Task PrintClaimantsAsync(GatewayContext context, IPAddress address, CancellationToken token)
+    {
+        var canonical = InstanceIndex.Canonical(address);
+        var index = context.InventoryState.Index;
+        var statics = (await context.Inventory.ListAsync(token)).Where(t => t.Instance is null
+            && TargetLookup.LooksLikeAddress(t.Host) && IPAddress.TryParse(t.Host, out var host) && InstanceIndex.Canonical(host) == canonical).ToList();
+        var claimants = statics.Concat(index.ClaimantsOf(canonical)).ToList();
+        if (claimants.Count == 1 && (claimants[0].Instance is null || index.IsTarget(claimants[0])))
+        {
+            Console.WriteLine($"{canonical} belongs to {TerminalText.Visible(TargetLookup.Describe(claimants[0]))}");
+            return;
+        }
+        if (claimants.Count > 1)
+        {
+            Console.WriteLine($"{canonical} is claimed by {claimants.Count} owners, so it is dialled for none of them:");
+        }
+        foreach (var claimant in claimants)
+        {
+            var refused = index.Rejected.FirstOrDefault(r => ReferenceEquals(r.Instance, claimant) && !r.IsTarget);
+            var note = refused is null ? "" : $" — not a target: {refused.Reason}";
+            Console.WriteLine($"  {TerminalText.Visible(TargetLookup.Describe(claimant))}{TerminalText.Visible(note)}");
+        }
+    }
+
     private static async Task<int> RefreshAsync(GatewayContext context, CancellationToken token)
     {
         var options = context.Options.Inventory.Ec2;
@@ -117,7 +144,9 @@ public static class InventoryCommands
             await context.Store.SaveInventoryAccountAsync(InventoryState.ToRecord(status), token);
         }
         context.InventoryState.Update(snapshot);
+        await new InventoryFindingsPublisher(context).PublishAsync(context.InventoryState.Index, null, token);
         PrintStatus(context, context.InventoryState.Accounts);
+        await PrintFindingsAsync(context, token);
         return snapshot.Accounts.Any(a => a.IsStale) ? ExitCodes.Failed : ExitCodes.Ok;
     }
 
@@ -129,12 +158,39 @@ public static class InventoryCommands
             return;
         }
         var now = context.Time.GetUtcNow();
-        Console.WriteLine($"{"ACCOUNT",-14} {"ID",-14} {"INSTANCES",9} {"LAST REFRESH",-22} {"AGE",8} {"STALE",-6} LAST ERROR");
+        var maxStale = TimeSpan.FromSeconds(context.Options.Inventory.Ec2.MaxStaleSeconds);
+        Console.WriteLine($"{"ACCOUNT",-14} {"ID",-14} {"INSTANCES",9} {"LAST REFRESH",-22} {"AGE",8} {"STALE",-6} {"RESOLVING",-9} LAST ERROR");
         foreach (var a in accounts)
         {
             var last = a.LastSuccess?.ToString("u", CultureInfo.InvariantCulture) ?? "never";
             var age = a.LastSuccess is { } success ? $"{(long)(now - success).TotalSeconds}s" : "-";
-            Console.WriteLine($"{a.Alias,-14} {a.AccountId,-14} {a.InstanceCount,9} {last,-22} {age,8} {(a.IsStale ? "yes" : "no"),-6} {a.LastError ?? ""}");
+            var resolving = a.LastSuccess is { } read && now - read <= maxStale ? "yes" : "NO";
+            Console.WriteLine($"{a.Alias,-14} {a.AccountId,-14} {a.InstanceCount,9} {last,-22} {age,8} {(a.IsStale ? "yes" : "no"),-6} {resolving,-9} {TerminalText.Visible(a.LastError)}");
+        }
+        if (accounts.Any(a => a.LastSuccess is not { } read || now - read > maxStale))
+        {
+            Console.WriteLine($"Accounts marked RESOLVING NO have not been read for over {(long)maxStale.TotalSeconds} s (Bastion:Inventory:Ec2:MaxStaleSeconds): their names are refused until a refresh succeeds.");
+        }
+    }
+
+    /// <summary>Instances refused, addresses claimed twice, instances reachable without the bastion: what the store holds now.</summary>
+    private static async Task PrintFindingsAsync(GatewayContext context, CancellationToken token)
+    {
+        var findings = await context.Store.ListInventoryFindingsAsync(token);
+        foreach (var group in findings.GroupBy(f => f.Kind))
+        {
+            Console.WriteLine();
+            Console.WriteLine(group.Key switch
+            {
+                InventoryFindingKinds.InstanceRejected => $"Refused ({group.Count()}): instances that are not targets, and Name tags that are not names",
+                InventoryFindingKinds.AddressConflict => $"ALERT address conflicts ({group.Count()}): addresses dialled for nobody",
+                InventoryFindingKinds.SshBypass => $"ALERT reachable without the bastion ({group.Count()}): public IP with SSH open to the internet",
+                _ => $"{group.Key} ({group.Count()})",
+            });
+            foreach (var finding in group)
+            {
+                Console.WriteLine($"  {TerminalText.Visible(finding.Summary)} (since {finding.FirstSeen.ToString("u", CultureInfo.InvariantCulture)})");
+            }
         }
     }
 

@@ -60,16 +60,39 @@ public static class TargetCommands
         var forget = new Command("forget-host-key", "Forget the host key recorded sessions pinned for a target (after it was rebuilt); the next login pins the new one") { forgetName };
         forget.SetAction((parse, ct) => CliRunner.RunAsync(parse.GetValue(data), async (context, token) =>
         {
-            var subject = parse.GetValue(forgetName)!;
-            var pinned = await context.Store.GetTargetHostKeyAsync(subject, token);
-            if (pinned is null || !await context.Store.RemoveTargetHostKeyAsync(subject, token))
+            var given = parse.GetValue(forgetName)!;
+            // A name may stand for an instance pinned by id and by address; an address alone names its address pin.
+            var subjects = new List<string> { given };
+            if (System.Net.IPAddress.TryParse(given, out var address) && Core.Inventory.TargetLookup.LooksLikeAddress(given))
             {
-                Console.Error.WriteLine($"bastion: no host key is pinned for {subject}");
+                subjects.Add($"address:{Core.Inventory.InstanceIndex.Canonical(address)}");
+            }
+            if ((await context.Inventory.ResolveAsync(given, token)).Target is { } target)
+            {
+                subjects.Add(Relay.TargetLogin.PinSubject(target));
+                if (Relay.TargetLogin.AddressPinSubject(target) is { } addressSubject)
+                {
+                    subjects.Add(addressSubject);
+                }
+            }
+            var forgotten = 0;
+            foreach (var subject in subjects.Distinct(StringComparer.Ordinal))
+            {
+                var pinned = await context.Store.GetTargetHostKeyAsync(subject, token);
+                if (pinned is null || !await context.Store.RemoveTargetHostKeyAsync(subject, token))
+                {
+                    continue;
+                }
+                forgotten++;
+                await context.Audit.AppendNowAsync(UserCommands.AdminEvent(AuditEventTypes.AdminTargetChanged, subject,
+                    new() { ["change"] = "host key forgotten", ["fingerprint"] = pinned.Fingerprint, ["key_type"] = pinned.KeyType }), token);
+                Console.WriteLine($"forgot {pinned.KeyType} {pinned.Fingerprint} for {subject}");
+            }
+            if (forgotten == 0)
+            {
+                Console.Error.WriteLine($"bastion: no host key is pinned for {given}");
                 return ExitCodes.NotFound;
             }
-            await context.Audit.AppendNowAsync(UserCommands.AdminEvent(AuditEventTypes.AdminTargetChanged, subject,
-                new() { ["change"] = "host key forgotten", ["fingerprint"] = pinned.Fingerprint, ["key_type"] = pinned.KeyType }), token);
-            Console.WriteLine($"forgot {pinned.KeyType} {pinned.Fingerprint} for {subject}");
             return ExitCodes.Ok;
         }, ct));
 

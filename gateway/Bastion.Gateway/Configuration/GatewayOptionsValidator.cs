@@ -86,7 +86,7 @@ public static partial class GatewayOptionsValidator
         errors.AddRange(options.Inventory.Ec2.Validate());
         for (var i = 0; i < options.Inventory.ProtectedCidrs.Count; i++)
         {
-            if (!System.Net.IPNetwork.TryParse(options.Inventory.ProtectedCidrs[i] ?? "", out _))
+            if (!Inventory.AccountRanges.TryParse(options.Inventory.ProtectedCidrs[i], out _))
             {
                 errors.Add($"Bastion:Inventory:ProtectedCidrs:{i} \"{options.Inventory.ProtectedCidrs[i]}\" is not an address range like 10.0.0.0/16 (no host bits set)");
             }

@@ -53,6 +53,17 @@ public static class StoreChecks
         var configured = ec2.Accounts.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
         var seen = accounts.Where(a => configured.Contains(a.AccountId)).ToList();
         var neverSeen = ec2.Accounts.Where(a => !seen.Any(s => s.AccountId == a.Id)).Select(a => a.Alias).ToList();
+        var maxStale = TimeSpan.FromSeconds(ec2.MaxStaleSeconds);
+        var tooOld = seen.Where(a => a.LastSuccess is not { } success || now - success > maxStale).ToList();
+        if (tooOld.Count > 0)
+        {
+            var worst = tooOld.OrderBy(a => a.LastSuccess ?? DateTimeOffset.MinValue).First();
+            var lastRead = worst.LastSuccess is { } at ? $"last read {(long)(now - at).TotalSeconds} s ago" : "never read";
+            return DoctorFinding.Fail(check,
+                $"{tooOld.Count} of {ec2.Accounts.Count} accounts not resolving ({Names(tooOld.Select(a => a.Alias))}): their instance lists are older than " +
+                $"{ec2.MaxStaleSeconds} s (Bastion:Inventory:Ec2:MaxStaleSeconds); {worst.Alias} {lastRead}: {worst.LastError ?? "no error recorded (is a gateway refreshing?)"}. " +
+                "Fix the role or network (bastion inventory status), then: bastion inventory refresh");
+        }
         var stale = seen.Where(a => a.ConsecutiveFailures > 0).ToList();
         if (stale.Count > 0)
         {
@@ -65,7 +76,15 @@ public static class StoreChecks
         }
         var oldest = seen.Min(a => a.LastSuccess);
         var age = oldest is { } t ? $"oldest refresh {(long)(now - t).TotalSeconds} s ago" : "no successful refresh yet";
-        return DoctorFinding.Ok(check, $"{seen.Count} accounts, {seen.Sum(a => a.InstanceCount)} instances, {age}");
+        var findings = await context.Store.ListInventoryFindingsAsync(ct).ConfigureAwait(false);
+        if (findings.Count(f => f.Kind != Core.Inventory.InventoryFindingKinds.InstanceRejected) is > 0 and var alerts)
+        {
+            return DoctorFinding.Warn(check, $"{seen.Count} accounts, {seen.Sum(a => a.InstanceCount)} instances, {age}; {alerts} open alerts " +
+                $"({string.Join(", ", findings.Where(f => f.Kind != Core.Inventory.InventoryFindingKinds.InstanceRejected).GroupBy(f => f.Kind).Select(g => $"{g.Count()} {g.Key}"))}): bastion inventory status");
+        }
+        var refused = findings.Count(f => f.Kind == Core.Inventory.InventoryFindingKinds.InstanceRejected);
+        var refusedText = refused > 0 ? $"; {refused} instances or Name tags refused (bastion inventory status)" : "";
+        return DoctorFinding.Ok(check, $"{seen.Count} accounts, {seen.Sum(a => a.InstanceCount)} instances, {age}{refusedText}");
     }
 
     /// <summary>Enabled users whose enrolment does not meet the policy in force: they cannot log in yet.</summary>

@@ -8,7 +8,19 @@ public static class AccountRanges
 {
     /// <summary>The ranges of <paramref name="texts"/> that parse; validation reports the others.</summary>
     public static IReadOnlyList<IPNetwork> Parse(IEnumerable<string?> texts) =>
-        texts.Select(t => IPNetwork.TryParse(t ?? "", out var network) ? network : (IPNetwork?)null).OfType<IPNetwork>().ToList();
+        texts.Select(t => TryParse(t, out var network) ? network : (IPNetwork?)null).OfType<IPNetwork>().ToList();
+
+    /// <summary>
+    /// "10.20.0.0/16" parses; "10.20.1.1/16" does not: host bits set are more likely a typo for another range than a
+    /// wish for the masked one, and a range that decides what the gateway dials must mean what it says.
+    /// </summary>
+    public static bool TryParse(string? text, out IPNetwork network)
+    {
+        network = default;
+        var slash = text?.IndexOf('/') ?? -1;
+        return slash > 0 && IPNetwork.TryParse(text, out network)
+            && IPAddress.TryParse(text.AsSpan(0, slash), out var written) && written.Equals(network.BaseAddress);
+    }
 
     public static bool Overlap(IPNetwork a, IPNetwork b) =>
         a.BaseAddress.AddressFamily == b.BaseAddress.AddressFamily && (a.Contains(b.BaseAddress) || b.Contains(a.BaseAddress));

@@ -45,6 +45,8 @@ public sealed class GatewayMetrics
             description: "Connections closed by the client before it sent a byte (TCP health checks, port probes); counted here, not audited");
         meter.CreateObservableGauge("inventory.snapshot.age", () => InventoryAges(context), "s",
             "Seconds since each cloud account's instance list was last refreshed successfully");
+        meter.CreateObservableGauge("inventory.account.resolving", () => InventoryResolving(context), null,
+            "1 while the account's names resolve, 0 once its instance list is older than Bastion:Inventory:Ec2:MaxStaleSeconds");
         meter.CreateObservableGauge("audit.queue.depth", () => context.Audit.QueueDepth,
             description: "Audit events queued and not yet written to the store");
     }
@@ -85,6 +87,18 @@ public sealed class GatewayMetrics
     public void BytesToTarget(int count) => _relayBytes.Add(count, new KeyValuePair<string, object?>("direction", "to_target"));
 
     public void BytesToClient(int count) => _relayBytes.Add(count, new KeyValuePair<string, object?>("direction", "to_client"));
+
+    private static IEnumerable<Measurement<int>> InventoryResolving(GatewayContext context)
+    {
+        var now = context.Time.GetUtcNow();
+        var maxStale = TimeSpan.FromSeconds(context.Options.Inventory.Ec2.MaxStaleSeconds);
+        foreach (var account in context.InventoryState.Accounts)
+        {
+            var label = string.IsNullOrEmpty(account.Alias) ? account.AccountId : account.Alias;
+            var fresh = account.LastSuccess is { } success && now - success <= maxStale;
+            yield return new Measurement<int>(fresh ? 1 : 0, new KeyValuePair<string, object?>("account", label));
+        }
+    }
 
     private static IEnumerable<Measurement<double>> InventoryAges(GatewayContext context)
     {

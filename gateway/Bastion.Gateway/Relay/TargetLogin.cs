@@ -23,11 +23,23 @@ public sealed class TargetLogin
     /// <summary>Where the pin is kept: the instance id when the inventory knows it (names move, instances do not), else the name.</summary>
     public static string PinSubject(ResolvedTarget target) => target.Instance?.InstanceId ?? target.Name;
 
+    /// <summary>
+    /// The second pin of a cloud instance: its address. A developer can launch a new instance (a new id, so a fresh
+    /// id pin) at an address another instance's key is pinned for; pinned by address too, that is refused like a
+    /// changed key. Static targets are pinned by name only (their address is the administrator's choice).
+    /// </summary>
+    public static string? AddressPinSubject(ResolvedTarget target) => target.Instance is null ? null : $"address:{target.Host}";
+
     /// <summary>Logs in; <paramref name="credential"/> (from <see cref="TargetCredential.Create"/>) must live as long as the client.</summary>
     public async Task<SshClient> ConnectAsync(ResolvedTarget target, string targetUser, TargetCredential credential, CancellationToken ct)
     {
         var subject = PinSubject(target);
-        var pinned = await _context.Store.GetTargetHostKeyAsync(subject, ct).ConfigureAwait(false);
+        var addressSubject = AddressPinSubject(target);
+        var pinnedById = await _context.Store.GetTargetHostKeyAsync(subject, ct).ConfigureAwait(false);
+        var pinnedByAddress = addressSubject is null ? null : await _context.Store.GetTargetHostKeyAsync(addressSubject, ct).ConfigureAwait(false);
+        // A key pinned for the address but not for this instance id: the address served another key before.
+        var pinned = pinnedById ?? pinnedByAddress;
+        var conflicting = pinnedById is not null && pinnedByAddress is not null && !Same(pinnedById, pinnedByAddress) ? pinnedByAddress : null;
         PinnedHostKey? presented = null;
         var client = new SshClient(new ConnectionInfo(target.Host, target.Port, targetUser, new PrivateKeyAuthenticationMethod(targetUser, credential.Key))
         {
@@ -36,7 +48,7 @@ public sealed class TargetLogin
         client.HostKeyReceived += (_, e) =>
         {
             presented = new PinnedHostKey(e.HostKeyName, "SHA256:" + e.FingerPrintSHA256, _context.Time.GetUtcNow());
-            e.CanTrust = pinned is null || Same(pinned, presented);
+            e.CanTrust = (pinnedById is null || Same(pinnedById, presented)) && (pinnedByAddress is null || Same(pinnedByAddress, presented));
         };
         try
         {
@@ -46,6 +58,11 @@ public sealed class TargetLogin
         {
             client.Dispose();
             throw HostKeyChanged(target, pinned, presented);
+        }
+        catch (SshConnectionException) when (conflicting is not null && presented is not null && !Same(conflicting, presented))
+        {
+            client.Dispose();
+            throw HostKeyChanged(target, conflicting, presented);
         }
         catch (SshAuthenticationException ex)
         {
@@ -63,7 +80,16 @@ public sealed class TargetLogin
             client.Dispose();
             throw;
         }
-        if (pinned is null && presented is not null)
+        if (presented is not null && addressSubject is not null && pinnedByAddress is null)
+        {
+            var stored = await _context.Store.PinTargetHostKeyAsync(addressSubject, presented, ct).ConfigureAwait(false);
+            if (!Same(stored, presented))
+            {
+                client.Dispose();
+                throw HostKeyChanged(target, stored, presented);
+            }
+        }
+        if (pinnedById is null && presented is not null)
         {
             var stored = await _context.Store.PinTargetHostKeyAsync(subject, presented, ct).ConfigureAwait(false);
             if (!Same(stored, presented))
@@ -80,6 +106,7 @@ public sealed class TargetLogin
                     {
                         ["target"] = target.Name,
                         ["subject"] = subject,
+                        ["address_subject"] = addressSubject ?? "",
                         ["key_type"] = presented.KeyType,
                         ["fingerprint"] = presented.Fingerprint,
                     },
@@ -93,6 +120,6 @@ public sealed class TargetLogin
         a.KeyType == b.KeyType && string.Equals(a.Fingerprint, b.Fingerprint, StringComparison.Ordinal);
 
     private static TargetLoginException HostKeyChanged(ResolvedTarget target, PinnedHostKey pinned, PinnedHostKey presented) => new("host key changed",
-        $"the host key of {target.Name} changed: pinned {pinned.KeyType} {pinned.Fingerprint} on {pinned.FirstSeenAt:u}, now {presented.KeyType} {presented.Fingerprint}. " +
-        $"If {target.Name} was rebuilt, an admin runs \"bastion target forget-host-key {target.Name}\"; otherwise someone may be intercepting the connection");
+        $"the host key of {target.Name} ({target.Host}) changed: pinned {pinned.KeyType} {pinned.Fingerprint} on {pinned.FirstSeenAt:u}, now {presented.KeyType} {presented.Fingerprint}. " +
+        $"If {target.Name} was rebuilt or its address given to a new instance, an admin runs \"bastion target forget-host-key {target.Name}\"; otherwise someone may be intercepting the connection");
 }

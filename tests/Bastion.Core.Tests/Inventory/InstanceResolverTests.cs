@@ -49,9 +49,9 @@ public sealed class InstanceResolverTests
     public void Unknown_name_suggests_close_matches_and_unknown_address_is_refused()
     {
         Assert.Contains("did you mean web-1", Resolver.Resolve("web1").Error);
-        Assert.Contains("not the private address of any known instance", Resolver.Resolve("10.9.9.9").Error);
+        Assert.Contains("10.9.9.9 is not the address of any known target or instance", Resolver.Resolve("10.9.9.9").Error);
         var strict = new InstanceResolver(() => Index, new InstanceResolverOptions { AllowAddresses = false });
-        Assert.Contains("connect by instance name", strict.Resolve("10.2.0.7").Error);
+        Assert.Contains("connect by target name, not by address", strict.Resolve("10.2.0.7").Error);
     }
 
     [Fact]

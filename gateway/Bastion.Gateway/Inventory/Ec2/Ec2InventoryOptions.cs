@@ -1,6 +1,6 @@
-using System.Net;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Bastion.Gateway.Inventory;
 
 namespace Bastion.Gateway.Inventory.Ec2;
 
@@ -173,7 +173,7 @@ public sealed partial class Ec2InventoryOptions
         }
         for (var c = 0; c < account.Cidrs.Count; c++)
         {
-            if (!IPNetwork.TryParse(account.Cidrs[c] ?? "", out _))
+            if (!AccountRanges.TryParse(account.Cidrs[c], out _))
             {
                 errors.Add($"{key}:Cidrs:{c} \"{account.Cidrs[c]}\" is not an address range like 10.20.0.0/16 (the address must be the range's first, with no host bits set)");
             }

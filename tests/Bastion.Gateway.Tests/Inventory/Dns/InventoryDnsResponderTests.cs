@@ -28,15 +28,20 @@ public sealed class InventoryDnsResponderTests
     }
 
     [Fact]
-    public void Stopped_twin_does_not_make_a_name_ambiguous()
+    public void Stopped_twin_makes_a_name_ambiguous_as_it_does_for_ssh()
     {
+        // One resolution order for SSH and DNS: SSH lists both twins ("app matches 2 instances"), so DNS gives no
+        // address either; NAME.ALIAS picks one in both.
         var index = new InstanceIndex(
         [
             DnsTestInventory.Instance("app", "i-01", "dev-a", "stopped", "127.0.10.30"),
             DnsTestInventory.Instance("app", "i-02", "dev-b", "running", "127.0.10.31"),
         ]);
 
-        var answer = Assert.IsType<ARecord>(Assert.Single(Ask("app.dev.example", RecordType.A, index).AnswerRecords));
+        var ambiguous = Ask("app.dev.example", RecordType.A, index);
+        Assert.Equal(ReturnCode.NoError, ambiguous.ReturnCode);
+        Assert.Empty(ambiguous.AnswerRecords);
+        var answer = Assert.IsType<ARecord>(Assert.Single(Ask("app.dev-b.dev.example", RecordType.A, index).AnswerRecords));
         Assert.Equal("127.0.10.31", answer.Address.ToString());
         Assert.Equal(30, answer.TimeToLive);
     }

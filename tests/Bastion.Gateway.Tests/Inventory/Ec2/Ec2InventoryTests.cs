@@ -213,7 +213,8 @@ public sealed class Ec2InventoryTests
         Assert.True(ordered[0].Version < ordered[1].Version);
         Assert.Same(inventory.Current, ordered[1]);
 
-        var state = new InventoryState();
+        var everywhere = new[] { System.Net.IPNetwork.Parse("10.0.0.0/8") };
+        var state = new InventoryState(new InventoryAddressPolicy([], new Dictionary<string, IReadOnlyList<System.Net.IPNetwork>> { [_a.Id] = everywhere, [_b.Id] = everywhere }));
         Assert.True(state.Update(ordered[1]));
         Assert.False(state.Update(ordered[0])); // the older one, arriving last, is not taken
 
