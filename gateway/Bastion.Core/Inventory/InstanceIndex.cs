@@ -28,6 +28,7 @@ public sealed class InstanceIndex
     private readonly Dictionary<string, List<ResolvedTarget>> _otherClaimants;
     private readonly HashSet<ResolvedTarget> _accepted;
     private readonly Dictionary<string, InventoryAccount>.AlternateLookup<ReadOnlySpan<char>> _accountsByAlias;
+    private readonly Dictionary<string, RejectedInstance>.AlternateLookup<ReadOnlySpan<char>> _refusedByNameOrId;
 
     /// <param name="targets">Instances that are targets (their addresses passed the account's ranges).</param>
     /// <param name="rejected">Instances and Name tags refused; whole instances still claim their addresses.</param>
@@ -61,10 +62,20 @@ public sealed class InstanceIndex
             }
             Claim(target, firstClaimant);
         }
-        foreach (var refused in _rejected.Where(r => !r.IsTarget))
+        foreach (var notTarget in _rejected.Where(r => !r.IsTarget))
         {
-            Claim(refused.Instance, firstClaimant);
+            Claim(notTarget.Instance, firstClaimant);
         }
+        var refused = new Dictionary<string, RejectedInstance>(StringComparer.OrdinalIgnoreCase);
+        foreach (var r in _rejected.Where(r => !r.IsTarget))
+        {
+            refused.TryAdd(r.Instance.Instance!.InstanceId, r);
+            if (HasName(r.Instance))
+            {
+                refused.TryAdd(r.Instance.Name, r);
+            }
+        }
+        _refusedByNameOrId = refused.GetAlternateLookup<ReadOnlySpan<char>>();
         _byInstanceIdSpan = byInstanceId.GetAlternateLookup<ReadOnlySpan<char>>();
         _byPrivateDnsSpan = _byPrivateDns.GetAlternateLookup<ReadOnlySpan<char>>();
         _firstClaimant = firstClaimant.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -145,6 +156,9 @@ public sealed class InstanceIndex
         first = owner;
         return _otherClaimants.TryGetValue(key, out var others) ? 1 + others.Count : 1;
     }
+
+    /// <summary>A refused instance (not a target at all) known by this Name tag or instance id, so a user can be told why.</summary>
+    public RejectedInstance? RefusedInstance(ReadOnlySpan<char> nameOrId) => _refusedByNameOrId.TryGetValue(nameOrId, out var found) ? found : null;
 
     /// <summary>Whether <paramref name="target"/> is one of this index's targets (not a rejected instance).</summary>
     public bool IsTarget(ResolvedTarget target) => _accepted.Contains(target);

@@ -95,6 +95,10 @@ public static class TargetLookup
         {
             return Ambiguous(name, byName);
         }
+        if (index.RefusedInstance(name) is { } refused)
+        {
+            return TargetResolution.Refused(TargetFailure.Rejected, $"{Describe(refused.Instance)} is not a target: {refused.Reason}");
+        }
         return TargetResolution.Refused(TargetFailure.Unknown, $"no target named \"{name}\"");
     }
 

@@ -33,7 +33,7 @@ public static class InstanceTargets
                 var target = ToTarget(instance, account.LastSuccess, nameProblem is null ? instance.Name : null);
                 if (policy.WhyNotDialled(instance.AccountId, instance.AccountAlias, address) is { } addressProblem)
                 {
-                    rejected.Add(new RejectedInstance(target, $"{addressProblem}; it is not a target", IsTarget: false));
+                    rejected.Add(new RejectedInstance(target, addressProblem, IsTarget: false));
                     continue;
                 }
                 if (nameProblem is not null)

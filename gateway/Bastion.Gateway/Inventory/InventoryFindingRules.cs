@@ -11,11 +11,12 @@ public static class InventoryFindingRules
         .Select(r =>
         {
             var instance = r.Instance.Instance!;
+            var what = r.IsTarget ? r.Reason : $"not a target: {r.Reason}";
             return new InventoryFinding(InventoryFindingKinds.InstanceRejected, instance.InstanceId, instance.AccountId,
-                $"{instance.InstanceId} in {instance.AccountAlias} ({instance.Region}): {r.Reason}",
+                $"{instance.InstanceId} in {instance.AccountAlias} ({instance.Region}): {what}",
                 new Dictionary<string, string>
                 {
-                    ["summary"] = $"{instance.InstanceId} in {instance.AccountAlias}: {r.Reason}",
+                    ["summary"] = $"{instance.InstanceId} in {instance.AccountAlias}: {what}",
                     ["instance_id"] = instance.InstanceId,
                     ["instance_name"] = r.Instance.Tags.GetValueOrDefault("Name") ?? "",
                     ["account_id"] = instance.AccountId,

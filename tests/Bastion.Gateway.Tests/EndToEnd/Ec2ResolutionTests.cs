@@ -25,43 +25,18 @@ public sealed class Ec2ResolutionTests : IAsyncLifetime
         _aws.Model.AddAccount(DevA);
         _aws.Model.AddAccount(DevB);
         _aws.Model.AddAccount(Broken).DenyDescribeInstances = true;
-        var url = _aws.ServiceUrl;
-        var args = new List<string>
-        {
-            "--Bastion:Inventory:Ec2:Enabled=true",
-            $"--Bastion:Inventory:Ec2:Ec2ServiceUrl={url}",
-            $"--Bastion:Inventory:Ec2:StsServiceUrl={url}",
-            "--Bastion:Inventory:Ec2:RefreshSeconds=1",
-            "--Bastion:Inventory:Ec2:JitterFraction=0",
-            "--Bastion:Inventory:Ec2:RequestTimeoutSeconds=5",
-        };
-        var index = 0;
-        foreach (var (id, alias) in new[] { (DevA, "dev-a"), (DevB, "dev-b"), (Broken, "dev-c") })
-        {
-            args.Add($"--Bastion:Inventory:Ec2:Accounts:{index}:Id={id}");
-            args.Add($"--Bastion:Inventory:Ec2:Accounts:{index}:Alias={alias}");
-            args.Add($"--Bastion:Inventory:Ec2:Accounts:{index}:RoleArn=arn:aws:iam::{id}:role/bastion-inventory");
-            args.Add($"--Bastion:Inventory:Ec2:Accounts:{index}:Regions:0={Region}");
-            index++;
-        }
-        var environment = new Dictionary<string, string?>
-        {
-            ["AWS_ACCESS_KEY_ID"] = FakeAwsModel.DefaultBaseAccessKeyId,
-            ["AWS_SECRET_ACCESS_KEY"] = FakeAwsModel.DefaultBaseSecretAccessKey,
-            ["AWS_SESSION_TOKEN"] = null,
-            ["AWS_PROFILE"] = null,
-            ["AWS_REGION"] = Region,
-            // Never let the SDK look for an instance profile: tests talk to loopback only.
-            ["AWS_EC2_METADATA_DISABLED"] = "true",
-        };
-        _bed = await BastionTestbed.StartAsync(environment, [.. args]);
+        var settings = FakeEc2Settings.DataEnvironment(_aws.ServiceUrl,
+            [(DevA, "dev-a", FakeEc2Settings.WideRanges), (DevB, "dev-b", ["127.0.15.0/24"]), (Broken, "dev-c", ["127.0.14.0/24"])]);
+        _bed = await BastionTestbed.StartAsync(FakeEc2Settings.Environment, settings);
+        // The testbed's static target sits at the sshd's address, which app-1 claims below: one owner per address.
+        await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "target", "remove", BastionTestbed.TargetName);
 
         // The instance "app-1" in dev-a lives at the address of the testbed's real sshd.
         var address = _bed.Target.Address.ToString();
         _aws.Model.Account(DevA).AddInstance(Region, FakeInstance.Create("i-0a11ce", "app-1", address));
         _aws.Model.Account(DevA).AddInstance(Region, Stopped(FakeInstance.Create("i-0057ab", "old-1", "127.0.99.7")));
         _aws.Model.Account(DevA).AddInstance(Region, FakeInstance.Create("i-0dup1", "twin", "127.0.99.11"));
-        _aws.Model.Account(DevB).AddInstance(Region, FakeInstance.Create("i-0dup2", "twin", "127.0.99.22"));
+        _aws.Model.Account(DevB).AddInstance(Region, FakeInstance.Create("i-0dup2", "twin", "127.0.15.22"));
         await WaitForInstancesAsync(4);
     }
 
@@ -96,7 +71,7 @@ public sealed class Ec2ResolutionTests : IAsyncLifetime
 
         var twin = await client.Ssh.SshAsync("twin.dev", "true");
         Assert.False(twin.Succeeded);
-        Assert.Contains("twin matches 2 instances: twin.dev-a (i-0dup1, 127.0.99.11), twin.dev-b (i-0dup2, 127.0.99.22)", twin.StandardError);
+        Assert.Contains("twin matches 2 instances: twin.dev-a (i-0dup1, 127.0.99.11), twin.dev-b (i-0dup2, 127.0.15.22)", twin.StandardError);
 
         var stopped = await client.Ssh.SshAsync("old-1.dev", "true");
         Assert.Contains("old-1 (i-0057ab in dev-a, eu-west-1) is stopped", stopped.StandardError);
