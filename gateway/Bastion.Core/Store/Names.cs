@@ -8,11 +8,14 @@ namespace Bastion.Core.Store;
 /// </summary>
 public static partial class Names
 {
+    // \z, not $: in .NET "$" also matches before a final newline, so "alice\n" would pass as a name and carry its
+    // newline into every listing and log line that shows it.
+
     /// <summary>Same shape as a POSIX login name, so users can keep their usual ssh user.</summary>
-    public const string UserNamePattern = "^[a-z_][a-z0-9_.-]{0,31}$";
+    public const string UserNamePattern = @"^[a-z_][a-z0-9_.-]{0,31}\z";
 
     /// <summary>Target names become the first label of "name.suffix" host strings, hence DNS-friendly.</summary>
-    public const string TargetNamePattern = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$";
+    public const string TargetNamePattern = @"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}\z";
 
     public static bool IsValidUserName(string? name) => name is not null && UserNameRegex().IsMatch(name);
 

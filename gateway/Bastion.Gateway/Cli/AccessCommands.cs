@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Bastion.Core.Audit;
 using Bastion.Core.Store;
+using static Bastion.Core.Security.TerminalText;
 
 namespace Bastion.Gateway.Cli;
 
@@ -18,8 +19,9 @@ public static class AccessCommands
         {
             foreach (var rule in await context.Store.ListAccessRulesAsync(token))
             {
-                var tags = string.Join(",", rule.RequiredTags.Select(t => $"{t.Key}={t.Value}"));
-                Console.WriteLine($"#{rule.Id,-4} {rule.Effect.ToString().ToLowerInvariant(),-5} {rule.Subject,-16} {rule.TargetPattern,-20} {tags}");
+                // Rules may come from the admin web app; the tags they require are copied from the developer accounts.
+                var tags = string.Join(",", rule.RequiredTags.Select(t => $"{Visible(t.Key)}={Visible(t.Value)}"));
+                Console.WriteLine($"#{rule.Id,-4} {rule.Effect.ToString().ToLowerInvariant(),-5} {Visible(rule.Subject),-16} {Visible(rule.TargetPattern),-20} {tags}");
             }
             return ExitCodes.Ok;
         }, ct));

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Bastion.Core.Audit;
+using static Bastion.Core.Security.TerminalText;
 
 namespace Bastion.Gateway.Cli;
 
@@ -83,12 +84,21 @@ public static class AuditCommands
         return ExitCodes.Failed;
     }
 
-    /// <summary>One event as a line of <c>audit tail</c> and <c>audit search</c>.</summary>
+    /// <summary>
+    /// One event as a line of <c>audit tail</c> and <c>audit search</c>. The trail holds what clients sent (user names,
+    /// versions, requested hosts) and what developer accounts named things, byte for byte — the hash chain covers it —
+    /// so each value is escaped here, on its way to the reader's terminal, and a newline in one cannot forge a line.
+    /// </summary>
     public static string Line(AuditRecord record)
     {
-        var fields = string.Join(" ", record.Data.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => $"{d.Key}={Quote(d.Value)}"));
-        return $"{record.Seq,6} {record.Timestamp:yyyy-MM-ddTHH:mm:ss.fffZ} {record.Severity.ToString().ToLowerInvariant(),-8} {record.Type,-18} user={record.User ?? "-"} src={record.SourceAddress ?? "-"} {fields}";
+        var fields = string.Join(" ", record.Data.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => $"{Visible(d.Key)}={Quote(d.Value)}"));
+        var user = record.User is null ? "-" : Quote(record.User);
+        return $"{record.Seq,6} {record.Timestamp:yyyy-MM-ddTHH:mm:ss.fffZ} {record.Severity.ToString().ToLowerInvariant(),-8} {Visible(record.Type),-18} user={user} src={Visible(record.SourceAddress ?? "-")} {fields}";
     }
 
-    private static string Quote(string value) => value.Contains(' ', StringComparison.Ordinal) || value.Length == 0 ? $"\"{value}\"" : value;
+    private static string Quote(string value)
+    {
+        var shown = Visible(value);
+        return shown.Contains(' ', StringComparison.Ordinal) || shown.Length == 0 ? $"\"{shown}\"" : shown;
+    }
 }

@@ -105,7 +105,7 @@ public static class BackupCommands
             var page = await store.QueryAuditEventsAsync(query, ct);
             if (page.Events.FirstOrDefault(e => e.Data.GetValueOrDefault("sha256") == report.Sha256) is { } written)
             {
-                Console.WriteLine($"provenance: written by {written.User} at {written.Timestamp:yyyy-MM-dd HH:mm:ss} UTC, audit event #{written.Seq} in {live}");
+                Console.WriteLine($"provenance: written by {Bastion.Core.Security.TerminalText.Visible(written.User)} at {written.Timestamp:yyyy-MM-dd HH:mm:ss} UTC, audit event #{written.Seq} in {live}");
                 return true;
             }
             if (page.NextBeforeSeq is not { } next)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Bastion.Core.Security;
 using Bastion.Gateway.Doctor;
 
 namespace Bastion.Gateway.Cli;
@@ -26,9 +27,11 @@ public static class DoctorCommand
             var findings = await GatewayDoctor.RunAsync(() => CliConfiguration.Bind(CliConfiguration.Build(parse.GetValue(data), new Dictionary<string, string?>(), settings)), ct);
             foreach (var finding in findings)
             {
+                // JSON escapes control characters itself; the text form escapes each line, keeping the line breaks a
+                // check puts between its items (checks escape the outside values they quote, newlines included).
                 Console.WriteLine(parse.GetValue(json)
                     ? JsonSerializer.Serialize(new { check = finding.Check, status = Label(finding.Status).Trim().ToLowerInvariant(), detail = finding.Detail }, Json)
-                    : $"{Label(finding.Status)} {finding.Check,-11} {finding.Detail}");
+                    : $"{Label(finding.Status)} {finding.Check,-11} {VisibleLines(finding.Detail)}");
             }
             var failures = findings.Count(f => f.Status == DoctorStatus.Failure);
             var warnings = findings.Count(f => f.Status == DoctorStatus.Warning);
@@ -40,6 +43,9 @@ public static class DoctorCommand
         });
         return command;
     }
+
+    private static string VisibleLines(string detail) =>
+        string.Join(Environment.NewLine, detail.Split(Environment.NewLine).Select(TerminalText.Visible));
 
     private static string Label(DoctorStatus status) => status switch
     {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Bastion.Core.Audit;
 using Bastion.Core.Store;
+using static Bastion.Core.Security.TerminalText;
 
 namespace Bastion.Gateway.Cli;
 
@@ -19,7 +20,7 @@ public static class GroupCommands
             Console.WriteLine($"{"GROUP",-24} {"MEMBERS",7} REQUIRED MFA");
             foreach (var summary in GroupSummary.Of(users, policies))
             {
-                Console.WriteLine($"{summary.Name,-24} {summary.Members,7} {summary.RequiredMfaPolicy ?? "-"}");
+                Console.WriteLine($"{Visible(summary.Name),-24} {summary.Members,7} {Visible(summary.RequiredMfaPolicy ?? "-")}");
             }
             return ExitCodes.Ok;
         }, ct));

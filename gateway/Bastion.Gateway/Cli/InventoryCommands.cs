@@ -8,12 +8,15 @@ using Bastion.Gateway.Hosting;
 using Bastion.Gateway.Inventory;
 using Bastion.Gateway.Inventory.Ec2;
 using Microsoft.Extensions.Logging.Abstractions;
+using static Bastion.Core.Security.TerminalText;
 
 namespace Bastion.Gateway.Cli;
 
 /// <summary>
 /// bastion inventory list|resolve|refresh|status. Reads the snapshot the gateway saved in the store, so what this
 /// prints is what connections resolve against; "refresh" reads the cloud accounts from here and saves the result.
+/// Names, tags, states and errors come from the developer accounts (or their API answers), so every one of them is
+/// escaped on its way to the terminal.
 /// </summary>
 public static class InventoryCommands
 {
@@ -37,7 +40,7 @@ public static class InventoryCommands
             foreach (var target in targets)
             {
                 var instance = target.Instance;
-                Console.WriteLine($"{target.Name,-24} {target.Account ?? "-",-14} {instance?.InstanceId ?? "-",-20} {instance?.State ?? "-",-9} {target.Host,-16} {target.Source}");
+                Console.WriteLine($"{Visible(target.Name),-24} {Visible(target.Account ?? "-"),-14} {Visible(instance?.InstanceId ?? "-"),-20} {Visible(instance?.State ?? "-"),-9} {Visible(target.Host),-16} {Visible(target.Source)}");
             }
             Console.WriteLine($"{targets.Count} targets");
             return ExitCodes.Ok;
@@ -75,18 +78,18 @@ public static class InventoryCommands
         }
         if (resolution.Target is not { } target)
         {
-            Console.WriteLine($"not resolved: {resolution.Error}");
+            Console.WriteLine($"not resolved: {Visible(resolution.Error)}");
             return ExitCodes.NotFound;
         }
-        Console.WriteLine($"{requested} → {target.Name} at {target.Host}:{target.Port} (from {target.Source})");
+        Console.WriteLine($"{Visible(requested)} → {Visible(target.Name)} at {Visible(target.Host)}:{target.Port} (from {Visible(target.Source)})");
         if (target.Instance is { } instance)
         {
-            Console.WriteLine($"  instance {instance.InstanceId}, {instance.State}, account {instance.AccountAlias} ({instance.AccountId}), {instance.Region}, {instance.VpcId}");
-            Console.WriteLine($"  private addresses {string.Join(", ", instance.PrivateIps)}; DNS {instance.PrivateDnsName ?? "-"}; data as of {instance.DataAsOf?.ToString("u", CultureInfo.InvariantCulture) ?? "unknown"}");
+            Console.WriteLine($"  instance {Visible(instance.InstanceId)}, {Visible(instance.State)}, account {Visible(instance.AccountAlias)} ({Visible(instance.AccountId)}), {Visible(instance.Region)}, {Visible(instance.VpcId)}");
+            Console.WriteLine($"  private addresses {Visible(string.Join(", ", instance.PrivateIps))}; DNS {Visible(instance.PrivateDnsName ?? "-")}; data as of {instance.DataAsOf?.ToString("u", CultureInfo.InvariantCulture) ?? "unknown"}");
         }
         foreach (var (key, value) in target.Tags.OrderBy(t => t.Key, StringComparer.Ordinal))
         {
-            Console.WriteLine($"  tag {key}={value}");
+            Console.WriteLine($"  tag {Visible(key)}={Visible(value)}");
         }
         if (userName is not null)
         {
@@ -97,7 +100,7 @@ public static class InventoryCommands
                 return ExitCodes.NotFound;
             }
             var decision = (await AccessPolicy.LoadAsync(context.Store, token)).Evaluate(user, target);
-            Console.WriteLine($"  {user.Name}: {(decision.Allowed ? "ALLOWED" : "DENIED")} — {decision.Reason}");
+            Console.WriteLine($"  {Visible(user.Name)}: {(decision.Allowed ? "ALLOWED" : "DENIED")} — {Visible(decision.Reason)}");
         }
         return ExitCodes.Ok;
     }
@@ -165,7 +168,7 @@ public static class InventoryCommands
             var last = a.LastSuccess?.ToString("u", CultureInfo.InvariantCulture) ?? "never";
             var age = a.LastSuccess is { } success ? $"{(long)(now - success).TotalSeconds}s" : "-";
             var resolving = a.LastSuccess is { } read && now - read <= maxStale ? "yes" : "NO";
-            Console.WriteLine($"{a.Alias,-14} {a.AccountId,-14} {a.InstanceCount,9} {last,-22} {age,8} {(a.IsStale ? "yes" : "no"),-6} {resolving,-9} {TerminalText.Visible(a.LastError)}");
+            Console.WriteLine($"{Visible(a.Alias),-14} {Visible(a.AccountId),-14} {a.InstanceCount,9} {last,-22} {age,8} {(a.IsStale ? "yes" : "no"),-6} {resolving,-9} {TerminalText.Visible(a.LastError)}");
         }
         if (accounts.Any(a => a.LastSuccess is not { } read || now - read > maxStale))
         {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Bastion.Core.Audit;
 using Bastion.Core.Keys;
 using Bastion.Ssh.Algorithms.PublicKeys;
+using static Bastion.Core.Security.TerminalText;
 
 namespace Bastion.Gateway.Cli;
 
@@ -43,7 +44,8 @@ public static class KeyCommands
                     ["key_type"] = stored.KeyType,
                     ["key_fingerprint"] = stored.Fingerprint,
                 }), token);
-                Console.WriteLine($"added {stored.KeyType} {stored.Fingerprint} {stored.Comment} to {userName}");
+                // The line usually comes from the user (their .pub file); its comment is theirs to write.
+                Console.WriteLine($"added {stored.KeyType} {stored.Fingerprint} {Visible(stored.Comment)} to {userName}");
             }
             return ExitCodes.Ok;
         }, ct));
@@ -57,10 +59,11 @@ public static class KeyCommands
             {
                 var lastUse = key.LastUsedAt?.ToString("u") ?? "never";
                 var securityKey = SecurityKeyBlob.TryReadApplication(key.PublicKeyBlob, out var application)
-                    ? $"  application {application}  counter {key.SecurityKeyCounter?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none yet"}"
+                    ? $"  application {Visible(application)}  counter {key.SecurityKeyCounter?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none yet"}"
                     : "";
-                var options = key.Options.Length > 0 ? $"  options {key.Options}" : "";
-                Console.WriteLine($"{key.KeyType,-36} {key.Fingerprint}{securityKey}  last used {lastUse}{options}  {key.Comment}");
+                var options = key.Options.Length > 0 ? $"  options {Visible(key.Options)}" : "";
+                // Comment, options and a security key's application name were written by the key's owner.
+                Console.WriteLine($"{Visible(key.KeyType),-36} {key.Fingerprint}{securityKey}  last used {lastUse}{options}  {Visible(key.Comment)}");
             }
             return ExitCodes.Ok;
         }, ct));

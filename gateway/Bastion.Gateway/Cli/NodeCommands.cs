@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Bastion.Core.Store;
+using static Bastion.Core.Security.TerminalText;
 
 namespace Bastion.Gateway.Cli;
 
@@ -19,7 +20,7 @@ public static class NodeCommands
             foreach (var node in nodes)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{node.NodeId,-24} {node.Listen,-22} {node.Version,-12} {node.StartedAt:u} {$"{(long)(now - node.LastSeen).TotalSeconds} s ago",-10} {State(node, now, context.Options.NodeDeadAfterSeconds)}"));
+                    $"{Visible(node.NodeId),-24} {Visible(node.Listen),-22} {Visible(node.Version),-12} {node.StartedAt:u} {$"{(long)(now - node.LastSeen).TotalSeconds} s ago",-10} {State(node, now, context.Options.NodeDeadAfterSeconds)}"));
             }
             Console.WriteLine($"{nodes.Count} nodes");
             return ExitCodes.Ok;

@@ -3,6 +3,7 @@ using System.Globalization;
 using Bastion.Core.Recordings;
 using Bastion.Core.Store;
 using Bastion.Ssh.Algorithms.HostKeys;
+using static Bastion.Core.Security.TerminalText;
 
 namespace Bastion.Gateway.Cli;
 
@@ -43,7 +44,7 @@ public static class RecordingCommands
             {
                 var seconds = r.EndedAt is { } end ? ((long)(end - r.StartedAt).TotalSeconds).ToString(CultureInfo.InvariantCulture) : "-";
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{r.Id,-32} {r.UserName,-12} {r.TargetName,-16} {r.TargetUser,-10} {r.StartedAt:u} {seconds,8} {r.Bytes,10} {r.Status,-10} {r.Command ?? "(shell)"}"));
+                    $"{Visible(r.Id),-32} {Visible(r.UserName),-12} {Visible(r.TargetName),-16} {Visible(r.TargetUser),-10} {r.StartedAt:u} {seconds,8} {r.Bytes,10} {Visible(r.Status),-10} {(r.Command is null ? "(shell)" : Visible(r.Command))}"));
             }
             return ExitCodes.Ok;
         }, ct));
@@ -87,7 +88,8 @@ public static class RecordingCommands
             }
             await using var stdout = Console.OpenStandardOutput();
             var played = await new AsciicastPlayer(context.Time).PlayAsync(context.Store, recording.Id, stdout, factor, TimeSpan.FromSeconds(pauseCap), token);
-            Console.Error.WriteLine($"\n[bastion: end of recording {recording.Id}: {recording.UserName} on {recording.TargetName}, {played.Events} events, {played.RecordedDuration.TotalSeconds:0.0} s recorded]");
+            // The replayed stream above is the recording itself, shown as it was; this line is ours, so its names are escaped.
+            Console.Error.WriteLine($"\n[bastion: end of recording {Visible(recording.Id)}: {Visible(recording.UserName)} on {Visible(recording.TargetName)}, {played.Events} events, {played.RecordedDuration.TotalSeconds:0.0} s recorded]");
             return ExitCodes.Ok;
         }, ct));
 

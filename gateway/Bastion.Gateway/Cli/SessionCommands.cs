@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Bastion.Core.Audit;
+using static Bastion.Core.Security.TerminalText;
 
 namespace Bastion.Gateway.Cli;
 
@@ -19,7 +20,7 @@ public static class SessionCommands
             foreach (var s in sessions)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{s.SessionId,-16} {s.UserName,-12} {s.SourceAddress,-22} {s.TargetName,-20} {s.InstanceId ?? "-",-20} {s.Account ?? "-",-10} {s.StartedAt:u} {s.BytesFromClient,10} {s.BytesToClient,10} {s.NodeId}"));
+                    $"{Visible(s.SessionId),-16} {Visible(s.UserName),-12} {Visible(s.SourceAddress),-22} {Visible(s.TargetName),-20} {Visible(s.InstanceId ?? "-"),-20} {Visible(s.Account ?? "-"),-10} {s.StartedAt:u} {s.BytesFromClient,10} {s.BytesToClient,10} {Visible(s.NodeId)}"));
             }
             Console.WriteLine($"{sessions.Count} open");
             return ExitCodes.Ok;

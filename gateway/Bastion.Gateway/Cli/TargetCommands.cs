@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Bastion.Core.Audit;
 using Bastion.Core.Store;
+using static Bastion.Core.Security.TerminalText;
 
 namespace Bastion.Gateway.Cli;
 
@@ -35,8 +36,9 @@ public static class TargetCommands
         {
             foreach (var target in await context.Store.ListTargetsAsync(token))
             {
-                var tagText = string.Join(",", target.Tags.Select(t => $"{t.Key}={t.Value}"));
-                Console.WriteLine($"{target.Name,-24} {target.Host + ":" + target.Port,-22} {target.Account ?? "-",-12} {tagText}");
+                // Tags and accounts may have been written by the admin web app or copied from a cloud console.
+                var tagText = string.Join(",", target.Tags.Select(t => $"{Visible(t.Key)}={Visible(t.Value)}"));
+                Console.WriteLine($"{Visible(target.Name),-24} {Visible(target.Host) + ":" + target.Port,-22} {Visible(target.Account ?? "-"),-12} {tagText}");
             }
             return ExitCodes.Ok;
         }, ct));

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Bastion.Core.Audit;
 using Bastion.Core.Mfa;
 using Bastion.Core.Store;
+using static Bastion.Core.Security.TerminalText;
 
 namespace Bastion.Gateway.Cli;
 
@@ -75,7 +76,8 @@ public static class UserCommands
                 var mfa = (user.IsAutomation && group is null ? policy + "*" : policy) + (group is null ? "" : "@");
                 var missing = readiness[user.Id];
                 var login = user.Disabled ? "-" : missing.Count == 0 ? "ready" : "needs " + string.Join(", ", missing.Select(LoginReadiness.Label));
-                Console.WriteLine($"{user.Name,-20} {state,-9} {mfa,-12} {string.Join(",", user.Groups),-20} {login}");
+                // Names are validated when stored, but the rows may have been written by another version or tool.
+                Console.WriteLine($"{Visible(user.Name),-20} {state,-9} {Visible(mfa),-12} {Visible(string.Join(",", user.Groups)),-20} {login}");
             }
             if (users.Any(u => MfaPolicies.Effective(u, groupPolicies).Group is not null))
             {

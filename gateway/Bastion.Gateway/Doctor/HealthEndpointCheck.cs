@@ -1,5 +1,6 @@
 using System.Net;
 using Bastion.Gateway.Observability;
+using static Bastion.Core.Security.TerminalText;
 
 namespace Bastion.Gateway.Doctor;
 
@@ -27,7 +28,8 @@ public static class HealthEndpointCheck
         try
         {
             using var response = await http.GetAsync(url, cancellationToken).ConfigureAwait(false);
-            var body = (await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)).Trim();
+            // Whatever answers on the port wrote the body, maybe not the gateway.
+            var body = Visible((await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)).Trim());
             return response.IsSuccessStatusCode
                 ? DoctorFinding.Ok(check, $"{url} {(int)response.StatusCode} {body}")
                 : DoctorFinding.Fail(check, $"{url} {(int)response.StatusCode} {body}; a load balancer sends this node no connections");

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Bastion.Gateway.Configuration;
+using static Bastion.Core.Security.TerminalText;
 
 namespace Bastion.Gateway.Doctor;
 
@@ -33,11 +34,12 @@ public static class ListenerCheck
             var line = await ReadLineAsync(client.GetStream(), timeout.Token).ConfigureAwait(false);
             if (!line.StartsWith("SSH-2.0-", StringComparison.Ordinal))
             {
-                return DoctorFinding.Fail(check, $"{endPoint} answered \"{Printable(line)}\", not SSH; is another service on Bastion:Ssh:Port?");
+                // Whatever holds the port wrote this line; it reaches the on-call's terminal escaped.
+                return DoctorFinding.Fail(check, $"{endPoint} answered \"{Visible(line)}\", not SSH; is another service on Bastion:Ssh:Port?");
             }
             return line.StartsWith("SSH-2.0-Bastion", StringComparison.Ordinal)
-                ? DoctorFinding.Ok(check, $"{endPoint} answers {Printable(line)}")
-                : DoctorFinding.Warn(check, $"{endPoint} answers {Printable(line)}, which is not this gateway; another SSH server holds the port");
+                ? DoctorFinding.Ok(check, $"{endPoint} answers {Visible(line)}")
+                : DoctorFinding.Warn(check, $"{endPoint} answers {Visible(line)}, which is not this gateway; another SSH server holds the port");
         }
         catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionRefused)
         {
@@ -65,6 +67,4 @@ public static class ListenerCheck
         }
         return Encoding.ASCII.GetString(buffer, 0, length).TrimEnd('\r');
     }
-
-    private static string Printable(string text) => new(text.Select(c => char.IsControl(c) ? '?' : c).ToArray());
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using Bastion.Core.Mfa;
 using Bastion.Core.Store;
 using Bastion.Gateway.Hosting;
+using static Bastion.Core.Security.TerminalText;
 
 namespace Bastion.Gateway.Doctor;
 
@@ -68,7 +69,8 @@ public static class StoreChecks
         if (stale.Count > 0)
         {
             var worst = stale.OrderByDescending(a => a.ConsecutiveFailures).First();
-            return DoctorFinding.Warn(check, $"{stale.Count} of {ec2.Accounts.Count} accounts stale ({Names(stale.Select(a => a.Alias))}); {worst.Alias} failed {worst.ConsecutiveFailures} times in a row: {worst.LastError}");
+            // The last error may quote what the cloud endpoint answered.
+            return DoctorFinding.Warn(check, $"{stale.Count} of {ec2.Accounts.Count} accounts stale ({Names(stale.Select(a => a.Alias))}); {Visible(worst.Alias)} failed {worst.ConsecutiveFailures} times in a row: {Visible(worst.LastError)}");
         }
         if (neverSeen.Count > 0)
         {
@@ -106,7 +108,7 @@ public static class StoreChecks
             if (missing.Count > 0)
             {
                 var policy = MfaPolicies.Effective(user, groupPolicies).Policy;
-                blocked.Add($"{user.Name} (policy {policy}): {string.Join("; ", missing.Select(m => LoginReadiness.HowToAdd(m, user.Name)))}");
+                blocked.Add(Visible($"{user.Name} (policy {policy}): {string.Join("; ", missing.Select(m => LoginReadiness.HowToAdd(m, user.Name)))}"));
             }
         }
         if (blocked.Count == 0)
@@ -157,9 +159,10 @@ public static class StoreChecks
         return DoctorFinding.Ok("sessions", string.Create(CultureInfo.InvariantCulture, $"{sessions.Count} open on {nodes} nodes (bastion session list)"));
     }
 
+    /// <summary>The first few names, each escaped: they are read back from the store, which other processes write.</summary>
     private static string Names(IEnumerable<string> names)
     {
         var list = names.ToList();
-        return string.Join(", ", list.Take(NamesShown)) + (list.Count > NamesShown ? $", … ({list.Count - NamesShown} more)" : "");
+        return string.Join(", ", list.Take(NamesShown).Select(Visible)) + (list.Count > NamesShown ? $", … ({list.Count - NamesShown} more)" : "");
     }
 }

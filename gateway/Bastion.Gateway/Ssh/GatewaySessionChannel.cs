@@ -74,7 +74,8 @@ public sealed class GatewaySessionChannel : ISessionChannelHandler
     {
         try
         {
-            await channel.WriteErrorAsync($"Bastion: {error}\n", cancellationToken).ConfigureAwait(false);
+            // The error quotes the command the client sent.
+            await channel.WriteErrorAsync(ClientText.Line($"Bastion: {error}"), cancellationToken).ConfigureAwait(false);
             await channel.ExitAsync(2).ConfigureAwait(false);
         }
         catch (OperationCanceledException)

@@ -65,7 +65,9 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
         await _context.Audit.AppendAsync(_state.Event(AuditEventTypes.KexCompleted, AuditSeverity.Info, kex)).ConfigureAwait(false);
     }
 
-    public ValueTask<AuthResult> AuthenticateNoneAsync(string userName, CancellationToken cancellationToken) => _auth.NoneAsync(userName);
+    // Every answer below leaves for the client's terminal through ClientText: the one place its words are escaped.
+    public async ValueTask<AuthResult> AuthenticateNoneAsync(string userName, CancellationToken cancellationToken) =>
+        ClientText.Shown(await _auth.NoneAsync(userName).ConfigureAwait(false));
 
     public async ValueTask<bool> IsPublicKeyAcceptableAsync(string userName, SshPublicKey key, CancellationToken cancellationToken)
     {
@@ -79,13 +81,13 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
     }
 
     public async ValueTask<AuthResult> AuthenticatePublicKeyAsync(string userName, SshPublicKey key, string algorithm, SignatureCheck signature, CancellationToken cancellationToken) =>
-        Count(PublicKeyMethod, await _auth.PublicKeyAsync(userName, key, algorithm, signature, cancellationToken).ConfigureAwait(false));
+        ClientText.Shown(Count(PublicKeyMethod, await _auth.PublicKeyAsync(userName, key, algorithm, signature, cancellationToken).ConfigureAwait(false)));
 
     public async ValueTask<KeyboardInteractiveStep> BeginKeyboardInteractiveAsync(string userName, CancellationToken cancellationToken) =>
-        Count(await _auth.BeginKeyboardInteractiveAsync(userName, cancellationToken).ConfigureAwait(false));
+        ClientText.Shown(Count(await _auth.BeginKeyboardInteractiveAsync(userName, cancellationToken).ConfigureAwait(false)));
 
     public async ValueTask<KeyboardInteractiveStep> ContinueKeyboardInteractiveAsync(string userName, IReadOnlyList<string> responses, CancellationToken cancellationToken) =>
-        Count(await _auth.ContinueKeyboardInteractiveAsync(userName, responses, cancellationToken).ConfigureAwait(false));
+        ClientText.Shown(Count(await _auth.ContinueKeyboardInteractiveAsync(userName, responses, cancellationToken).ConfigureAwait(false)));
 
     public ValueTask OnAuthenticationRejectedAsync(string userName, string method, string reason)
     {
@@ -117,8 +119,9 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
         return result;
     }
 
-    public ValueTask<ChannelOpenDecision> OpenDirectTcpIpAsync(DirectTcpIpChannelOpen request, CancellationToken cancellationToken) =>
-        _forwarder.OpenAsync(request, cancellationToken);
+    /// <summary>Refusals quote the name asked for and what the inventory said about it: escaped here, for every cause.</summary>
+    public async ValueTask<ChannelOpenDecision> OpenDirectTcpIpAsync(DirectTcpIpChannelOpen request, CancellationToken cancellationToken) =>
+        ClientText.Shown(await _forwarder.OpenAsync(request, cancellationToken).ConfigureAwait(false));
 
     public ValueTask<ISessionChannelHandler?> OpenSessionAsync(CancellationToken cancellationToken) =>
         ValueTask.FromResult<ISessionChannelHandler?>(new GatewaySessionChannel(_context, _state, _metrics));

@@ -91,7 +91,7 @@ public sealed class LiveSessions : BackgroundService
                 ["requested_at"] = request.RequestedAt.ToString("O"),
                 ["channels"] = string.Join(",", state.Channels.Values.Select(c => c.Target.Name)),
             }), cancellationToken).ConfigureAwait(false);
-            state.Connection?.Close($"session closed by {request.RequestedBy}");
+            state.Connection?.Close(Bastion.Core.Security.TerminalText.Visible($"session closed by {request.RequestedBy}"));
             await _context.Store.MarkKillHandledAsync(request.Id, cancellationToken).ConfigureAwait(false);
         }
     }

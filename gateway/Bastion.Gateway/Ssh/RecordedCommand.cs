@@ -41,9 +41,10 @@ public sealed partial record RecordedCommand(string? TargetUser, string TargetNa
         return true;
     }
 
-    [GeneratedRegex("^[a-z_][a-z0-9_.-]{0,31}$")]
+    // \z, not $ ("$" matches before a final newline): a newline is never part of a name.
+    [GeneratedRegex(@"^[a-z_][a-z0-9_.-]{0,31}\z")]
     private static partial Regex UserNamePattern();
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,252}\z")]
     private static partial Regex TargetNamePattern();
 }

@@ -56,7 +56,7 @@ public sealed class RecordedSession
         {
             // Nothing else would end the channel: without this the user's ssh would hang on a session that is gone.
             exitStatus = 255;
-            await Quietly(channel.WriteErrorAsync($"Bastion: the recorded session failed ({ex.GetType().Name}: {ex.Message}); tell a Bastion administrator\n", CancellationToken.None)).ConfigureAwait(false);
+            await Quietly(channel.WriteErrorAsync(ClientText.Line($"Bastion: the recorded session failed ({ex.GetType().Name}: {ex.Message}); tell a Bastion administrator"), CancellationToken.None)).ConfigureAwait(false);
             await Quietly(_context.Audit.AppendAsync(_state.Event(AuditEventTypes.SessionError, AuditSeverity.Warning, new Dictionary<string, string>
             {
                 ["mode"] = Mode,
@@ -271,9 +271,10 @@ public sealed class RecordedSession
         }
     }
 
+    /// <summary>Refusals quote the target's name, the account asked for and what the target's sshd answered.</summary>
     private async Task<uint> RefuseAsync(SessionChannel channel, string message, CancellationToken ct)
     {
-        await channel.WriteErrorAsync(message.EndsWith('\n') ? message : message + "\n", ct).ConfigureAwait(false);
+        await channel.WriteErrorAsync(ClientText.Line(message), ct).ConfigureAwait(false);
         return 1;
     }
 

@@ -3,12 +3,14 @@ using Bastion.Core.Policy;
 using Bastion.Gateway.Hosting;
 using Bastion.Ssh.Connection;
 using Bastion.Ssh.Messages;
+using static Bastion.Core.Security.TerminalText;
 
 namespace Bastion.Gateway.Ssh;
 
 /// <summary>
 /// What "ssh bastion" (no target) shows: the targets this user may reach and the ssh_config that makes
-/// "ssh NAME.dev" work, then exit status 0. The bastion never offers a shell of its own.
+/// "ssh NAME.dev" work, then exit status 0. The bastion never offers a shell of its own. Names, addresses and accounts
+/// come from developer accounts and the store, so each is escaped before it reaches the user's terminal.
 /// </summary>
 public sealed class TargetListingSession
 {
@@ -43,10 +45,11 @@ public sealed class TargetListingSession
         var suffix = _context.Options.Inventory.DomainSuffix;
         var host = _context.Options.Ssh.PublicHostName ?? _context.Options.Ssh.ListenAddress;
         var port = _context.Options.Ssh.Port;
-        var jump = port == 22 ? $"{user.Name}@{host}" : $"{user.Name}@{host}:{port}";
+        var userName = Visible(user.Name);
+        var jump = port == 22 ? $"{userName}@{host}" : $"{userName}@{host}:{port}";
 
         var text = new StringBuilder();
-        text.AppendLine($"Hello {user.Name}. This is the Bastion gateway; it forwards SSH, it has no shell.");
+        text.AppendLine($"Hello {userName}. This is the Bastion gateway; it forwards SSH, it has no shell.");
         text.AppendLine();
         if (reachable.Count == 0)
         {
@@ -55,12 +58,13 @@ public sealed class TargetListingSession
         else
         {
             text.AppendLine($"Targets you may reach ({reachable.Count}):");
-            var width = reachable.Max(t => t.Name.Length);
+            var width = reachable.Max(t => Visible(t.Name).Length);
             foreach (var target in reachable)
             {
-                var account = target.Account is null ? "" : $"  account {target.Account}";
-                var recordedOnly = _context.Options.Recording.IsRequiredFor(target.Tags) ? "  (recorded sessions only: ssh -t bastion-gateway " + target.Name + ")" : "";
-                text.AppendLine($"  {target.Name.PadRight(width)}  {target.Host}:{target.Port}{account}{recordedOnly}");
+                var name = Visible(target.Name);
+                var account = target.Account is null ? "" : $"  account {Visible(target.Account)}";
+                var recordedOnly = _context.Options.Recording.IsRequiredFor(target.Tags) ? "  (recorded sessions only: ssh -t bastion-gateway " + name + ")" : "";
+                text.AppendLine($"  {name.PadRight(width)}  {Visible(target.Host)}:{target.Port}{account}{recordedOnly}");
             }
         }
         text.AppendLine();
@@ -71,13 +75,13 @@ public sealed class TargetListingSession
         text.AppendLine("  Host bastion-gateway");
         text.AppendLine($"      HostName {host}");
         text.AppendLine($"      Port {port}");
-        text.AppendLine($"      User {user.Name}");
+        text.AppendLine($"      User {userName}");
         text.AppendLine("  Host *");
         text.AppendLine("      ControlMaster auto");
         text.AppendLine("      ControlPath ~/.ssh/cm-%C");
         text.AppendLine("      ControlPersist 10m");
         text.AppendLine();
-        var example = reachable.Count > 0 ? reachable[0].Name : "NAME";
+        var example = reachable.Count > 0 ? Visible(reachable[0].Name) : "NAME";
         text.AppendLine($"Then: ssh {example}.{suffix}   (the verification code is asked once per ControlMaster connection)");
         if (_context.Options.Recording.Enabled)
         {
