@@ -65,7 +65,7 @@ public sealed class UntrustedAccountsTests : IAsyncLifetime
         var client = _bed.NewClient("conflict");
         client.Ssh.TrustHostKey("app-1.dev", 22, _bed.Target.HostKeyLine);
 
-        foreach (var asked in new[] { "dup-a.dev", "127.0.99.50", "i-0dupa" })
+        foreach (var asked in new[] { "dup-a.dev", "dup-a.dev-a.dev", "i-0dupa.dev" })
         {
             var refused = await client.Ssh.SshAsync(asked, "true");
             Assert.False(refused.Succeeded, asked);
@@ -79,7 +79,10 @@ public sealed class UntrustedAccountsTests : IAsyncLifetime
         Assert.True(works.Succeeded, works.Describe() + _bed.Logs());
         Assert.Equal("still-works\n", works.StandardOutput);
 
+        // By address (the test client sends only *.dev through the gateway, so the resolver is asked directly).
         var resolve = await GatewayCli.RunAsync(_bed.DataDirectory, "inventory", "resolve", "127.0.99.50");
+        Assert.NotEqual(0, resolve.ExitCode);
+        Assert.Contains("not resolved: dup-a cannot be reached: its address 127.0.99.50 is claimed by", resolve.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("127.0.99.50 is claimed by 2 owners, so it is dialled for none of them:", resolve.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("  dup-a (i-0dupa in dev-a)", resolve.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("  dup-b (i-0dupb in dev-b) — not a target: its primary private address 127.0.99.50 is outside", resolve.StandardOutput, StringComparison.Ordinal);
