@@ -1,3 +1,4 @@
+using Bastion.Core.Inventory;
 using System.Text.Json;
 using Bastion.Admin.Tests.Infrastructure;
 using Bastion.Core.Audit;
@@ -14,7 +15,7 @@ public sealed class RulesAndInventoryTests
     [Fact]
     public async Task Admin_adds_a_rule_and_the_checker_shows_allowed_and_denied_with_the_reason()
     {
-        await using var host = await AdminAppHost.StartAsync();
+        await using var host = await AdminAppHost.StartAsync(null, CloudAccounts);
         var invite = await host.AddPersonAsync("root", AdminRoles.Admin);
         await host.Store.AddUserAsync(new NewUser("alice") { Groups = ["dev"] });
         await host.Store.AddUserAsync(new NewUser("bob"));
@@ -24,6 +25,12 @@ public sealed class RulesAndInventoryTests
             Instance("i-0abc1234def567890", "web-2", "10.9.8.7", "111111111111", "dev-a", new() { ["env"] = "dev", ["Owner"] = "alice" }),
             Instance("i-0fff0000aaa111222", "build-1", "10.9.8.8", "111111111111", "dev-a", new() { ["env"] = "ci" }));
         await SaveCloudAccountAsync(host, "dev-b", "222222222222", "AccessDenied: not authorized to perform ec2:DescribeInstances");
+        // What a gateway's refresh leaves in the store for an instance outside dev-b's ranges.
+        await host.Store.SyncInventoryFindingsAsync(InventoryFindingKinds.InstanceRejected,
+        [
+            new InventoryFinding(InventoryFindingKinds.InstanceRejected, "i-0out", "222222222222", "i-0out in dev-b (eu-west-1): not a target: outside",
+                new Dictionary<string, string> { ["account_alias"] = "dev-b", ["reason"] = "its primary private address 10.50.0.1 is outside the ranges registered for dev-b (10.10.0.0/16)" }),
+        ]);
 
         await using var browser = await BrowserSession.StartAsync();
         await browser.RedeemInviteAsync(invite, host.BaseUrl);
@@ -103,6 +110,7 @@ public sealed class RulesAndInventoryTests
         var stale = await page.InnerTextAsync("#accounts tr[data-account='dev-b']");
         Assert.Contains("STALE", stale);
         Assert.Contains("AccessDenied", stale);
+        Assert.Contains("outside the ranges registered for dev-b", await page.InnerTextAsync("#refused tr[data-instance='i-0out']"));
         await browser.ScreenshotAsync("admin-inventory");
         foreach (var (query, expected) in new[] { ("10.9.8.7", "web-2"), ("i-0fff", "build-1"), ("LAB", "web-1"), ("db", "db-1") })
         {
@@ -121,7 +129,7 @@ public sealed class RulesAndInventoryTests
     [Fact]
     public async Task Hostile_tags_rule_conditions_and_audit_data_render_as_text()
     {
-        await using var host = await AdminAppHost.StartAsync();
+        await using var host = await AdminAppHost.StartAsync(null, CloudAccounts);
         var invite = await host.AddPersonAsync("root", AdminRoles.Admin, AdminRoles.Auditor);
         await host.Store.AddTargetAsync(new TargetDefinition("web-evil", "127.0.0.2")
         {
@@ -175,6 +183,23 @@ public sealed class RulesAndInventoryTests
         Assert.Empty(alerts);
         Assert.Empty(browser.Dialogs);
     }
+
+    /// <summary>The two cloud accounts the saved inventory belongs to, with their address ranges, as the gateway is configured.</summary>
+    private static readonly string[] CloudAccounts =
+    [
+        "--Bastion:Inventory:Ec2:Enabled=true",
+        .. Account(0, "111111111111", "dev-a", "10.9.0.0/16"),
+        .. Account(1, "222222222222", "dev-b", "10.10.0.0/16"),
+    ];
+
+    private static string[] Account(int index, string id, string alias, string cidr) =>
+    [
+        $"--Bastion:Inventory:Ec2:Accounts:{index}:Id={id}",
+        $"--Bastion:Inventory:Ec2:Accounts:{index}:Alias={alias}",
+        $"--Bastion:Inventory:Ec2:Accounts:{index}:RoleArn=arn:aws:iam::{id}:role/bastion-inventory",
+        $"--Bastion:Inventory:Ec2:Accounts:{index}:Regions:0=eu-west-1",
+        $"--Bastion:Inventory:Ec2:Accounts:{index}:Cidrs:0={cidr}",
+    ];
 
     private static Ec2Instance Instance(string id, string name, string ip, string accountId, string alias, Dictionary<string, string> tags) =>
         new(id, name, "running", [ip], $"ip-{ip.Replace('.', '-')}.eu-west-1.compute.internal", "vpc-0123", accountId, alias, "eu-west-1",

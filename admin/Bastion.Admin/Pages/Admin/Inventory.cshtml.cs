@@ -10,7 +10,9 @@ namespace Bastion.Admin.Pages.Admin;
 /// <summary>
 /// Admins search the targets connections resolve against (static inventory and cloud instances) by name, account,
 /// address or instance id, and see each cloud account's refresh status: last success, instance count, age, stale,
-/// last error. The same data as <c>bastion inventory list|status</c>.
+/// last error, and what the inventory refused or alerted on (instances outside their account's ranges, Name tags that
+/// are not names, addresses claimed twice, instances reachable without the bastion). The same data as
+/// <c>bastion inventory list|status</c>.
 /// </summary>
 [Authorize(Policy = Policies.Admin)]
 public sealed class InventoryModel : BastionPageModel
@@ -35,11 +37,15 @@ public sealed class InventoryModel : BastionPageModel
 
     public DateTimeOffset Now { get; private set; }
 
+    /// <summary>Refused instances, address conflicts and SSH bypasses that hold now (the store's findings, as in <c>bastion inventory status</c>).</summary>
+    public IReadOnlyList<InventoryFinding> Findings { get; private set; } = [];
+
     public async Task OnGetAsync()
     {
         var all = await InventoryView.ListAsync(Bastion, HttpContext.RequestAborted);
         Accounts = Bastion.InventoryState.Accounts;
         Now = Bastion.Time.GetUtcNow();
+        Findings = await Bastion.Store.ListInventoryFindingsAsync(HttpContext.RequestAborted);
         TotalTargets = all.Count;
         AccountNames = all.Select(InventoryView.AccountOf).OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase)
             .Order(StringComparer.OrdinalIgnoreCase).ToList();
