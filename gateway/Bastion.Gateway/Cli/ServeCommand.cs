@@ -112,7 +112,8 @@ public static class ServeCommand
             builder.Services.AddHostedService<InventorySync>();
             builder.Services.AddEc2Inventory(options.Inventory.Ec2);
             builder.Services.AddHostedService(sp => new InventoryDnsServer(
-                options.Inventory.Dns, () => context.InventoryState.Index, sp.GetRequiredService<ILogger<InventoryDnsServer>>()));
+                options.Inventory.Dns, () => context.InventoryState.Index, sp.GetRequiredService<ILogger<InventoryDnsServer>>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<GatewayMetrics>().DnsResponseDropped));
             using var host = builder.Build();
             try
             {
