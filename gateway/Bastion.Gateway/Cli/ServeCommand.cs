@@ -114,8 +114,8 @@ public static class ServeCommand
             builder.Services.AddEc2Inventory(options.Inventory.Ec2);
             builder.Services.AddHostedService(sp => new InventoryDnsServer(
                 options.Inventory.Dns, () => context.InventoryState.Index, sp.GetRequiredService<ILogger<InventoryDnsServer>>(),
-                () => context.InventoryState.Statics,
-                new TargetLookupOptions { MaxStale = TimeSpan.FromSeconds(options.Inventory.Ec2.MaxStaleSeconds) }, context.Time));
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<GatewayMetrics>().DnsResponseDropped,
+                () => context.InventoryState.Statics, new TargetLookupOptions { MaxStale = TimeSpan.FromSeconds(options.Inventory.Ec2.MaxStaleSeconds) }));
             using var host = builder.Build();
             try
             {

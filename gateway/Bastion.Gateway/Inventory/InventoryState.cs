@@ -75,12 +75,20 @@ public sealed class InventoryState
     }
 
     public static InventoryAccountRecord ToRecord(Ec2AccountStatus status) => new(
-        status.Account.Id, status.Account.Alias, status.LastSuccess, status.LastAttempt ?? DateTimeOffset.MinValue, status.LastError,
+        status.Account.Id, status.Account.Alias, status.LastSuccess, status.LastAttempt ?? DateTimeOffset.MinValue, Problem(status),
         status.ConsecutiveFailures, status.Instances.Count, JsonSerializer.Serialize(status.Instances, Json));
 
     private static InventoryAccountView View(Ec2AccountStatus a) =>
-        new(a.Account.Id, a.Account.Alias, a.Instances.Count, a.LastSuccess, a.LastAttempt, a.LastError, a.ConsecutiveFailures);
+        new(a.Account.Id, a.Account.Alias, a.Instances.Count, a.LastSuccess, a.LastAttempt, Problem(a), a.ConsecutiveFailures);
 
-    private static IReadOnlyList<Ec2Instance> Deserialize(string json) =>
+    /// <summary>
+    /// What the status command and the admin page show as the account's last error: the failed refresh, or else
+    /// security groups that could not be read. The latter does not make the account stale (its instances are fresh),
+    /// but whoever reads the status must learn that its instances are not checked for SSH open to the internet.
+    /// </summary>
+    private static string? Problem(Ec2AccountStatus status) => status.LastError ?? status.SecurityGroupsError;
+
+    /// <summary>Reads saved instances; JSON saved before a field existed reads with that field's default.</summary>
+    internal static IReadOnlyList<Ec2Instance> Deserialize(string json) =>
         JsonSerializer.Deserialize<List<Ec2Instance>>(json, Json) ?? [];
 }

@@ -21,6 +21,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _recordings;
     private readonly Counter<long> _recordingBytes;
     private readonly Counter<long> _silentConnections;
+    private readonly Counter<long> _dnsDropped;
 
     public GatewayMetrics(IMeterFactory meters, GatewayContext context, ActiveSessions active)
     {
@@ -43,6 +44,8 @@ public sealed class GatewayMetrics
             description: "Bytes of asciicast written to the store by sealed recordings");
         _silentConnections = meter.CreateCounter<long>("connections.silent",
             description: "Connections closed by the client before it sent a byte (TCP health checks, port probes); counted here, not audited");
+        _dnsDropped = meter.CreateCounter<long>("dns.responses.dropped",
+            description: "Inventory DNS queries left unanswered because their source was over its response rate limit, by transport (udp, tcp)");
         meter.CreateObservableGauge("inventory.snapshot.age", () => InventoryAges(context), "s",
             "Seconds since each cloud account's instance list was last refreshed successfully");
         meter.CreateObservableGauge("inventory.account.resolving", () => InventoryResolving(context), null,
@@ -75,6 +78,9 @@ public sealed class GatewayMetrics
     };
 
     public void SilentConnection() => _silentConnections.Add(1);
+
+    /// <summary>A DNS query dropped by the per-source response limit; <paramref name="transport"/> is "udp" or "tcp".</summary>
+    public void DnsResponseDropped(string transport) => _dnsDropped.Add(1, new KeyValuePair<string, object?>("transport", transport));
 
     public void Login(string mfaPolicy) => _logins.Add(1, new KeyValuePair<string, object?>("mfa", mfaPolicy));
 

@@ -24,6 +24,23 @@ public sealed class InventoryDnsOptions
     /// <summary>TTL of answers and of negative answers (SOA minimum), kept short because the index changes as instances start and stop.</summary>
     public int TtlSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// Responses per second to one source address (an IPv6 source per /64), over UDP; TCP has a limit of its own with
+    /// the same settings. Queries beyond it are dropped, as BIND's response rate limiting does: UDP source addresses
+    /// can be forged, and without a limit anyone could aim this responder's answers at an address of their choosing.
+    /// A resolver that forwards a whole office's queries is one source, so leave room for it. 0 turns the limit off.
+    /// </summary>
+    public int ResponsesPerSecond { get; set; } = 100;
+
+    /// <summary>Responses a source may get at once above <see cref="ResponsesPerSecond"/>, after being quiet a while.</summary>
+    public int ResponseBurst { get; set; } = 200;
+
+    /// <summary>
+    /// Sources the rate limit keeps track of at once (about 100 bytes each). Beyond it, a new source replaces one whose
+    /// limit has fully recovered; when there is none, new sources go unanswered until one recovers.
+    /// </summary>
+    public int RateLimitSources { get; set; } = 10_000;
+
     /// <summary>Every problem with these settings, each naming the key to fix; empty when they are usable.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -43,6 +60,18 @@ public sealed class InventoryDnsOptions
         if (TtlSeconds is < 0 or > 86_400)
         {
             errors.Add($"{Section}:TtlSeconds {TtlSeconds} is outside 0..86400 (a few seconds to a minute suits an inventory that changes)");
+        }
+        if (ResponsesPerSecond is < 0 or > 1_000_000)
+        {
+            errors.Add($"{Section}:ResponsesPerSecond {ResponsesPerSecond} is outside 0..1000000 (0 turns the per-source limit off)");
+        }
+        if (ResponseBurst is < 1 or > 1_000_000)
+        {
+            errors.Add($"{Section}:ResponseBurst {ResponseBurst} is outside 1..1000000 (about twice ResponsesPerSecond suits most resolvers)");
+        }
+        if (RateLimitSources is < 16 or > 1_000_000)
+        {
+            errors.Add($"{Section}:RateLimitSources {RateLimitSources} is outside 16..1000000");
         }
         return errors;
     }

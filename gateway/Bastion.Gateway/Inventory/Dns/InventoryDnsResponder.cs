@@ -93,7 +93,7 @@ internal sealed class InventoryDnsResponder
                 response.AnswerRecords.Add(_zone.Soa(_ttl));
                 return;
             case ZoneNameKind.Instance when question.RecordType is RecordType.A or RecordType.Any:
-                AddAddresses(question.Name, found.Target!, response);
+                AddAddress(question.Name, found.Target!, response);
                 break;
             case ZoneNameKind.Ambiguous or ZoneNameKind.NotRunning or ZoneNameKind.Refused:
                 _logger.LogDebug("DNS {Name}: answering with no address: {Reason}", question.Name, found.Refusal?.Error);
@@ -109,20 +109,14 @@ internal sealed class InventoryDnsResponder
         }
     }
 
-    /// <summary>All private IPv4 addresses of the instance, in inventory order (the primary first).</summary>
-    private void AddAddresses(DomainName owner, ResolvedTarget target, DnsMessage response)
+    /// <summary>
+    /// One A record: the address the gateway dials (an instance's primary private IP). Not every private IP: the
+    /// instance's owner chooses how many it has, and with them the size of the answer this responder sends.
+    /// </summary>
+    private void AddAddress(DomainName owner, ResolvedTarget target, DnsMessage response)
     {
-        foreach (var text in target.Instance!.PrivateIps)
+        if (IPAddress.TryParse(target.Host, out var host) && host.AddressFamily == AddressFamily.InterNetwork)
         {
-            if (IPAddress.TryParse(text, out var address) && address.AddressFamily == AddressFamily.InterNetwork)
-            {
-                response.AnswerRecords.Add(new ARecord(owner, _ttl, address));
-            }
-        }
-        if (response.AnswerRecords.Count == 0
-            && IPAddress.TryParse(target.Host, out var host) && host.AddressFamily == AddressFamily.InterNetwork)
-        {
-            // An inventory entry without its address list still has the address the gateway dials.
             response.AnswerRecords.Add(new ARecord(owner, _ttl, host));
         }
     }

@@ -19,6 +19,8 @@ namespace Bastion.Gateway.Inventory.Dns;
 /// them (<see cref="DnsMessageShape"/>); responses and stubs shorter than a header are dropped, broken framing is
 /// answered FORMERR, and the rare well-framed packet the library still cannot parse is dropped. All are logged at
 /// debug. A handler failure, such as the index delegate throwing, is answered SERVFAIL.</para>
+/// <para>Each source address gets at most <see cref="InventoryDnsOptions.ResponsesPerSecond"/> responses a second
+/// (<see cref="DnsResponseRateLimiter"/>); over UDP the rest are dropped, over TCP the connection is closed.</para>
 /// </remarks>
 public sealed class InventoryDnsServer : IHostedService, IAsyncDisposable
 {
@@ -31,16 +33,20 @@ public sealed class InventoryDnsServer : IHostedService, IAsyncDisposable
     private readonly Func<IReadOnlyList<ResolvedTarget>> _statics;
     private readonly ILogger _logger;
     private readonly InventoryDnsResponder _responder;
+    private readonly TimeProvider _time;
+    private readonly Action<string>? _responseDropped;
     private readonly Lock _lifecycle = new();
     private Listener? _listener;
 
     /// <param name="options">Validated on construction; invalid settings throw with every problem listed.</param>
     /// <param name="currentIndex">Returns the current inventory snapshot; called once per query.</param>
     /// <param name="logger">Start, stop and failures at information/warning; per-query outcomes at debug.</param>
+    /// <param name="time">The clock the per-source response limit refills by and stale accounts are judged by; the system clock when null.</param>
+    /// <param name="responseDropped">Told "udp" or "tcp" for each query dropped by the per-source limit (a metric).</param>
     /// <param name="statics">The static targets as last read: names they own are not answered for instances, as in SSH.</param>
     /// <param name="lookup">The resolution settings shared with SSH (how old an account's list may be).</param>
     public InventoryDnsServer(InventoryDnsOptions options, Func<InstanceIndex> currentIndex, ILogger<InventoryDnsServer> logger,
-        Func<IReadOnlyList<ResolvedTarget>>? statics = null, TargetLookupOptions? lookup = null, TimeProvider? time = null)
+        TimeProvider? time = null, Action<string>? responseDropped = null, Func<IReadOnlyList<ResolvedTarget>>? statics = null, TargetLookupOptions? lookup = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(currentIndex);
@@ -54,7 +60,9 @@ public sealed class InventoryDnsServer : IHostedService, IAsyncDisposable
         _currentIndex = currentIndex;
         _logger = logger;
         _statics = statics ?? (() => []);
-        _responder = new InventoryDnsResponder(ZoneName.Parse(options.Zone), options.TtlSeconds, logger, lookup, time);
+        _time = time ?? TimeProvider.System;
+        _responder = new InventoryDnsResponder(ZoneName.Parse(options.Zone), options.TtlSeconds, logger, lookup, _time);
+        _responseDropped = responseDropped;
     }
 
     /// <summary>Where it listens (UDP and TCP), or null while stopped or disabled.</summary>
@@ -75,10 +83,12 @@ public sealed class InventoryDnsServer : IHostedService, IAsyncDisposable
                 return Task.CompletedTask;
             }
             var endPoint = new IPEndPoint(IPAddress.Parse(_options.ListenAddress), _options.Port);
+            // One limit per transport: forged UDP sources cannot use up what a client falling back to TCP needs.
             var transports = new IServerTransport[]
             {
-                new ShapeCheckingUdpServerTransport(endPoint, OnRejected),
-                new ShapeCheckingServerTransport(new TcpServerTransport(endPoint, TcpTimeoutMilliseconds, TcpKeepAliveMilliseconds), OnRejected),
+                new ShapeCheckingUdpServerTransport(endPoint, OnRejected, NewLimiter(), client => OnLimited(client, "udp")),
+                new ShapeCheckingServerTransport(new TcpServerTransport(endPoint, TcpTimeoutMilliseconds, TcpKeepAliveMilliseconds), OnRejected,
+                    NewLimiter(), client => OnLimited(client, "tcp")),
             };
             var server = new DnsServer(transports);
             server.QueryReceived += OnQueryReceivedAsync;
@@ -146,6 +156,20 @@ public sealed class InventoryDnsServer : IHostedService, IAsyncDisposable
             _logger.LogWarning(ex, "Inventory DNS could not answer a query from {Client}; answered SERVFAIL", e.RemoteEndpoint);
         }
         return Task.CompletedTask;
+    }
+
+    private DnsResponseRateLimiter? NewLimiter() => _options.ResponsesPerSecond == 0
+        ? null
+        : new DnsResponseRateLimiter(_options.ResponsesPerSecond, _options.ResponseBurst, _options.RateLimitSources, _time);
+
+    /// <summary>Counted, and logged at debug only: a flood would otherwise turn into a flood of log lines.</summary>
+    private void OnLimited(IPEndPoint client, string transport)
+    {
+        _responseDropped?.Invoke(transport);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.LogDebug("Inventory DNS dropped a {Transport} query from {Client}: over {PerSecond} responses a second", transport, client, _options.ResponsesPerSecond);
+        }
     }
 
     private void OnRejected(IPEndPoint client, DnsMessageVerdict verdict) =>

@@ -8,18 +8,26 @@ namespace Bastion.Gateway.Inventory.Dns;
 /// the library parses it: responses and stubs are dropped, broken framing is answered FORMERR here, and only
 /// well-framed messages reach the parser and the responder. (ARSoft's TCP listener has already read the question by
 /// then and ends the connection if it cannot; UDP uses <see cref="ShapeCheckingUdpServerTransport"/> instead.)
+/// A message from a source over its response rate limit ends the connection unanswered: a TCP client that gets no
+/// answer would otherwise wait for its timeout with the connection held open.
 /// </summary>
 internal sealed class ShapeCheckingServerTransport : IServerTransport
 {
     private readonly IServerTransport _inner;
     private readonly Action<IPEndPoint, DnsMessageVerdict> _rejected;
+    private readonly DnsResponseRateLimiter? _limiter;
+    private readonly Action<IPEndPoint> _limited;
 
     /// <param name="inner">The UDP or TCP transport that owns the socket.</param>
     /// <param name="rejected">Told about each packet that does not reach the parser (for debug logging).</param>
-    public ShapeCheckingServerTransport(IServerTransport inner, Action<IPEndPoint, DnsMessageVerdict> rejected)
+    /// <param name="limiter">Per-source response limit; null for none.</param>
+    /// <param name="limited">Told about each message dropped by <paramref name="limiter"/>.</param>
+    public ShapeCheckingServerTransport(IServerTransport inner, Action<IPEndPoint, DnsMessageVerdict> rejected, DnsResponseRateLimiter? limiter, Action<IPEndPoint> limited)
     {
         _inner = inner;
         _rejected = rejected;
+        _limiter = limiter;
+        _limited = limited;
     }
 
     public ushort DefaultAllowedResponseSize => _inner.DefaultAllowedResponseSize;
@@ -43,6 +51,7 @@ internal sealed class ShapeCheckingServerTransport : IServerTransport
     {
         private readonly ShapeCheckingServerTransport _transport;
         private readonly IServerConnection _inner;
+        private bool _closed;
 
         public Connection(ShapeCheckingServerTransport transport, IServerConnection inner)
         {
@@ -56,7 +65,7 @@ internal sealed class ShapeCheckingServerTransport : IServerTransport
 
         public IPEndPoint LocalEndPoint => _inner.LocalEndPoint;
 
-        public bool CanRead => _inner.CanRead;
+        public bool CanRead => !_closed && _inner.CanRead;
 
         public Task<bool> InitializeAsync(CancellationToken token = default) => _inner.InitializeAsync(token);
 
@@ -71,6 +80,14 @@ internal sealed class ShapeCheckingServerTransport : IServerTransport
             {
                 var message = MessageBytes(package);
                 var verdict = DnsMessageShape.Check(message);
+                if (verdict != DnsMessageVerdict.Drop && _transport._limiter?.TryTake(RemoteEndPoint.Address) == false)
+                {
+                    _transport._limited(RemoteEndPoint);
+                    // Returning no message alone leaves ARSoft holding the connection open until its idle timeout.
+                    _closed = true;
+                    _inner.Dispose();
+                    return null;
+                }
                 if (verdict == DnsMessageVerdict.Parse)
                 {
                     return package;

@@ -9,6 +9,7 @@ namespace Bastion.Gateway.Inventory.Dns;
 /// inside its single receive loop and throws on junk, so a burst of garbage stalled every query behind it for
 /// seconds. Here every datagram passes <see cref="DnsMessageShape.Check"/> first: responses and stubs are dropped,
 /// broken framing is answered FORMERR straight away, and only well-framed queries become connections for the server.
+/// A source over its response rate limit is sent nothing, FORMERR included, before any parsing.
 /// </summary>
 internal sealed class ShapeCheckingUdpServerTransport : IServerTransport
 {
@@ -19,11 +20,17 @@ internal sealed class ShapeCheckingUdpServerTransport : IServerTransport
     private readonly IPEndPoint _endPoint;
     private readonly Socket _socket;
     private readonly Action<IPEndPoint, DnsMessageVerdict> _rejected;
+    private readonly DnsResponseRateLimiter? _limiter;
+    private readonly Action<IPEndPoint> _limited;
 
-    public ShapeCheckingUdpServerTransport(IPEndPoint endPoint, Action<IPEndPoint, DnsMessageVerdict> rejected)
+    /// <param name="limiter">Per-source response limit; null for none.</param>
+    /// <param name="limited">Told about each query dropped by <paramref name="limiter"/>.</param>
+    public ShapeCheckingUdpServerTransport(IPEndPoint endPoint, Action<IPEndPoint, DnsMessageVerdict> rejected, DnsResponseRateLimiter? limiter, Action<IPEndPoint> limited)
     {
         _endPoint = endPoint;
         _rejected = rejected;
+        _limiter = limiter;
+        _limited = limited;
         _socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         if (endPoint.Address.Equals(IPAddress.IPv6Any))
         {
@@ -70,6 +77,11 @@ internal sealed class ShapeCheckingUdpServerTransport : IServerTransport
             var remote = (IPEndPoint)received.RemoteEndPoint;
             var message = buffer.AsSpan(DnsRawPackage.LENGTH_HEADER_LENGTH, received.ReceivedBytes);
             var verdict = DnsMessageShape.Check(message);
+            if (verdict != DnsMessageVerdict.Drop && _limiter?.TryTake(remote.Address) == false)
+            {
+                _limited(remote);
+                continue;
+            }
             if (verdict == DnsMessageVerdict.Parse)
             {
                 buffer[0] = (byte)(received.ReceivedBytes >> 8);

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Amazon.EC2;
 using Amazon.EC2.Model;
 using Amazon.Runtime;
 using Microsoft.Extensions.Logging;
@@ -7,13 +7,11 @@ namespace Bastion.Gateway.Inventory.Ec2;
 
 /// <summary>
 /// Lists one account's instances the AWS way: assume the account's role with the gateway's own credentials,
-/// then page through DescribeInstances in each region with the role's temporary credentials.
+/// then page through DescribeInstances (and DescribeSecurityGroups, beside it) in each region with the role's
+/// temporary credentials.
 /// </summary>
 public sealed class Ec2AccountFetcher : IEc2AccountFetcher, IDisposable
 {
-    /// <summary>A guard against an endpoint that never stops paging; 100 pages of 1000 is far beyond any account.</summary>
-    private const int MaxPagesPerRegion = 10_000;
-
     private readonly Ec2InventoryOptions _options;
     private readonly Ec2ClientFactory _clients;
     private readonly Ec2RoleCredentialCache _roles;
@@ -34,7 +32,7 @@ public sealed class Ec2AccountFetcher : IEc2AccountFetcher, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<Ec2Instance>> FetchAsync(Ec2AccountOptions account, CancellationToken cancellationToken)
+    public async Task<Ec2AccountFetch> FetchAsync(Ec2AccountOptions account, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(account);
         if (account.Regions.Count == 0)
@@ -54,37 +52,55 @@ public sealed class Ec2AccountFetcher : IEc2AccountFetcher, IDisposable
 
         // Regions are independent; listing them side by side keeps one account's refresh as short as its slowest region.
         var perRegion = await Task.WhenAll(account.Regions.Select(region => FetchRegionAsync(account, region, credentials, cancellationToken))).ConfigureAwait(false);
-        var all = perRegion.SelectMany(list => list).ToList();
+        var all = perRegion.SelectMany(r => r.Instances).ToList();
+        var failed = perRegion.Where(r => r.GroupsError is not null).ToList();
         if (_logger.IsEnabled(LogLevel.Debug))
         {
             _logger.LogDebug("EC2 account {Account}: {Count} instances in {Regions} regions in {Elapsed} ms",
                 account.ToString(), all.Count, account.Regions.Count, (long)_time.GetElapsedTime(started).TotalMilliseconds);
         }
-        return all;
+        return new Ec2AccountFetch(all)
+        {
+            SecurityGroups = perRegion.SelectMany(r => r.Groups).ToList(),
+            SecurityGroupRegionsFailed = failed.Select(r => r.Region).ToList(),
+            SecurityGroupsError = failed.Count == 0 ? null : SecurityGroupsError(failed),
+        };
     }
 
-    private async Task<List<Ec2Instance>> FetchRegionAsync(Ec2AccountOptions account, string region, AWSCredentials credentials, CancellationToken cancellationToken)
+    /// <summary>
+    /// One region: instances and security groups read side by side with one client. Failing to list instances fails
+    /// the region (and the account's refresh); failing to read groups only leaves them out, with the reason.
+    /// </summary>
+    private async Task<RegionFetch> FetchRegionAsync(Ec2AccountOptions account, string region, AWSCredentials credentials, CancellationToken cancellationToken)
     {
+        using var ec2 = _clients.CreateEc2(region, credentials);
+        var groups = Ec2SecurityGroupReader.ReadAsync(ec2, account, region, _options.PageSize, _clients.DescribeEc2Endpoint(region), cancellationToken);
         try
         {
-            using var ec2 = _clients.CreateEc2(region, credentials);
+            var instances = await ListInstancesAsync(ec2, account, region, cancellationToken).ConfigureAwait(false);
+            var read = await groups.ConfigureAwait(false);
+            return new RegionFetch(region, instances, Ec2SecurityGroupReader.InUseBy(read.Groups, instances).ToList(), read.Error?.Message);
+        }
+        finally
+        {
+            // The client is disposed on the way out, so the group call must be over even when listing instances failed.
+            await ((Task)groups).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task<List<Ec2Instance>> ListInstancesAsync(AmazonEC2Client ec2, Ec2AccountOptions account, string region, CancellationToken cancellationToken)
+    {
+        var endpoint = _clients.DescribeEc2Endpoint(region);
+        try
+        {
             var instances = new List<Ec2Instance>();
-            var seenTokens = new HashSet<string>(StringComparer.Ordinal);
             var strings = new Ec2StringPool();
-            string? nextToken = null;
-            for (var page = 0; ; page++)
+            await Ec2Pages.ReadAllAsync(Ec2ErrorTranslator.DescribeInstances, account, region, endpoint, async token =>
             {
-                if (page >= MaxPagesPerRegion)
-                {
-                    throw new Ec2FetchException($"DescribeInstances for account {account} in {region} returned more than {MaxPagesPerRegion} pages; the endpoint {_clients.DescribeEc2Endpoint(region)} keeps paging")
-                    {
-                        Operation = Ec2ErrorTranslator.DescribeInstances, Region = region,
-                    };
-                }
                 var response = await ec2.DescribeInstancesAsync(new DescribeInstancesRequest
                 {
                     MaxResults = _options.PageSize,
-                    NextToken = nextToken,
+                    NextToken = token,
                 }, cancellationToken).ConfigureAwait(false);
                 foreach (var reservation in response.Reservations ?? [])
                 {
@@ -96,23 +112,13 @@ public sealed class Ec2AccountFetcher : IEc2AccountFetcher, IDisposable
                         }
                     }
                 }
-                nextToken = response.NextToken;
-                if (string.IsNullOrEmpty(nextToken))
-                {
-                    return instances;
-                }
-                if (!seenTokens.Add(nextToken))
-                {
-                    throw new Ec2FetchException($"DescribeInstances for account {account} in {region} returned the same NextToken twice; the endpoint {_clients.DescribeEc2Endpoint(region)} is paging in a loop")
-                    {
-                        Operation = Ec2ErrorTranslator.DescribeInstances, Region = region,
-                    };
-                }
-            }
+                return response.NextToken;
+            }).ConfigureAwait(false);
+            return instances;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            var translated = Ec2ErrorTranslator.Translate(ex, account, Ec2ErrorTranslator.DescribeInstances, region, _clients.DescribeEc2Endpoint(region));
+            var translated = Ec2ErrorTranslator.Translate(ex, account, Ec2ErrorTranslator.DescribeInstances, region, endpoint);
             if (!Ec2ErrorTranslator.KeepsCredentials(translated))
             {
                 _roles.Forget(account);
@@ -121,5 +127,15 @@ public sealed class Ec2AccountFetcher : IEc2AccountFetcher, IDisposable
         }
     }
 
+    /// <summary>The first region's failure (they are usually all the same missing permission), and which others failed.</summary>
+    private static string SecurityGroupsError(IReadOnlyList<RegionFetch> failed)
+    {
+        var first = failed[0].GroupsError!;
+        var others = failed.Count > 1 ? $" (also in {string.Join(", ", failed.Skip(1).Select(r => r.Region))})" : "";
+        return $"security groups not read, so instances are not checked for SSH open to the internet: {first}{others}";
+    }
+
     public void Dispose() => _roles.Dispose();
+
+    private sealed record RegionFetch(string Region, List<Ec2Instance> Instances, List<Ec2SecurityGroup> Groups, string? GroupsError);
 }

@@ -12,7 +12,7 @@ public sealed class Ec2AccountOptions
     /// <summary>Short name shown to users and in the audit trail (e.g. "dev-a"); unique across accounts.</summary>
     public string Alias { get; set; } = "";
 
-    /// <summary>Role the gateway assumes in this account; it needs ec2:DescribeInstances.</summary>
+    /// <summary>Role the gateway assumes in this account; it needs ec2:DescribeInstances and ec2:DescribeSecurityGroups.</summary>
     public string RoleArn { get; set; } = "";
 
     /// <summary>External id the role's trust policy requires, if any.</summary>

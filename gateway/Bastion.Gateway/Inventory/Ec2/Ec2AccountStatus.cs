@@ -19,6 +19,19 @@ public sealed record Ec2AccountStatus(
     int ConsecutiveFailures,
     DateTimeOffset? NextAttemptAt)
 {
+    /// <summary>
+    /// The security groups <see cref="Instances"/> use, read by the same refresh. A region whose groups could not be
+    /// read keeps the ones read before, so an open rule stays reported while the gateway cannot look, rather than
+    /// seeming to close.
+    /// </summary>
+    public IReadOnlyList<Ec2SecurityGroup> SecurityGroups { get; init; } = [];
+
+    /// <summary>
+    /// Why the last successful refresh could not read (some of) the security groups, saying what to grant; null when
+    /// it read them all. The instances are served either way.
+    /// </summary>
+    public string? SecurityGroupsError { get; init; }
+
     /// <summary>A fresh account: nothing fetched, nothing tried.</summary>
     public static Ec2AccountStatus NotYetRefreshed(Ec2AccountOptions account) => new(account, [], null, null, null, 0, null);
 

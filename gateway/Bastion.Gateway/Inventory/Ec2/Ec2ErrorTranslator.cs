@@ -10,6 +10,7 @@ internal static class Ec2ErrorTranslator
 {
     public const string AssumeRole = "sts:AssumeRole";
     public const string DescribeInstances = "ec2:DescribeInstances";
+    public const string DescribeSecurityGroups = "ec2:DescribeSecurityGroups";
 
     private static readonly HashSet<string> ThrottlingCodes = new(StringComparer.Ordinal)
     {
@@ -49,8 +50,8 @@ internal static class Ec2ErrorTranslator
                                                 + (string.IsNullOrEmpty(account.ExternalId) ? "" : " with this ExternalId")
                                                 + " and that the gateway may call sts:AssumeRole on it",
                 (AssumeRole, "RegionDisabledException") => $"activate STS in {region} for the gateway's account, or list another region first",
-                (DescribeInstances, "UnauthorizedOperation") => $"grant ec2:DescribeInstances to {account.RoleArn}",
-                (DescribeInstances, "OptInRequired") => $"remove {region} from the account's Regions or opt the account in to it",
+                (DescribeInstances or DescribeSecurityGroups, "UnauthorizedOperation") => $"grant {operation} to {account.RoleArn}",
+                (DescribeInstances or DescribeSecurityGroups, "OptInRequired") => $"remove {region} from the account's Regions or opt the account in to it",
                 _ when CredentialCodes.Contains(code) => "AWS rejected the credentials; check the gateway's clock and its AWS credentials",
                 _ => "see the AWS error above",
             };

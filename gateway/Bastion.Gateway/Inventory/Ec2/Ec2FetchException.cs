@@ -20,7 +20,7 @@ public class Ec2FetchException : Exception
     /// <summary>AWS error code when AWS answered with one (e.g. "AccessDenied", "UnauthorizedOperation").</summary>
     public string? ErrorCode { get; init; }
 
-    /// <summary>The AWS call that failed: "sts:AssumeRole" or "ec2:DescribeInstances".</summary>
+    /// <summary>The AWS call that failed: "sts:AssumeRole", "ec2:DescribeInstances" or "ec2:DescribeSecurityGroups".</summary>
     public string? Operation { get; init; }
 
     /// <summary>Region of the failed call, when it had one.</summary>

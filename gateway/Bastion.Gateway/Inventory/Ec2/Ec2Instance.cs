@@ -18,6 +18,24 @@ public sealed record Ec2Instance(
     IReadOnlyDictionary<string, string> Tags,
     DateTimeOffset? LaunchTime)
 {
+    private readonly IReadOnlyList<string> _securityGroupIds = [];
+
+    /// <summary>
+    /// The public IPv4 address (auto-assigned or Elastic IP), or null. With it, the instance's security groups alone
+    /// decide who reaches it from the internet, bastion or not (see <see cref="SshBypassDetector"/>).
+    /// </summary>
+    public string? PublicIp { get; init; }
+
+    /// <summary>
+    /// Ids of the security groups on the instance and its network interfaces, without repeats; empty when it has
+    /// none or when it was saved before the gateway read them.
+    /// </summary>
+    public IReadOnlyList<string> SecurityGroupIds
+    {
+        get => _securityGroupIds;
+        init => _securityGroupIds = value ?? []; // a saved "securityGroupIds": null reads as none
+    }
+
     /// <summary>The address to dial: the primary private IP, or null when the instance has none yet.</summary>
     public string? PrimaryPrivateIp => PrivateIps.Count > 0 ? PrivateIps[0] : null;
 

@@ -37,7 +37,29 @@ internal static class Ec2InstanceMapper
             account.Alias,
             region,
             tags,
-            instance.LaunchTime is { } launched ? new DateTimeOffset(DateTime.SpecifyKind(launched.ToUniversalTime(), DateTimeKind.Utc)) : null);
+            instance.LaunchTime is { } launched ? new DateTimeOffset(DateTime.SpecifyKind(launched.ToUniversalTime(), DateTimeKind.Utc)) : null)
+        {
+            PublicIp = string.IsNullOrEmpty(instance.PublicIpAddress) ? null : instance.PublicIpAddress,
+            SecurityGroupIds = SecurityGroupIds(instance, strings),
+        };
+    }
+
+    /// <summary>
+    /// The groups of the instance and of every interface. EC2 lists the primary interface's groups on the instance;
+    /// another interface can have others, and since a public address can sit on any interface, all of them count.
+    /// </summary>
+    private static string[] SecurityGroupIds(Instance instance, Ec2StringPool strings)
+    {
+        var ids = new List<string>(2);
+        var groups = (instance.SecurityGroups ?? []).Concat((instance.NetworkInterfaces ?? []).SelectMany(n => n.Groups ?? []));
+        foreach (var group in groups)
+        {
+            if (!string.IsNullOrEmpty(group.GroupId) && !ids.Contains(group.GroupId))
+            {
+                ids.Add(strings.Share(group.GroupId)!);
+            }
+        }
+        return ids.ToArray();
     }
 
     /// <summary>

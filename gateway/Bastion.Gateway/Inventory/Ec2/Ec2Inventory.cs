@@ -93,16 +93,16 @@ public sealed class Ec2Inventory
         await slot.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            IReadOnlyList<Ec2Instance> instances;
+            Ec2AccountFetch fetched;
             try
             {
-                instances = await _fetcher.FetchAsync(slot.Account, cancellationToken).ConfigureAwait(false);
+                fetched = await _fetcher.FetchAsync(slot.Account, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 return RecordFailure(slot, ex);
             }
-            return RecordSuccess(slot, instances);
+            return RecordSuccess(slot, fetched);
         }
         finally
         {
@@ -110,14 +110,18 @@ public sealed class Ec2Inventory
         }
     }
 
-    private Ec2AccountStatus RecordSuccess(AccountSlot slot, IReadOnlyList<Ec2Instance> instances)
+    private Ec2AccountStatus RecordSuccess(AccountSlot slot, Ec2AccountFetch fetched)
     {
         var now = _time.GetUtcNow();
         slot.ThrottledInARow = 0;
         var previous = StatusOf(slot);
         var status = previous with
         {
-            Instances = instances.ToArray(),
+            Instances = fetched.Instances.ToArray(),
+            SecurityGroups = fetched.SecurityGroups
+                .Concat(previous.SecurityGroups.Where(g => fetched.SecurityGroupRegionsFailed.Contains(g.Region)))
+                .ToArray(),
+            SecurityGroupsError = fetched.SecurityGroupsError,
             LastSuccess = now,
             LastAttempt = now,
             LastError = null,
@@ -125,6 +129,7 @@ public sealed class Ec2Inventory
             NextAttemptAt = now + _schedule.AfterRefresh(),
         };
         Publish(status, now);
+        LogSecurityGroupsChange(previous, status);
         if (previous.ConsecutiveFailures > 0)
         {
             _logger.LogInformation("EC2 inventory: account {Account} recovered after {Failures} failed refreshes; {Count} instances",
@@ -132,6 +137,22 @@ public sealed class Ec2Inventory
             Raise(AccountRecovered, h => h(status));
         }
         return status;
+    }
+
+    /// <summary>
+    /// Logs when security groups stop or start being readable, not at every refresh: a role that lacks the permission
+    /// lacks it until someone grants it, and the account's status says so meanwhile.
+    /// </summary>
+    private void LogSecurityGroupsChange(Ec2AccountStatus previous, Ec2AccountStatus status)
+    {
+        if (status.SecurityGroupsError is { } error && previous.SecurityGroupsError is null)
+        {
+            _logger.LogWarning("EC2 inventory: account {Account}: {Error}; its instances are served", status.Account.ToString(), error);
+        }
+        else if (status.SecurityGroupsError is null && previous.SecurityGroupsError is not null)
+        {
+            _logger.LogInformation("EC2 inventory: account {Account}: security groups read again", status.Account.ToString());
+        }
     }
 
     private Ec2AccountStatus RecordFailure(AccountSlot slot, Exception ex)

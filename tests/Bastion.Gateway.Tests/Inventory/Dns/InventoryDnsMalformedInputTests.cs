@@ -83,7 +83,7 @@ public sealed class InventoryDnsMalformedInputTests : IAsyncLifetime
         }
         Assert.True(response is not null, $"no answer within {stopwatch.Elapsed} after the garbage");
         Assert.Equal(ReturnCode.NoError, response.ReturnCode);
-        Assert.Equal(2, response.AnswerRecords.Count);
+        Assert.Single(response.AnswerRecords);
         await AssertStillAnsweringAsync();
     }
 
@@ -98,7 +98,7 @@ public sealed class InventoryDnsMalformedInputTests : IAsyncLifetime
             await stream.WriteAsync(new byte[] { 0xFF, 0xFF, 0x01 }); // announces 65535 bytes, sends one, then hangs up
         }
 
-        Assert.Equal(["127.0.10.5", "10.20.0.5"], await Dig.ShortAsync(_dns.Port, "+tcp", "web-1.dev.example", "A"));
+        Assert.Equal(["127.0.10.5"], await Dig.ShortAsync(_dns.Port, "+tcp", "web-1.dev.example", "A"));
         await AssertStillAnsweringAsync();
     }
 
@@ -145,7 +145,7 @@ public sealed class InventoryDnsMalformedInputTests : IAsyncLifetime
         {
             addresses.Add(((ARecord)record).Address.ToString());
         }
-        Assert.Equal(["127.0.10.5", "10.20.0.5"], addresses);
+        Assert.Equal(["127.0.10.5"], addresses);
     }
 
     private DnsClient Client(TimeSpan? timeout = null) =>

@@ -16,6 +16,19 @@ public sealed class InventoryDnsOptionsTests
         Assert.Equal(5353, options.Port);
         Assert.Equal("dev.example", options.Zone);
         Assert.Equal(30, options.TtlSeconds);
+        Assert.Equal((100, 200, 10_000), (options.ResponsesPerSecond, options.ResponseBurst, options.RateLimitSources));
+    }
+
+    [Fact]
+    public void Bad_rate_limit_settings_name_their_keys()
+    {
+        var errors = new InventoryDnsOptions { ResponsesPerSecond = -1, ResponseBurst = 0, RateLimitSources = 15 }.Validate();
+
+        Assert.Equal(3, errors.Count);
+        Assert.Contains(errors, e => e.StartsWith("Bastion:Inventory:Dns:ResponsesPerSecond -1 is outside 0..1000000", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Bastion:Inventory:Dns:ResponseBurst 0 is outside 1..1000000", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Bastion:Inventory:Dns:RateLimitSources 15 is outside 16..1000000", StringComparison.Ordinal));
+        Assert.Empty(new InventoryDnsOptions { ResponsesPerSecond = 0 }.Validate()); // 0: no limit
     }
 
     [Fact]

@@ -47,6 +47,20 @@ public sealed class InventoryDnsResponderTests
     }
 
     [Fact]
+    public void Instance_with_many_private_addresses_answers_only_its_primary_one()
+    {
+        // The instance's owner decides how many addresses it has; the answer must not grow with them.
+        var addresses = Enumerable.Range(10, 40).Select(i => $"127.0.11.{i}").ToArray();
+        var index = new InstanceIndex([DnsTestInventory.Instance("wide", "i-0wide", "dev-a", "running", addresses)]);
+
+        foreach (var type in new[] { RecordType.A, RecordType.Any })
+        {
+            var answer = Assert.IsType<ARecord>(Assert.Single(Ask("wide.dev-a.dev.example", type, index).AnswerRecords));
+            Assert.Equal("127.0.11.10", answer.Address.ToString());
+        }
+    }
+
+    [Fact]
     public void Query_with_two_questions_is_formerr()
     {
         var query = new DnsMessage { Questions =

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Bastion.Core.Inventory;
 using Bastion.Gateway.Inventory.Dns;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Bastion.Gateway.Tests.Inventory.Dns;
@@ -33,16 +34,20 @@ internal sealed class RunningDnsServer : IAsyncDisposable
         set => Volatile.Write(ref _index, value);
     }
 
-    public static async Task<RunningDnsServer> StartAsync(InstanceIndex index)
+    /// <param name="configure">Changes to the test settings (e.g. the rate limit) before the server is made.</param>
+    /// <param name="time">The rate limit's clock; the system clock when null.</param>
+    /// <param name="responseDropped">Told "udp" or "tcp" for each query the rate limit drops.</param>
+    /// <param name="logger">Where the server logs; nowhere when null.</param>
+    public static async Task<RunningDnsServer> StartAsync(InstanceIndex index, Action<InventoryDnsOptions>? configure = null,
+        TimeProvider? time = null, Action<string>? responseDropped = null, ILogger<InventoryDnsServer>? logger = null)
     {
         for (var attempt = 1; ; attempt++)
         {
             var port = FreeTcpPort();
             RunningDnsServer? running = null;
-            var server = new InventoryDnsServer(
-                new InventoryDnsOptions { Enabled = true, ListenAddress = "127.0.0.1", Port = port, Zone = DnsTestInventory.Zone, TtlSeconds = 30 },
-                () => running!.Index,
-                NullLogger<InventoryDnsServer>.Instance);
+            var options = new InventoryDnsOptions { Enabled = true, ListenAddress = "127.0.0.1", Port = port, Zone = DnsTestInventory.Zone, TtlSeconds = 30 };
+            configure?.Invoke(options);
+            var server = new InventoryDnsServer(options, () => running!.Index, logger ?? NullLogger<InventoryDnsServer>.Instance, time, responseDropped);
             running = new RunningDnsServer(server, index, port);
             try
             {

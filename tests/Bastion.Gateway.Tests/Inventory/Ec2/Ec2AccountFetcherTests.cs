@@ -28,8 +28,8 @@ public sealed class Ec2AccountFetcherTests : IAsyncLifetime
         _bed.Model.Account(b.Id).AddInstance("eu-west-1", FakeInstance.Create("i-0bbb", "db-1", "10.2.0.5"));
         var fetcher = _bed.Fetcher(_bed.Options(a, b));
 
-        var fromA = await fetcher.FetchAsync(a, CancellationToken.None);
-        var fromB = await fetcher.FetchAsync(b, CancellationToken.None);
+        var fromA = (await fetcher.FetchAsync(a, CancellationToken.None)).Instances;
+        var fromB = (await fetcher.FetchAsync(b, CancellationToken.None)).Instances;
 
         // The fake picks the account from the access key that signed DescribeInstances, so each account seeing
         // only its own instances shows the requests were signed with that account's role credentials.
@@ -58,7 +58,7 @@ public sealed class Ec2AccountFetcherTests : IAsyncLifetime
         }
         _bed.Model.PageSize = 5;
 
-        var instances = await _bed.Fetcher(_bed.Options(account)).FetchAsync(account, CancellationToken.None);
+        var instances = (await _bed.Fetcher(_bed.Options(account)).FetchAsync(account, CancellationToken.None)).Instances;
 
         Assert.Equal(Enumerable.Range(0, 23).Select(i => $"i-{i:x4}"), instances.Select(i => i.InstanceId));
         Assert.Equal(5, _bed.Model.CallCount("DescribeInstances", account.Id));
@@ -74,7 +74,7 @@ public sealed class Ec2AccountFetcherTests : IAsyncLifetime
         fake.AddInstance("us-east-1", FakeInstance.Create("i-0u2", "api-us", "10.0.1.2"));
         fake.AddInstance("eu-central-1", FakeInstance.Create("i-0c1", "not-configured", "10.0.2.1"));
 
-        var instances = await _bed.Fetcher(_bed.Options(account)).FetchAsync(account, CancellationToken.None);
+        var instances = (await _bed.Fetcher(_bed.Options(account)).FetchAsync(account, CancellationToken.None)).Instances;
 
         Assert.Equal(
             [("i-0e1", "eu-west-1"), ("i-0u1", "us-east-1"), ("i-0u2", "us-east-1")],
@@ -95,7 +95,7 @@ public sealed class Ec2AccountFetcherTests : IAsyncLifetime
         _bed.Model.Account(account.Id).AddInstance("eu-west-1", instance);
         _bed.Model.Account(account.Id).AddInstance("eu-west-1", new FakeInstance("i-0noname") { Interfaces = [["10.0.0.9"]], ReservationId = "r-2" });
 
-        var instances = await _bed.Fetcher(_bed.Options(account)).FetchAsync(account, CancellationToken.None);
+        var instances = (await _bed.Fetcher(_bed.Options(account)).FetchAsync(account, CancellationToken.None)).Instances;
 
         var multi = instances.Single(i => i.InstanceId == "i-0multi");
         Assert.Equal(["10.0.0.5", "10.0.0.6", "10.0.1.7", "10.0.1.8"], multi.PrivateIps);
@@ -118,7 +118,7 @@ public sealed class Ec2AccountFetcherTests : IAsyncLifetime
         fake.AddInstance("eu-west-1", FakeInstance.Create("i-0stop", "web-2", "10.0.0.2")).State = "stopped";
         fake.AddInstance("eu-west-1", FakeInstance.Create("i-0gone", "web-3")).State = "terminated";
 
-        var instances = await _bed.Fetcher(_bed.Options(account)).FetchAsync(account, CancellationToken.None);
+        var instances = (await _bed.Fetcher(_bed.Options(account)).FetchAsync(account, CancellationToken.None)).Instances;
 
         Assert.Equal([("i-0run", "running"), ("i-0stop", "stopped")], instances.Select(i => (i.InstanceId, i.State)));
         Assert.False(instances[1].IsRunning);
@@ -162,7 +162,7 @@ public sealed class Ec2AccountFetcherTests : IAsyncLifetime
         var options = _bed.Options(account);
         options.SdkMaxErrorRetries = 1;
 
-        var instances = await _bed.Fetcher(options).FetchAsync(account, CancellationToken.None);
+        var instances = (await _bed.Fetcher(options).FetchAsync(account, CancellationToken.None)).Instances;
 
         Assert.Empty(instances);
         Assert.Equal(2, _bed.Model.CallCount("DescribeInstances", account.Id));

@@ -6,14 +6,17 @@ namespace Bastion.Gateway.Tests.Inventory.Ec2;
 /// <summary>An <see cref="IEc2AccountFetcher"/> that answers from a per-account script: queued outcomes first, then a default.</summary>
 internal sealed class ScriptedFetcher : IEc2AccountFetcher
 {
-    private readonly ConcurrentDictionary<string, ConcurrentQueue<Func<IReadOnlyList<Ec2Instance>>>> _queued = new();
-    private readonly ConcurrentDictionary<string, Func<IReadOnlyList<Ec2Instance>>> _defaults = new();
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<Func<Ec2AccountFetch>>> _queued = new();
+    private readonly ConcurrentDictionary<string, Func<Ec2AccountFetch>> _defaults = new();
 
     public int Calls;
 
     /// <summary>From now on, the account answers these instances.</summary>
     public void Serve(Ec2AccountOptions account, params string[] names) =>
-        _defaults[account.Id] = () => names.Select(n => Instance(account, n)).ToList();
+        _defaults[account.Id] = () => new Ec2AccountFetch(names.Select(n => Instance(account, n)).ToList());
+
+    /// <summary>From now on, the account answers exactly this (instances, security groups, a group error).</summary>
+    public void Serve(Ec2AccountOptions account, Ec2AccountFetch fetch) => _defaults[account.Id] = () => fetch;
 
     /// <summary>From now on, the account fails with this exception.</summary>
     public void FailWith(Ec2AccountOptions account, Exception ex) => _defaults[account.Id] = () => throw ex;
@@ -22,19 +25,19 @@ internal sealed class ScriptedFetcher : IEc2AccountFetcher
     public void FailOnceWith(Ec2AccountOptions account, Exception ex) =>
         _queued.GetOrAdd(account.Id, _ => new()).Enqueue(() => throw ex);
 
-    public Task<IReadOnlyList<Ec2Instance>> FetchAsync(Ec2AccountOptions account, CancellationToken cancellationToken)
+    public Task<Ec2AccountFetch> FetchAsync(Ec2AccountOptions account, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref Calls);
         try
         {
             var outcome = _queued.TryGetValue(account.Id, out var queue) && queue.TryDequeue(out var next)
                 ? next
-                : _defaults.GetValueOrDefault(account.Id, () => []);
+                : _defaults.GetValueOrDefault(account.Id, () => new Ec2AccountFetch([]));
             return Task.FromResult(outcome());
         }
         catch (Exception ex)
         {
-            return Task.FromException<IReadOnlyList<Ec2Instance>>(ex);
+            return Task.FromException<Ec2AccountFetch>(ex);
         }
     }
 
