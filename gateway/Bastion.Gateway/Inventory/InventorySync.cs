@@ -1,4 +1,5 @@
 using Bastion.Core.Audit;
+using Bastion.Core.Inventory;
 using Bastion.Gateway.Hosting;
 using Bastion.Gateway.Inventory.Ec2;
 using Microsoft.Extensions.Hosting;
@@ -70,7 +71,7 @@ public sealed class InventorySync : IHostedService
             {
                 await _context.Store.SaveInventoryAccountAsync(InventoryState.ToRecord(account)).ConfigureAwait(false);
             }
-            await _findings.PublishAsync(_context.InventoryState.Index, null, CancellationToken.None).ConfigureAwait(false);
+            await _findings.PublishAsync(_context.InventoryState.Index, await SshBypassesAsync(snapshot).ConfigureAwait(false), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -81,6 +82,19 @@ public sealed class InventorySync : IHostedService
         {
             _saving.Release();
         }
+    }
+
+    /// <summary>
+    /// The SSH bypasses the snapshot shows, plus the open ones of accounts it could not check (not refreshed yet, or
+    /// security groups unreadable): those stay open rather than close and open again once the account is read.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, IReadOnlyList<InventoryFinding>>> SshBypassesAsync(Ec2Snapshot snapshot)
+    {
+        var found = SshBypassDetector.Find(snapshot);
+        var notChecked = SshBypassDetector.UncheckedAccounts(snapshot).ToHashSet(StringComparer.Ordinal);
+        var kept = notChecked.Count == 0 ? [] : (await _context.Store.ListInventoryFindingsAsync().ConfigureAwait(false))
+            .Where(f => f.Kind == InventoryFindingKinds.SshBypass && notChecked.Contains(f.AccountId)).ToList();
+        return new Dictionary<string, IReadOnlyList<InventoryFinding>> { [InventoryFindingKinds.SshBypass] = [.. found, .. kept] };
     }
 
     private void OnAccountFailed(Ec2AccountStatus status, Exception error)

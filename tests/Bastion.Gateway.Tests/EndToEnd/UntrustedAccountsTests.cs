@@ -153,6 +153,40 @@ public sealed class UntrustedAccountsTests : IAsyncLifetime
         Assert.Contains("i-0sq1 → i-0sq1 at 127.0.15.30:22", byId.StandardOutput, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Ssh_open_to_the_internet_on_a_public_instance_is_alerted_once_and_cleared_when_the_rule_goes()
+    {
+        // 198.51.100.7 is a documentation address: only data here, the gateway never dials a public IP.
+        var account = _aws.Model.Account(DevA);
+        account.AddSecurityGroup(Region, FakeSecurityGroup.Create("sg-0open", "wide-open", FakeIpPermission.Tcp(22, 22, "0.0.0.0/0")));
+        var instance = FakeInstance.Create("i-0pub", "pub-1", "127.0.99.60");
+        instance.PublicIp = "198.51.100.7";
+        instance.SecurityGroupIds = ["sg-0open"];
+        account.AddInstance(Region, instance);
+
+        var audit = await WaitForAuditAsync(l => l.Any(e => e.Type == "alert.ssh_bypass"), "the SSH bypass alert");
+        var alert = Assert.Single(audit, e => e.Type == "alert.ssh_bypass");
+        Assert.Equal("i-0pub", alert["instance_id"]);
+        Assert.Equal("sg-0open", alert["group_id"]);
+        Assert.Equal("198.51.100.7", alert["public_ip"]);
+        Assert.Equal("tcp 22 from 0.0.0.0/0", alert["rule"]);
+        Assert.Single(await _webhook.WaitForAsync(1, Wait), r => r.Body.Contains("ssh_bypass", StringComparison.Ordinal));
+        var status = await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "inventory", "status");
+        Assert.Contains("ALERT reachable without the bastion (1)", status.StandardOutput, StringComparison.Ordinal);
+
+        // More refreshes: not raised again.
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        Assert.Single(await AuditTail.ReadAsync(_bed.DataDirectory), e => e.Type == "alert.ssh_bypass");
+        Assert.Single(_webhook.Requests, r => r.Body.Contains("ssh_bypass", StringComparison.Ordinal));
+
+        // The rule goes: the finding clears (audited), and the status no longer lists it.
+        account.UpdateSecurityGroup("sg-0open", g => g.Inbound = [FakeIpPermission.Tcp(22, 22, "10.0.0.0/8")]);
+        var cleared = await WaitForAuditAsync(l => l.Any(e => e.Type == "inventory.finding_cleared" && e["kind"] == "ssh_bypass"), "the SSH bypass to clear");
+        Assert.StartsWith("i-0pub/sg-0open/", Assert.Single(cleared, e => e.Type == "inventory.finding_cleared" && e["kind"] == "ssh_bypass")["subject"], StringComparison.Ordinal);
+        status = await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "inventory", "status");
+        Assert.DoesNotContain("reachable without the bastion", status.StandardOutput, StringComparison.Ordinal);
+    }
+
     private Task<IReadOnlyList<AuditLine>> WaitForAuditAsync(Func<IReadOnlyList<AuditLine>, bool> predicate, string what) =>
         _bed.WaitForAuditAsync(predicate, what, Wait);
 }
