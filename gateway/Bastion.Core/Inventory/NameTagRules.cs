@@ -27,19 +27,21 @@ public static partial class NameTagRules
         {
             return $"is longer than {MaxLength} characters";
         }
-        if (!DnsName().IsMatch(tag))
+        // Hand-written checks rather than regular expressions: every Name tag of every account passes here at each
+        // refresh, and the common tag ("web-1") should cost a scan, not three regex matches.
+        if (!IsDnsName(tag))
         {
             return "has characters outside letters, digits, '-' and '.' between labels (the DNS label set)";
         }
-        if (InstanceId().IsMatch(tag))
+        if (LooksLikeInstanceId(tag))
         {
             return "looks like an instance id";
         }
-        if (IPAddress.TryParse(tag, out _))
+        if (tag.AsSpan().IndexOfAnyExcept(DigitsAndDots) < 0 && IPAddress.TryParse(tag, out _))
         {
             return "looks like an IP address";
         }
-        if (PrivateDnsName().IsMatch(tag))
+        if (tag.StartsWith("ip-", StringComparison.OrdinalIgnoreCase) && PrivateDnsName().IsMatch(tag))
         {
             return "looks like a private DNS name (ip-A-B-C-D)";
         }
@@ -55,12 +57,49 @@ public static partial class NameTagRules
         return null;
     }
 
-    // RFC 1123 labels: letters, digits and inner hyphens, 1 to 63 characters, joined by dots.
-    [GeneratedRegex(@"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$", RegexOptions.CultureInvariant)]
-    private static partial Regex DnsName();
+    private static readonly System.Buffers.SearchValues<char> DigitsAndDots = System.Buffers.SearchValues.Create("0123456789.");
 
-    [GeneratedRegex(@"^i-[0-9a-f]+(\..*)?$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
-    private static partial Regex InstanceId();
+    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
+
+    /// <summary>RFC 1123 labels: letters, digits and inner hyphens, 1 to 63 characters, joined by dots.</summary>
+    private static bool IsDnsName(string name)
+    {
+        var labelLength = 0;
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (c == '.')
+            {
+                if (labelLength == 0 || name[i - 1] == '-')
+                {
+                    return false;
+                }
+                labelLength = 0;
+                continue;
+            }
+            if (!char.IsAsciiLetterOrDigit(c) && (c != '-' || labelLength == 0))
+            {
+                return false;
+            }
+            if (++labelLength > 63)
+            {
+                return false;
+            }
+        }
+        return labelLength > 0 && name[^1] != '-';
+    }
+
+    /// <summary>"i-" and hex digits, alone or as the first label (EC2's resource names: i-0abc.eu-west-1.compute.internal).</summary>
+    private static bool LooksLikeInstanceId(string name)
+    {
+        if (name.Length < 3 || (name[0] | 0x20) != 'i' || name[1] != '-')
+        {
+            return false;
+        }
+        var end = name.IndexOf('.');
+        var id = name.AsSpan(2, (end < 0 ? name.Length : end) - 2);
+        return !id.IsEmpty && !id.ContainsAnyExcept(HexDigits);
+    }
 
     // EC2's IP-based hostnames: ip-10-1-2-3, ip-10-1-2-3.ec2.internal, ip-10-1-2-3.eu-west-1.compute.internal.
     [GeneratedRegex(@"^ip-[0-9]{1,3}-[0-9]{1,3}-[0-9]{1,3}-[0-9]{1,3}(\..*)?$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
