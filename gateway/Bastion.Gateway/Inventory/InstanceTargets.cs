@@ -30,8 +30,14 @@ public static class InstanceTargets
                     continue; // pending instances have no address yet; nothing to connect to or to claim
                 }
                 var nameProblem = instance.Name is { } tag ? NameTagRules.WhyNotAName(tag, aliases.Contains) : null;
-                var target = ToTarget(instance, account.LastSuccess, nameProblem is null ? instance.Name : null);
-                if (policy.WhyNotDialled(instance.AccountId, instance.AccountAlias, address) is { } addressProblem)
+                var parsed = IPAddress.TryParse(address, out var ip) ? ip : null;
+                // Canonical text, so the index can compare the dialled address with claims without parsing it again.
+                var host = parsed is null ? address : InstanceIndex.Canonical(parsed);
+                var target = ToTarget(instance, account.LastSuccess, nameProblem is null ? instance.Name : null, host);
+                var addressProblem = parsed is null
+                    ? policy.WhyNotDialled(instance.AccountId, instance.AccountAlias, address)
+                    : policy.WhyNotDialled(instance.AccountId, instance.AccountAlias, parsed);
+                if (addressProblem is not null)
                 {
                     rejected.Add(new RejectedInstance(target, addressProblem, IsTarget: false));
                     continue;
@@ -48,13 +54,10 @@ public static class InstanceTargets
         return new InstanceIndex(targets, rejected, accountViews);
     }
 
-    private static ResolvedTarget ToTarget(Ec2Instance instance, DateTimeOffset? dataAsOf, string? name)
+    private static ResolvedTarget ToTarget(Ec2Instance instance, DateTimeOffset? dataAsOf, string? name, string host)
     {
         var details = new InstanceDetails(instance.InstanceId, instance.AccountId, instance.AccountAlias, instance.Region, instance.VpcId,
             instance.State, instance.PrivateIps, instance.PrivateDnsName, instance.LaunchTime, dataAsOf);
-        var primary = instance.PrimaryPrivateIp!;
-        // Canonical text, so the index can compare the dialled address with claims without parsing it again.
-        var host = IPAddress.TryParse(primary, out var parsed) ? InstanceIndex.Canonical(parsed) : primary;
         return new ResolvedTarget(name ?? instance.InstanceId, host, 22, instance.AccountAlias, instance.Tags, Source, details);
     }
 }

@@ -55,12 +55,14 @@ public sealed class InventoryAddressPolicy
     }
 
     /// <summary>Null when <paramref name="address"/> of an instance in <paramref name="accountId"/> may be dialled; otherwise why not.</summary>
-    public string? WhyNotDialled(string accountId, string accountAlias, string address)
+    public string? WhyNotDialled(string accountId, string accountAlias, string address) =>
+        IPAddress.TryParse(address, out var parsed)
+            ? WhyNotDialled(accountId, accountAlias, parsed)
+            : $"its primary private address \"{address}\" is not an IP address";
+
+    /// <summary>As <see cref="WhyNotDialled(string, string, string)"/>, for an address already parsed.</summary>
+    public string? WhyNotDialled(string accountId, string accountAlias, IPAddress parsed)
     {
-        if (!IPAddress.TryParse(address, out var parsed))
-        {
-            return $"its primary private address \"{address}\" is not an IP address";
-        }
         if (parsed.IsIPv4MappedToIPv6)
         {
             parsed = parsed.MapToIPv4();
