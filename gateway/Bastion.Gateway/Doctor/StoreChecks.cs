@@ -79,14 +79,28 @@ public static class StoreChecks
         var oldest = seen.Min(a => a.LastSuccess);
         var age = oldest is { } t ? $"oldest refresh {(long)(now - t).TotalSeconds} s ago" : "no successful refresh yet";
         var findings = await context.Store.ListInventoryFindingsAsync(ct).ConfigureAwait(false);
-        if (findings.Count(f => f.Kind != Core.Inventory.InventoryFindingKinds.InstanceRejected) is > 0 and var alerts)
+        var summary = $"{seen.Count} accounts, {seen.Sum(a => a.InstanceCount)} instances, {age}";
+        var problems = new List<string>();
+        var alerts = findings.Where(f => f.Kind != Core.Inventory.InventoryFindingKinds.InstanceRejected).ToList();
+        if (alerts.Count > 0)
         {
-            return DoctorFinding.Warn(check, $"{seen.Count} accounts, {seen.Sum(a => a.InstanceCount)} instances, {age}; {alerts} open alerts " +
-                $"({string.Join(", ", findings.Where(f => f.Kind != Core.Inventory.InventoryFindingKinds.InstanceRejected).GroupBy(f => f.Kind).Select(g => $"{g.Count()} {g.Key}"))}): bastion inventory status");
+            problems.Add($"{alerts.Count} open alerts ({string.Join(", ", alerts.GroupBy(f => f.Kind).Select(g => $"{g.Count()} {g.Key}"))})");
         }
-        var refused = findings.Count(f => f.Kind == Core.Inventory.InventoryFindingKinds.InstanceRejected);
-        var refusedText = refused > 0 ? $"; {refused} instances or Name tags refused (bastion inventory status)" : "";
-        return DoctorFinding.Ok(check, $"{seen.Count} accounts, {seen.Sum(a => a.InstanceCount)} instances, {age}{refusedText}");
+        var refused = findings.Where(f => f.Kind == Core.Inventory.InventoryFindingKinds.InstanceRejected).ToList();
+        // Instances that are not targets at all point at a wrong range or someone probing one; a refused Name tag only
+        // costs its owner the name, so it is counted, not warned about.
+        var notTargets = refused.Where(f => f.Data.GetValueOrDefault("still_a_target") == "false").ToList();
+        if (notTargets.Count > 0)
+        {
+            var shown = string.Join("; ", notTargets.Take(3).Select(f => Visible(f.Summary)));
+            problems.Add($"{notTargets.Count} instances are not targets (outside their account's Cidrs or in a protected range): {shown}{(notTargets.Count > 3 ? "; …" : "")}");
+        }
+        if (problems.Count > 0)
+        {
+            return DoctorFinding.Warn(check, $"{summary}; {string.Join("; ", problems)} (bastion inventory status)");
+        }
+        var refusedText = refused.Count > 0 ? $"; {refused.Count} Name tags refused as names (bastion inventory status)" : "";
+        return DoctorFinding.Ok(check, summary + refusedText);
     }
 
     /// <summary>Enabled users whose enrolment does not meet the policy in force: they cannot log in yet.</summary>

@@ -120,6 +120,6 @@ public sealed class TargetLogin
         a.KeyType == b.KeyType && string.Equals(a.Fingerprint, b.Fingerprint, StringComparison.Ordinal);
 
     private static TargetLoginException HostKeyChanged(ResolvedTarget target, PinnedHostKey pinned, PinnedHostKey presented) => new("host key changed",
-        $"the host key of {target.Name} ({target.Host}) changed: pinned {pinned.KeyType} {pinned.Fingerprint} on {pinned.FirstSeenAt:u}, now {presented.KeyType} {presented.Fingerprint}. " +
+        $"the host key of {target.Name} changed (at {target.Host}): pinned {pinned.KeyType} {pinned.Fingerprint} on {pinned.FirstSeenAt:u}, now {presented.KeyType} {presented.Fingerprint}. " +
         $"If {target.Name} was rebuilt or its address given to a new instance, an admin runs \"bastion target forget-host-key {target.Name}\"; otherwise someone may be intercepting the connection");
 }

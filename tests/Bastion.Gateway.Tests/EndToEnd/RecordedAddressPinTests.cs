@@ -65,7 +65,7 @@ public sealed class RecordedAddressPinTests : IAsyncLifetime
 
         Assert.False(second.Succeeded);
         Assert.DoesNotContain("should-not-run", second.StandardOutput, StringComparison.Ordinal);
-        Assert.Contains($"the host key of rec-new ({address}) changed", second.StandardError, StringComparison.Ordinal);
+        Assert.Contains($"the host key of rec-new changed (at {address})", second.StandardError, StringComparison.Ordinal);
 
         // An administrator who knows the address was handed over forgets its pins; the next login pins the new key.
         var forget = await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "target", "forget-host-key", "rec-new");

@@ -115,6 +115,10 @@ public sealed class UntrustedAccountsTests : IAsyncLifetime
         Assert.Contains("ALERT address conflicts (1)", status.StandardOutput, StringComparison.Ordinal);
         var list = await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "inventory", "list");
         Assert.DoesNotContain("i-0out", list.StandardOutput, StringComparison.Ordinal);
+        var doctor = await ProcessRunner.RunAsync(GatewayBinary.Spec(_bed.DataDirectory,
+            ["doctor", $"--Bastion:Ssh:ListenAddress={_bed.Gateway.Address}", $"--Bastion:Ssh:Port={_bed.Gateway.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}"]));
+        Assert.Contains(doctor.StandardOutput.Split('\n'), l => l.StartsWith("WARN inventory", StringComparison.Ordinal)
+            && l.Contains("instances are not targets", StringComparison.Ordinal) && l.Contains("i-0out in dev-b", StringComparison.Ordinal));
 
         await Task.Delay(TimeSpan.FromSeconds(3));
         var audit = await AuditTail.ReadAsync(_bed.DataDirectory);
