@@ -27,6 +27,7 @@ public sealed class InstanceIndex
     private readonly Dictionary<string, ResolvedTarget>.AlternateLookup<ReadOnlySpan<char>> _firstClaimant;
     private readonly Dictionary<string, List<ResolvedTarget>> _otherClaimants;
     private readonly HashSet<ResolvedTarget> _accepted;
+    private readonly HashSet<ResolvedTarget> _conflicted = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, InventoryAccount>.AlternateLookup<ReadOnlySpan<char>> _accountsByAlias;
     private readonly Dictionary<string, RejectedInstance>.AlternateLookup<ReadOnlySpan<char>> _refusedByNameOrId;
 
@@ -76,6 +77,14 @@ public sealed class InstanceIndex
             }
         }
         _refusedByNameOrId = refused.GetAlternateLookup<ReadOnlySpan<char>>();
+        // Targets whose dialled address someone else claims too (a shared secondary address leaves the primary usable).
+        foreach (var (address, others) in _otherClaimants)
+        {
+            foreach (var claimant in others.Prepend(firstClaimant[address]).Where(c => c.Host == address))
+            {
+                _conflicted.Add(claimant);
+            }
+        }
         _byInstanceIdSpan = byInstanceId.GetAlternateLookup<ReadOnlySpan<char>>();
         _byPrivateDnsSpan = _byPrivateDns.GetAlternateLookup<ReadOnlySpan<char>>();
         _firstClaimant = firstClaimant.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -160,6 +169,9 @@ public sealed class InstanceIndex
     /// <summary>A refused instance (not a target at all) known by this Name tag or instance id, so a user can be told why.</summary>
     public RejectedInstance? RefusedInstance(ReadOnlySpan<char> nameOrId) => _refusedByNameOrId.TryGetValue(nameOrId, out var found) ? found : null;
 
+    /// <summary>Whether another instance claims the address <paramref name="target"/> is dialled at; free when there are no conflicts.</summary>
+    public bool IsConflicted(ResolvedTarget target) => _conflicted.Count > 0 && _conflicted.Contains(target);
+
     /// <summary>Whether <paramref name="target"/> is one of this index's targets (not a rejected instance).</summary>
     public bool IsTarget(ResolvedTarget target) => _accepted.Contains(target);
 
@@ -172,6 +184,39 @@ public sealed class InstanceIndex
     /// <summary>The canonical text of an address, IPv4-mapped IPv6 written as IPv4: the key addresses are indexed by.</summary>
     public static string Canonical(IPAddress address) => (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
 
+    /// <summary>
+    /// The canonical text of an address written as text, or null when it is not an address. EC2 writes IPv4 addresses
+    /// canonically already, so those are recognised without parsing or allocating (the index build sees every address
+    /// of every instance at each refresh).
+    /// </summary>
+    public static string? Canonical(string text) =>
+        IsCanonicalIPv4(text) ? text : IPAddress.TryParse(text, out var address) ? Canonical(address) : null;
+
+    /// <summary>Four decimal numbers 0–255 without leading zeros, joined by dots.</summary>
+    private static bool IsCanonicalIPv4(ReadOnlySpan<char> text)
+    {
+        var parts = 0;
+        var start = 0;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            if (i < text.Length && text[i] != '.')
+            {
+                if (!char.IsAsciiDigit(text[i]) || i - start >= 3)
+                {
+                    return false;
+                }
+                continue;
+            }
+            var part = text[start..i];
+            if (part.IsEmpty || (part.Length > 1 && part[0] == '0') || int.Parse(part, provider: System.Globalization.CultureInfo.InvariantCulture) > 255 || ++parts > 4)
+            {
+                return false;
+            }
+            start = i + 1;
+        }
+        return parts == 4;
+    }
+
     /// <summary>A target is named by its Name tag unless the tag was missing or refused; then its name is its instance id.</summary>
     private static bool HasName(ResolvedTarget target) =>
         !string.Equals(target.Name, target.Instance!.InstanceId, StringComparison.OrdinalIgnoreCase);
@@ -180,11 +225,10 @@ public sealed class InstanceIndex
     {
         foreach (var text in claimant.Instance!.PrivateIps)
         {
-            if (!IPAddress.TryParse(text, out var address))
+            if (Canonical(text) is not { } key)
             {
                 continue;
             }
-            var key = Canonical(address);
             if (!firstClaimant.TryAdd(key, claimant) && !ReferenceEquals(firstClaimant[key], claimant)
                 && !string.Equals(firstClaimant[key].Instance!.InstanceId, claimant.Instance.InstanceId, StringComparison.Ordinal))
             {

@@ -39,14 +39,15 @@ public static class TargetLookup
         {
             return TargetResolution.Refused(TargetFailure.Unknown, "no target given; connect to a target name, e.g. ssh -J bastion web-1");
         }
-        foreach (var candidate in statics)
+        for (var i = 0; i < statics.Count; i++)
         {
-            if (name.Equals(candidate.Name, StringComparison.OrdinalIgnoreCase))
+            if (name.Equals(statics[i].Name, StringComparison.OrdinalIgnoreCase))
             {
-                return Checked(candidate, statics, index, options, now);
+                return Checked(statics[i], statics, index, options, now);
             }
         }
-        if (!LooksLikeAddress(name) && ByHostName(name, statics) is { } byHost)
+        var looksLikeAddress = LooksLikeAddress(name);
+        if (statics.Count > 0 && !looksLikeAddress && ByHostName(name, statics) is { } byHost)
         {
             return byHost.Failure == TargetFailure.None ? Checked(byHost.Target!, statics, index, options, now) : byHost;
         }
@@ -59,7 +60,7 @@ public static class TargetLookup
             return Checked(byId, statics, index, options, now);
         }
         var dot = name.LastIndexOf('.');
-        if (dot > 0 && index.IsAccountAlias(name[(dot + 1)..]))
+        if (dot > 0 && dot < name.Length - 1 && char.IsAsciiLetter(name[dot + 1]) && index.IsAccountAlias(name[(dot + 1)..]))
         {
             var inAccount = index.ByQualifiedName(name);
             if (inAccount.Length == 1)
@@ -75,7 +76,7 @@ public static class TargetLookup
         {
             return Checked(byDns, statics, index, options, now);
         }
-        if (LooksLikeAddress(name))
+        if (looksLikeAddress)
         {
             if (statics.Count == 0 && options.AllowAddresses && index.ClaimCount(name, out var sole) == 1 && index.IsTarget(sole!))
             {
@@ -105,7 +106,8 @@ public static class TargetLookup
     /// <summary>
     /// Dotted or colon forms only: IPAddress.TryParse also reads "10" as 0.0.0.10, which is far more likely a name.
     /// </summary>
-    public static bool LooksLikeAddress(ReadOnlySpan<char> text) => text.Contains(':') || text.Count('.') == 3;
+    public static bool LooksLikeAddress(ReadOnlySpan<char> text) =>
+        text.Contains(':') || (text.Length > 0 && char.IsAsciiDigit(text[0]) && text.Count('.') == 3);
 
     private static TargetResolution ByAddress(IPAddress address, IReadOnlyList<ResolvedTarget> statics, InstanceIndex index, TargetLookupOptions options, DateTimeOffset now)
     {
@@ -140,11 +142,11 @@ public static class TargetLookup
     private static TargetResolution? ByHostName(ReadOnlySpan<char> name, IReadOnlyList<ResolvedTarget> statics)
     {
         List<ResolvedTarget>? found = null;
-        foreach (var candidate in statics)
+        for (var i = 0; i < statics.Count; i++)
         {
-            if (name.Equals(candidate.Host, StringComparison.OrdinalIgnoreCase))
+            if (name.Equals(statics[i].Host, StringComparison.OrdinalIgnoreCase))
             {
-                (found ??= []).Add(candidate);
+                (found ??= []).Add(statics[i]);
             }
         }
         return found switch
@@ -182,9 +184,9 @@ public static class TargetLookup
     /// <summary>A refusal when anyone besides <paramref name="target"/> claims the address it would be dialled at.</summary>
     private static TargetResolution? Conflict(ResolvedTarget target, IReadOnlyList<ResolvedTarget> statics, InstanceIndex index)
     {
-        if (target.Instance is not null && statics.Count == 0 && index.ClaimCount(target.Host, out _) <= 1)
+        if (target.Instance is not null && statics.Count == 0 && !index.IsConflicted(target))
         {
-            return null; // instance hosts are canonical addresses: the common case needs no parsing
+            return null; // the common case: no static target to compare with, and the index knows its own conflicts
         }
         if (!LooksLikeAddress(target.Host) || !IPAddress.TryParse(target.Host, out var address))
         {

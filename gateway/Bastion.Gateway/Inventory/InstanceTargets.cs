@@ -32,7 +32,7 @@ public static class InstanceTargets
                 var nameProblem = instance.Name is { } tag ? NameTagRules.WhyNotAName(tag, aliases.Contains) : null;
                 var parsed = IPAddress.TryParse(address, out var ip) ? ip : null;
                 // Canonical text, so the index can compare the dialled address with claims without parsing it again.
-                var host = parsed is null ? address : InstanceIndex.Canonical(parsed);
+                var host = InstanceIndex.Canonical(address) ?? address;
                 var target = ToTarget(instance, account.LastSuccess, nameProblem is null ? instance.Name : null, host);
                 var addressProblem = parsed is null
                     ? policy.WhyNotDialled(instance.AccountId, instance.AccountAlias, address)

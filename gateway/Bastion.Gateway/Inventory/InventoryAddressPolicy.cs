@@ -71,13 +71,22 @@ public sealed class InventoryAddressPolicy
         {
             return $"account {accountAlias} has no address ranges configured (Bastion:Inventory:Ec2:Accounts:N:Cidrs)";
         }
-        if (!ranges.Any(r => r.Contains(parsed)))
+        // Loops rather than LINQ: every instance of every account passes here at each refresh.
+        var inRange = false;
+        for (var i = 0; i < ranges.Count && !inRange; i++)
+        {
+            inRange = ranges[i].Contains(parsed);
+        }
+        if (!inRange)
         {
             return $"its primary private address {parsed} is outside the ranges registered for {accountAlias} ({string.Join(", ", ranges)})";
         }
-        if (Protected.FirstOrDefault(p => p.Network.Contains(parsed)) is { } shielded)
+        for (var i = 0; i < Protected.Count; i++)
         {
-            return $"its primary private address {parsed} is in the protected range {shielded.Network} ({shielded.Why})";
+            if (Protected[i].Network.Contains(parsed))
+            {
+                return $"its primary private address {parsed} is in the protected range {Protected[i].Network} ({Protected[i].Why})";
+            }
         }
         return null;
     }
