@@ -138,7 +138,15 @@ public sealed class InstanceIndex
     /// The one target that owns <paramref name="address"/>: null when no instance claims it, when two do, or when its
     /// only claimant is a rejected instance.
     /// </summary>
-    public ResolvedTarget? ByAddress(IPAddress address) => ByAddressText(Canonical(address));
+    public ResolvedTarget? ByAddress(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+        Span<char> text = stackalloc char[64]; // canonical IPv6 text is at most 45 characters (65 with a scope id)
+        return address.TryFormat(text, out var written) ? ByAddressText(text[..written]) : ByAddressText(address.ToString());
+    }
 
     /// <summary>As <see cref="ByAddress"/>, for an address written in canonical form ("10.1.2.3"), without parsing or allocating.</summary>
     public ResolvedTarget? ByAddressText(ReadOnlySpan<char> address) =>
@@ -190,32 +198,7 @@ public sealed class InstanceIndex
     /// of every instance at each refresh).
     /// </summary>
     public static string? Canonical(string text) =>
-        IsCanonicalIPv4(text) ? text : IPAddress.TryParse(text, out var address) ? Canonical(address) : null;
-
-    /// <summary>Four decimal numbers 0–255 without leading zeros, joined by dots.</summary>
-    private static bool IsCanonicalIPv4(ReadOnlySpan<char> text)
-    {
-        var parts = 0;
-        var start = 0;
-        for (var i = 0; i <= text.Length; i++)
-        {
-            if (i < text.Length && text[i] != '.')
-            {
-                if (!char.IsAsciiDigit(text[i]) || i - start >= 3)
-                {
-                    return false;
-                }
-                continue;
-            }
-            var part = text[start..i];
-            if (part.IsEmpty || (part.Length > 1 && part[0] == '0') || int.Parse(part, provider: System.Globalization.CultureInfo.InvariantCulture) > 255 || ++parts > 4)
-            {
-                return false;
-            }
-            start = i + 1;
-        }
-        return parts == 4;
-    }
+        Ipv4Text.TryParseCanonical(text, out _) ? text : IPAddress.TryParse(text, out var address) ? Canonical(address) : null;
 
     /// <summary>A target is named by its Name tag unless the tag was missing or refused; then its name is its instance id.</summary>
     private static bool HasName(ResolvedTarget target) =>

@@ -1,4 +1,3 @@
-using System.Net;
 using Bastion.Core.Inventory;
 using Bastion.Gateway.Inventory.Ec2;
 
@@ -30,14 +29,10 @@ public static class InstanceTargets
                     continue; // pending instances have no address yet; nothing to connect to or to claim
                 }
                 var nameProblem = instance.Name is { } tag ? NameTagRules.WhyNotAName(tag, aliases.Contains) : null;
-                var parsed = IPAddress.TryParse(address, out var ip) ? ip : null;
                 // Canonical text, so the index can compare the dialled address with claims without parsing it again.
                 var host = InstanceIndex.Canonical(address) ?? address;
                 var target = ToTarget(instance, account.LastSuccess, nameProblem is null ? instance.Name : null, host);
-                var addressProblem = parsed is null
-                    ? policy.WhyNotDialled(instance.AccountId, instance.AccountAlias, address)
-                    : policy.WhyNotDialled(instance.AccountId, instance.AccountAlias, parsed);
-                if (addressProblem is not null)
+                if (policy.WhyNotDialled(instance.AccountId, instance.AccountAlias, address) is { } addressProblem)
                 {
                     rejected.Add(new RejectedInstance(target, addressProblem, IsTarget: false));
                     continue;

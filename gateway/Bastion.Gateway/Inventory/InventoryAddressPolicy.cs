@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
+using Bastion.Core.Inventory;
 using Bastion.Gateway.Configuration;
 
 namespace Bastion.Gateway.Inventory;
@@ -15,10 +16,15 @@ public sealed class InventoryAddressPolicy
 {
     private readonly IReadOnlyDictionary<string, IReadOnlyList<IPNetwork>> _accountRanges;
 
+    private readonly IReadOnlyDictionary<string, Ipv4Range[]> _accountIpv4;
+    private readonly Ipv4Range[] _protectedIpv4;
+
     public InventoryAddressPolicy(IReadOnlyList<ProtectedRange> protectedRanges, IReadOnlyDictionary<string, IReadOnlyList<IPNetwork>> accountRanges)
     {
         Protected = protectedRanges;
         _accountRanges = accountRanges;
+        _accountIpv4 = accountRanges.ToDictionary(a => a.Key, a => Ipv4Range.Of(a.Value), StringComparer.Ordinal);
+        _protectedIpv4 = Ipv4Range.Of(protectedRanges.Select(p => p.Network));
     }
 
     /// <summary>No accounts, nothing protected: every instance is refused for want of ranges.</summary>
@@ -55,10 +61,19 @@ public sealed class InventoryAddressPolicy
     }
 
     /// <summary>Null when <paramref name="address"/> of an instance in <paramref name="accountId"/> may be dialled; otherwise why not.</summary>
-    public string? WhyNotDialled(string accountId, string accountAlias, string address) =>
-        IPAddress.TryParse(address, out var parsed)
+    public string? WhyNotDialled(string accountId, string accountAlias, string address)
+    {
+        // The common case, a canonical IPv4 address inside one of its account's IPv4 ranges and no protected one, is
+        // decided on numbers; anything else (IPv6, a refusal that needs its sentence) takes the general way below.
+        if (Ipv4Text.TryParseCanonical(address, out var v4) && _accountIpv4.TryGetValue(accountId, out var own)
+            && Ipv4Range.AnyContains(own, v4) && !Ipv4Range.AnyContains(_protectedIpv4, v4))
+        {
+            return null;
+        }
+        return IPAddress.TryParse(address, out var parsed)
             ? WhyNotDialled(accountId, accountAlias, parsed)
             : $"its primary private address \"{address}\" is not an IP address";
+    }
 
     /// <summary>As <see cref="WhyNotDialled(string, string, string)"/>, for an address already parsed.</summary>
     public string? WhyNotDialled(string accountId, string accountAlias, IPAddress parsed)
@@ -105,5 +120,31 @@ public sealed class InventoryAddressPolicy
         return interfaces.SelectMany(i => i.GetIPProperties().UnicastAddresses).Select(u => u.Address)
             .Select(a => a.IsIPv6LinkLocal ? new IPAddress(a.GetAddressBytes()) : a) // scope ids do not matter for a /128
             .Distinct();
+    }
+
+    /// <summary>An IPv4 range as two numbers, so that containment is a mask and a compare.</summary>
+    private readonly record struct Ipv4Range(uint Network, uint Mask)
+    {
+        public static Ipv4Range[] Of(IEnumerable<IPNetwork> networks) => networks
+            .Where(n => n.BaseAddress.AddressFamily == AddressFamily.InterNetwork)
+            .Select(n =>
+            {
+                var bytes = n.BaseAddress.GetAddressBytes();
+                var mask = n.PrefixLength == 0 ? 0u : uint.MaxValue << (32 - n.PrefixLength);
+                return new Ipv4Range(((uint)bytes[0] << 24 | (uint)bytes[1] << 16 | (uint)bytes[2] << 8 | bytes[3]) & mask, mask);
+            })
+            .ToArray();
+
+        public static bool AnyContains(Ipv4Range[] ranges, uint address)
+        {
+            foreach (var range in ranges)
+            {
+                if ((address & range.Mask) == range.Network)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 }

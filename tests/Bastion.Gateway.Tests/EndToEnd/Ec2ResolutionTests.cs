@@ -21,6 +21,21 @@ public sealed class Ec2ResolutionTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // xUnit does not dispose a class whose initialisation failed: stop what was started, or its gateway and sshd
+        // outlive the test run (and keep refreshing from a fake AWS that is gone).
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAsync()
+    {
         _aws = await FakeAwsServer.StartAsync();
         _aws.Model.AddAccount(DevA);
         _aws.Model.AddAccount(DevB);
@@ -111,7 +126,10 @@ public sealed class Ec2ResolutionTests : IAsyncLifetime
         {
             await _bed.DisposeAsync();
         }
-        await _aws.DisposeAsync();
+        if (_aws is not null)
+        {
+            await _aws.DisposeAsync();
+        }
     }
 
     private static FakeInstance Stopped(FakeInstance instance)

@@ -24,6 +24,21 @@ public sealed class UntrustedAccountsTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // xUnit does not dispose a class whose initialisation failed: stop what was started, or its gateway and sshd
+        // outlive the test run (and keep refreshing from a fake AWS that is gone).
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAsync()
+    {
         _aws = await FakeAwsServer.StartAsync();
         _aws.Model.AddAccount(DevA);
         _aws.Model.AddAccount(DevB);
@@ -54,8 +69,14 @@ public sealed class UntrustedAccountsTests : IAsyncLifetime
         {
             await _bed.DisposeAsync();
         }
-        await _webhook.DisposeAsync();
-        await _aws.DisposeAsync();
+        if (_webhook is not null)
+        {
+            await _webhook.DisposeAsync();
+        }
+        if (_aws is not null)
+        {
+            await _aws.DisposeAsync();
+        }
     }
 
     [Fact]
