@@ -24,9 +24,7 @@ public sealed class InstanceIndex
     private readonly Dictionary<string, ResolvedTarget>.AlternateLookup<ReadOnlySpan<char>> _byInstanceIdSpan;
     private readonly Dictionary<string, ResolvedTarget> _byPrivateDns;
     private readonly Dictionary<string, ResolvedTarget>.AlternateLookup<ReadOnlySpan<char>> _byPrivateDnsSpan;
-    private readonly Dictionary<string, ResolvedTarget>.AlternateLookup<ReadOnlySpan<char>> _firstClaimant;
-    private readonly Dictionary<string, List<ResolvedTarget>> _otherClaimants;
-    private readonly HashSet<ResolvedTarget> _accepted;
+    private readonly AddressClaims _claims;
     private readonly HashSet<ResolvedTarget> _conflicted = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, InventoryAccount>.AlternateLookup<ReadOnlySpan<char>> _accountsByAlias;
     private readonly Dictionary<string, RejectedInstance>.AlternateLookup<ReadOnlySpan<char>> _refusedByNameOrId;
@@ -38,7 +36,6 @@ public sealed class InstanceIndex
     {
         _targets = targets.Where(t => t.Instance is not null).ToArray();
         _rejected = rejected?.ToArray() ?? [];
-        _accepted = new HashSet<ResolvedTarget>(_targets, ReferenceEqualityComparer.Instance);
         var named = _targets.Where(HasName).ToArray();
         _byName = named.GroupBy(t => t.Name, StringComparer.OrdinalIgnoreCase)
             .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.OrdinalIgnoreCase);
@@ -50,8 +47,7 @@ public sealed class InstanceIndex
 
         var byInstanceId = new Dictionary<string, ResolvedTarget>(_targets.Length, StringComparer.OrdinalIgnoreCase);
         _byPrivateDns = new Dictionary<string, ResolvedTarget>(StringComparer.OrdinalIgnoreCase);
-        var firstClaimant = new Dictionary<string, ResolvedTarget>(_targets.Length, StringComparer.Ordinal);
-        _otherClaimants = new Dictionary<string, List<ResolvedTarget>>(StringComparer.Ordinal);
+        _claims = new AddressClaims(_targets.Length);
         foreach (var target in _targets)
         {
             var instance = target.Instance!;
@@ -61,11 +57,11 @@ public sealed class InstanceIndex
                 _byPrivateDns[dns] = target;
                 _byPrivateDns.TryAdd(dns.Split('.')[0], target);
             }
-            Claim(target, firstClaimant);
+            Claim(target, isTarget: true);
         }
         foreach (var notTarget in _rejected.Where(r => !r.IsTarget))
         {
-            Claim(notTarget.Instance, firstClaimant);
+            Claim(notTarget.Instance, isTarget: false);
         }
         var refused = new Dictionary<string, RejectedInstance>(StringComparer.OrdinalIgnoreCase);
         foreach (var r in _rejected.Where(r => !r.IsTarget))
@@ -78,16 +74,15 @@ public sealed class InstanceIndex
         }
         _refusedByNameOrId = refused.GetAlternateLookup<ReadOnlySpan<char>>();
         // Targets whose dialled address someone else claims too (a shared secondary address leaves the primary usable).
-        foreach (var (address, others) in _otherClaimants)
+        foreach (var (address, claimants) in _claims.Conflicts())
         {
-            foreach (var claimant in others.Prepend(firstClaimant[address]).Where(c => c.Host == address))
+            foreach (var claimant in claimants.Where(c => c.Host == address))
             {
                 _conflicted.Add(claimant);
             }
         }
         _byInstanceIdSpan = byInstanceId.GetAlternateLookup<ReadOnlySpan<char>>();
         _byPrivateDnsSpan = _byPrivateDns.GetAlternateLookup<ReadOnlySpan<char>>();
-        _firstClaimant = firstClaimant.GetAlternateLookup<ReadOnlySpan<char>>();
 
         var accountList = accounts?.ToList() ?? [];
         foreach (var alias in _targets.Concat(_rejected.Select(r => r.Instance)).Select(t => t.Instance!.AccountAlias).Distinct(StringComparer.OrdinalIgnoreCase))
@@ -116,8 +111,7 @@ public sealed class InstanceIndex
     public IReadOnlyList<InventoryAccount> Accounts { get; }
 
     /// <summary>Addresses claimed by more than one instance, with every claimant.</summary>
-    public IEnumerable<(string Address, IReadOnlyList<ResolvedTarget> Claimants)> Conflicts =>
-        _otherClaimants.Select(c => (c.Key, (IReadOnlyList<ResolvedTarget>)[_firstClaimant.Dictionary[c.Key], .. c.Value]));
+    public IEnumerable<(string Address, IReadOnlyList<ResolvedTarget> Claimants)> Conflicts => _claims.Conflicts();
 
     /// <summary>Targets whose Name tag is <paramref name="name"/> (any case); empty when none.</summary>
     public ReadOnlySpan<ResolvedTarget> ByName(ReadOnlySpan<char> name) =>
@@ -138,50 +132,36 @@ public sealed class InstanceIndex
     /// The one target that owns <paramref name="address"/>: null when no instance claims it, when two do, or when its
     /// only claimant is a rejected instance.
     /// </summary>
-    public ResolvedTarget? ByAddress(IPAddress address)
-    {
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-        Span<char> text = stackalloc char[64]; // canonical IPv6 text is at most 45 characters (65 with a scope id)
-        return address.TryFormat(text, out var written) ? ByAddressText(text[..written]) : ByAddressText(address.ToString());
-    }
+    public ResolvedTarget? ByAddress(IPAddress address) => _claims.TryGet(address, out var claim) ? Sole(claim) : null;
 
-    /// <summary>As <see cref="ByAddress"/>, for an address written in canonical form ("10.1.2.3"), without parsing or allocating.</summary>
-    public ResolvedTarget? ByAddressText(ReadOnlySpan<char> address) =>
-        _firstClaimant.TryGetValue(address, out var key, out var owner) && !_otherClaimants.ContainsKey(key) && _accepted.Contains(owner) ? owner : null;
+    /// <summary>As <see cref="ByAddress"/>, for an address written as text ("10.1.2.3"); canonical IPv4 without parsing or allocating.</summary>
+    public ResolvedTarget? ByAddressText(ReadOnlySpan<char> address) => _claims.TryGet(address, out var claim) ? Sole(claim) : null;
 
-    /// <summary>Every instance that claims <paramref name="address"/> (canonical form), rejected ones included.</summary>
-    public IReadOnlyList<ResolvedTarget> ClaimantsOf(ReadOnlySpan<char> address)
-    {
-        if (!_firstClaimant.TryGetValue(address, out var key, out var owner))
-        {
-            return None;
-        }
-        return _otherClaimants.TryGetValue(key, out var others) ? [owner, .. others] : [owner];
-    }
+    /// <summary>Every instance that claims <paramref name="address"/>, refused ones included.</summary>
+    public IReadOnlyList<ResolvedTarget> ClaimantsOf(ReadOnlySpan<char> address) => _claims.TryGet(address, out var claim) ? claim.All : None;
 
-    /// <summary>How many instances claim <paramref name="address"/> (canonical form), and the first of them; no allocation.</summary>
+    /// <summary>How many instances claim <paramref name="address"/>, and the first of them; no allocation.</summary>
     public int ClaimCount(ReadOnlySpan<char> address, out ResolvedTarget? first)
     {
-        if (!_firstClaimant.TryGetValue(address, out var key, out var owner))
+        if (_claims.TryGet(address, out var claim))
         {
-            first = null;
-            return 0;
+            first = claim.First;
+            return claim.Count;
         }
-        first = owner;
-        return _otherClaimants.TryGetValue(key, out var others) ? 1 + others.Count : 1;
+        first = null;
+        return 0;
     }
-
-    /// <summary>A refused instance (not a target at all) known by this Name tag or instance id, so a user can be told why.</summary>
-    public RejectedInstance? RefusedInstance(ReadOnlySpan<char> nameOrId) => _refusedByNameOrId.TryGetValue(nameOrId, out var found) ? found : null;
 
     /// <summary>Whether another instance claims the address <paramref name="target"/> is dialled at; free when there are no conflicts.</summary>
     public bool IsConflicted(ResolvedTarget target) => _conflicted.Count > 0 && _conflicted.Contains(target);
 
-    /// <summary>Whether <paramref name="target"/> is one of this index's targets (not a rejected instance).</summary>
-    public bool IsTarget(ResolvedTarget target) => _accepted.Contains(target);
+    /// <summary>Whether <paramref name="target"/> is one of this index's targets (not a refused instance).</summary>
+    public bool IsTarget(ResolvedTarget target) =>
+        target.Instance is { } instance && ByInstanceId(instance.InstanceId) is { } indexed && ReferenceEquals(indexed, target);
+
+    /// <summary>A refused instance (not a target at all) known by this Name tag or instance id, so a user can be told why.</summary>
+    public RejectedInstance? RefusedInstance(ReadOnlySpan<char> nameOrId) => _refusedByNameOrId.TryGetValue(nameOrId, out var found) ? found : null;
+
 
     public bool IsAccountAlias(ReadOnlySpan<char> alias) => _accountsByAlias.ContainsKey(alias);
 
@@ -204,26 +184,13 @@ public sealed class InstanceIndex
     private static bool HasName(ResolvedTarget target) =>
         !string.Equals(target.Name, target.Instance!.InstanceId, StringComparison.OrdinalIgnoreCase);
 
-    private void Claim(ResolvedTarget claimant, Dictionary<string, ResolvedTarget> firstClaimant)
+    private void Claim(ResolvedTarget claimant, bool isTarget)
     {
         foreach (var text in claimant.Instance!.PrivateIps)
         {
-            if (Canonical(text) is not { } key)
-            {
-                continue;
-            }
-            if (!firstClaimant.TryAdd(key, claimant) && !ReferenceEquals(firstClaimant[key], claimant)
-                && !string.Equals(firstClaimant[key].Instance!.InstanceId, claimant.Instance.InstanceId, StringComparison.Ordinal))
-            {
-                if (!_otherClaimants.TryGetValue(key, out var others))
-                {
-                    _otherClaimants[key] = others = [];
-                }
-                if (!others.Any(o => o.Instance!.InstanceId == claimant.Instance.InstanceId))
-                {
-                    others.Add(claimant);
-                }
-            }
+            _claims.Add(text, claimant, isTarget);
         }
     }
+
+    private static ResolvedTarget? Sole(in AddressClaims.Claim claim) => claim.Others is null && claim.FirstIsTarget ? claim.First : null;
 }

@@ -78,9 +78,9 @@ public static class TargetLookup
         }
         if (looksLikeAddress)
         {
-            if (statics.Count == 0 && options.AllowAddresses && index.ClaimCount(name, out var sole) == 1 && index.IsTarget(sole!))
+            if (statics.Count == 0 && options.AllowAddresses && index.ByAddressText(name) is { } sole)
             {
-                return Checked(sole!, statics, index, options, now); // the common case, written canonically: no parsing
+                return Checked(sole, statics, index, options, now); // the common case: one owner, a target
             }
             if (IPAddress.TryParse(name, out var address))
             {
