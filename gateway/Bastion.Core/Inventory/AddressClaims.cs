@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
@@ -12,13 +13,16 @@ namespace Bastion.Core.Inventory;
 /// </summary>
 internal sealed class AddressClaims
 {
-    private readonly Dictionary<uint, Claim> _v4;
+    // The first claimant of each IPv4 address, compact (a reference per entry) since every lookup probes it; whether
+    // that claimant is a target and who else claims the address live apart, for the few addresses where it matters.
+    private readonly Dictionary<uint, ResolvedTarget> _v4;
+    private readonly Dictionary<uint, Claim> _v4Unusual = [];
     private readonly Dictionary<string, Claim> _other = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Claim>.AlternateLookup<ReadOnlySpan<char>> _otherByText;
 
     public AddressClaims(int capacity)
     {
-        _v4 = new Dictionary<uint, Claim>(capacity);
+        _v4 = new Dictionary<uint, ResolvedTarget>(capacity);
         _otherByText = _other.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
@@ -38,25 +42,25 @@ internal sealed class AddressClaims
     public bool HasConflicts { get; private set; }
 
     /// <summary>Records that <paramref name="claimant"/> claims <paramref name="address"/> (text as EC2 wrote it); false when it is no address.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Add(string address, ResolvedTarget claimant, bool isTarget)
     {
-        ref var claim = ref Ipv4Text.TryParseCanonical(address, out var v4)
-            ? ref CollectionsMarshal.GetValueRefOrAddDefault(_v4, v4, out _)
-            : ref OtherSlot(address);
-        if (Unsafe.IsNullRef(ref claim))
+        if (Ipv4Text.TryParseCanonical(address, out var v4))
+        {
+            AddV4(v4, claimant, isTarget);
+            return true;
+        }
+        if (!IPAddress.TryParse(address, out var parsed))
         {
             return false;
         }
-        if (claim.First is null)
+        var canonical = InstanceIndex.Canonical(parsed);
+        if (Ipv4Text.TryParseCanonical(canonical, out v4))
         {
-            claim.First = claimant;
-            claim.FirstIsTarget = isTarget;
+            AddV4(v4, claimant, isTarget); // "010.1.2.3", "::ffff:10.1.2.3"
+            return true;
         }
-        else if (!SameInstance(claim.First, claimant) && !(claim.Others?.Any(o => SameInstance(o, claimant)) ?? false))
-        {
-            (claim.Others ??= []).Add(claimant);
-            HasConflicts = true;
-        }
+        Merge(ref CollectionsMarshal.GetValueRefOrAddDefault(_other, canonical, out _), claimant, isTarget);
         return true;
     }
 
@@ -65,7 +69,7 @@ internal sealed class AddressClaims
     {
         if (Ipv4Text.TryParseCanonical(address, out var v4))
         {
-            return _v4.TryGetValue(v4, out claim);
+            return TryGetV4(v4, out claim);
         }
         if (_other.Count > 0 && _otherByText.TryGetValue(address, out claim))
         {
@@ -83,11 +87,68 @@ internal sealed class AddressClaims
         }
         if (address.AddressFamily == AddressFamily.InterNetwork)
         {
-            Span<byte> bytes = stackalloc byte[4];
-            address.TryWriteBytes(bytes, out _);
-            return _v4.TryGetValue((uint)bytes[0] << 24 | (uint)bytes[1] << 16 | (uint)bytes[2] << 8 | bytes[3], out claim);
+#pragma warning disable CS0618 // IPAddress.Address: obsolete for IPv6, but for IPv4 the one way to read it without copying bytes
+            return TryGetV4(BinaryPrimitives.ReverseEndianness((uint)address.Address), out claim);
+#pragma warning restore CS0618
         }
         return _other.TryGetValue(address.ToString(), out claim);
+    }
+
+    private bool TryGetV4(uint address, out Claim claim)
+    {
+        if (_v4Unusual.Count > 0 && _v4Unusual.TryGetValue(address, out claim))
+        {
+            return true;
+        }
+        if (_v4.TryGetValue(address, out var first))
+        {
+            claim = new Claim { First = first, FirstIsTarget = true };
+            return true;
+        }
+        claim = default;
+        return false;
+    }
+
+    private void AddV4(uint address, ResolvedTarget claimant, bool isTarget)
+    {
+        if (_v4Unusual.Count > 0 && _v4Unusual.ContainsKey(address))
+        {
+            Merge(ref CollectionsMarshal.GetValueRefOrNullRef(_v4Unusual, address), claimant, isTarget);
+            return;
+        }
+        if (_v4.TryGetValue(address, out var first))
+        {
+            if (SameInstance(first, claimant))
+            {
+                return;
+            }
+            // A second claimant: the address moves to the unusual table with both.
+            _v4.Remove(address);
+            var claim = new Claim { First = first, FirstIsTarget = true };
+            Merge(ref claim, claimant, isTarget);
+            _v4Unusual[address] = claim;
+            return;
+        }
+        if (isTarget)
+        {
+            _v4[address] = claimant;
+            return;
+        }
+        _v4Unusual[address] = new Claim { First = claimant, FirstIsTarget = false };
+    }
+
+    private void Merge(ref Claim claim, ResolvedTarget claimant, bool isTarget)
+    {
+        if (claim.First is null)
+        {
+            claim.First = claimant;
+            claim.FirstIsTarget = isTarget;
+        }
+        else if (!SameInstance(claim.First, claimant) && !(claim.Others?.Any(o => SameInstance(o, claimant)) ?? false))
+        {
+            (claim.Others ??= []).Add(claimant);
+            HasConflicts = true;
+        }
     }
 
     /// <summary>Addresses claimed more than once, in canonical text, with every claimant.</summary>
@@ -97,7 +158,7 @@ internal sealed class AddressClaims
         {
             yield break;
         }
-        foreach (var (key, claim) in _v4)
+        foreach (var (key, claim) in _v4Unusual)
         {
             if (claim.Others is not null)
             {
@@ -111,20 +172,6 @@ internal sealed class AddressClaims
                 yield return (key, claim.All);
             }
         }
-    }
-
-    private ref Claim OtherSlot(string address)
-    {
-        if (!IPAddress.TryParse(address, out var parsed))
-        {
-            return ref Unsafe.NullRef<Claim>();
-        }
-        var canonical = InstanceIndex.Canonical(parsed);
-        if (Ipv4Text.TryParseCanonical(canonical, out var v4))
-        {
-            return ref CollectionsMarshal.GetValueRefOrAddDefault(_v4, v4, out _); // "010.1.2.3", "::ffff:10.1.2.3"
-        }
-        return ref CollectionsMarshal.GetValueRefOrAddDefault(_other, canonical, out _);
     }
 
     private static bool SameInstance(ResolvedTarget a, ResolvedTarget b) =>

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 
 namespace Bastion.Core.Inventory;
 
@@ -32,6 +33,7 @@ public sealed class InstanceIndex
     /// <param name="targets">Instances that are targets (their addresses passed the account's ranges).</param>
     /// <param name="rejected">Instances and Name tags refused; whole instances still claim their addresses.</param>
     /// <param name="accounts">Every configured account, with or without instances.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public InstanceIndex(IEnumerable<ResolvedTarget> targets, IEnumerable<RejectedInstance>? rejected = null, IEnumerable<InventoryAccount>? accounts = null)
     {
         _targets = targets.Where(t => t.Instance is not null).ToArray();
@@ -93,6 +95,7 @@ public sealed class InstanceIndex
             }
         }
         Accounts = accountList;
+        OldestAccountRead = accountList.Count > 0 && accountList.All(a => a.LastSuccess is not null) ? accountList.Min(a => a.LastSuccess) : null;
         _accountsByAlias = accountList.DistinctBy(a => a.Alias, StringComparer.OrdinalIgnoreCase)
             .ToDictionary(a => a.Alias, StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
     }
@@ -109,6 +112,9 @@ public sealed class InstanceIndex
 
     /// <summary>Every configured account (and any alias an instance carries).</summary>
     public IReadOnlyList<InventoryAccount> Accounts { get; }
+
+    /// <summary>When the account read longest ago was read; null when some account was never read (or none is known).</summary>
+    public DateTimeOffset? OldestAccountRead { get; }
 
     /// <summary>Addresses claimed by more than one instance, with every claimant.</summary>
     public IEnumerable<(string Address, IReadOnlyList<ResolvedTarget> Claimants)> Conflicts => _claims.Conflicts();

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Bastion.Core.Inventory;
 
 /// <summary>
@@ -8,6 +10,7 @@ namespace Bastion.Core.Inventory;
 public static class Ipv4Text
 {
     /// <summary>The address as a big-endian number when <paramref name="text"/> is canonical IPv4.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryParseCanonical(ReadOnlySpan<char> text, out uint address)
     {
         address = 0;

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 
 namespace Bastion.Core.Inventory;
@@ -15,6 +16,7 @@ public static partial class NameTagRules
     public const int MaxLength = 253;
 
     /// <summary>Null when <paramref name="tag"/> may be a name; otherwise why not, as a phrase ("looks like an instance id").</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string? WhyNotAName(string tag, Func<string, bool> isAccountAlias)
     {
         ArgumentNullException.ThrowIfNull(tag);
@@ -62,6 +64,7 @@ public static partial class NameTagRules
     private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
 
     /// <summary>RFC 1123 labels: letters, digits and inner hyphens, 1 to 63 characters, joined by dots.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool IsDnsName(string name)
     {
         var labelLength = 0;
@@ -90,6 +93,7 @@ public static partial class NameTagRules
     }
 
     /// <summary>"i-" and hex digits, alone or as the first label (EC2's resource names: i-0abc.eu-west-1.compute.internal).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool LooksLikeInstanceId(string name)
     {
         if (name.Length < 3 || (name[0] | 0x20) != 'i' || name[1] != '-')

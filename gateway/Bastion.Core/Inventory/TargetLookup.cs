@@ -169,7 +169,10 @@ public static class TargetLookup
         {
             return TargetResolution.Found(target);
         }
-        if (options.MaxStale is { } maxStale && (instance.DataAsOf is not { } asOf || now - asOf > maxStale))
+        // While every account was read recently enough (the usual case) one comparison settles it; only then is the
+        // instance's own account looked at, since reading each instance's time cost a cache miss per lookup.
+        if (options.MaxStale is { } maxStale && (index.OldestAccountRead is not { } oldest || now - oldest > maxStale)
+            && ((index.Account(instance.AccountAlias)?.LastSuccess ?? instance.DataAsOf) is not { } asOf || now - asOf > maxStale))
         {
             return Stale(target, index, maxStale, now);
         }
@@ -208,7 +211,7 @@ public static class TargetLookup
     {
         var instance = target.Instance!;
         var account = index.Account(instance.AccountAlias);
-        var age = instance.DataAsOf is { } asOf
+        var age = (account?.LastSuccess ?? instance.DataAsOf) is { } asOf
             ? $"was last read {(long)(now - asOf).TotalSeconds} s ago ({asOf.ToString("u", CultureInfo.InvariantCulture)})"
             : "has never been read";
         var failing = account?.LastError is { } error ? $"; its refresh fails: {error}" : "";

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Bastion.Core.Inventory;
 using Bastion.Gateway.Inventory.Ec2;
 
@@ -15,6 +16,7 @@ public static class InstanceTargets
 {
     public const string Source = "ec2";
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static InstanceIndex Index(IReadOnlyList<AccountInstances> accounts, InventoryAddressPolicy policy)
     {
         var aliases = accounts.Select(a => a.Alias).ToHashSet(StringComparer.OrdinalIgnoreCase);

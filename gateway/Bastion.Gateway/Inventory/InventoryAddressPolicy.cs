@@ -1,6 +1,7 @@
-using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
+using System.Net;
+using System.Runtime.CompilerServices;
 using Bastion.Core.Inventory;
 using Bastion.Gateway.Configuration;
 
@@ -61,6 +62,7 @@ public sealed class InventoryAddressPolicy
     }
 
     /// <summary>Null when <paramref name="address"/> of an instance in <paramref name="accountId"/> may be dialled; otherwise why not.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public string? WhyNotDialled(string accountId, string accountAlias, string address)
     {
         // The common case, a canonical IPv4 address inside one of its account's IPv4 ranges and no protected one, is
