@@ -68,6 +68,11 @@ var indexTimer = Stopwatch.StartNew();
 var index = InstanceTargets.Index(
     snapshot.Accounts.Select(a => new AccountInstances(a.Account.Id, a.Account.Alias, a.Instances, a.LastSuccess, a.LastError)).ToList(), policy);
 indexTimer.Stop();
+// The gateway rebuilds the index at every refresh; the first build above also pays for compiling the code.
+var rebuildTimer = Stopwatch.StartNew();
+GC.KeepAlive(InstanceTargets.Index(
+    snapshot.Accounts.Select(a => new AccountInstances(a.Account.Id, a.Account.Alias, a.Instances, a.LastSuccess, a.LastError)).ToList(), policy));
+rebuildTimer.Stop();
 var indexBytes = GC.GetTotalMemory(forceFullCollection: true) - baseline - snapshotBytes;
 var resolver = new InstanceResolver(() => index, new InstanceResolverOptions { DomainSuffixes = ["dev"], MaxStale = TimeSpan.FromSeconds(options.MaxStaleSeconds) });
 
@@ -120,6 +125,7 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
     full refresh, warm (cached roles)     {warm.Elapsed.TotalSeconds:F2} s
     snapshot memory held                  {snapshotBytes / 1048576.0:F1} MiB ({(count == 0 ? 0 : snapshotBytes / count)} bytes per instance)
     lookup index build                    {indexTimer.Elapsed.TotalMilliseconds:F0} ms, {indexBytes / 1048576.0:F1} MiB
+    index rebuilt at a refresh            {rebuildTimer.Elapsed.TotalMilliseconds:F0} ms
     forward lookups (name.alias.dev, id, IP) {lookups / timer.Elapsed.TotalSeconds / 1e6:F2} M/s, {ns:F0} ns each, {allocatedPerLookup:F0} bytes allocated each
     reverse lookups (IP → instance)       {lookups / reverseTimer.Elapsed.TotalSeconds / 1e6:F2} M/s, {reverseNs:F0} ns each
     """));

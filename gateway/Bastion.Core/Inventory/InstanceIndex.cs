@@ -87,12 +87,17 @@ public sealed class InstanceIndex
         _byPrivateDnsSpan = _byPrivateDns.GetAlternateLookup<ReadOnlySpan<char>>();
 
         var accountList = accounts?.ToList() ?? [];
-        foreach (var alias in _targets.Concat(_rejected.Select(r => r.Instance)).Select(t => t.Instance!.AccountAlias).Distinct(StringComparer.OrdinalIgnoreCase))
+        var known = accountList.Select(a => a.Alias).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        string? previous = null;
+        foreach (var target in _targets.Concat(_rejected.Select(r => r.Instance)))
         {
-            if (!accountList.Any(a => string.Equals(a.Alias, alias, StringComparison.OrdinalIgnoreCase)))
+            // Instances come account by account: compare with the previous alias before hashing.
+            var alias = target.Instance!.AccountAlias;
+            if (!ReferenceEquals(alias, previous) && known.Add(alias))
             {
                 accountList.Add(new InventoryAccount("", alias, null, null));
             }
+            previous = alias;
         }
         Accounts = accountList;
         OldestAccountRead = accountList.Count > 0 && accountList.All(a => a.LastSuccess is not null) ? accountList.Min(a => a.LastSuccess) : null;

@@ -46,14 +46,25 @@ public static class TargetLookup
                 return Checked(statics[i], statics, index, options, now);
             }
         }
-        var looksLikeAddress = LooksLikeAddress(name);
-        if (statics.Count > 0 && !looksLikeAddress && ByHostName(name, statics) is { } byHost)
-        {
-            return byHost.Failure == TargetFailure.None ? Checked(byHost.Target!, statics, index, options, now) : byHost;
-        }
         // The kinds below cannot be confused by their spelling (ids start with "i-", private DNS names with "ip-" or
         // "i-", addresses are dotted quads or hold a colon, Name tags may look like none of these and aliases start
         // with a letter), so each table is probed only for names of its shape: the order holds and misses stay cheap.
+        // An address can be nothing else, so it is settled at once.
+        if (LooksLikeAddress(name))
+        {
+            if (statics.Count == 0 && options.AllowAddresses && index.ByAddressText(name) is { } sole)
+            {
+                return Checked(sole, statics, index, options, now); // the common case: one owner, a target
+            }
+            if (IPAddress.TryParse(name, out var address))
+            {
+                return ByAddress(address, statics, index, options, now);
+            }
+        }
+        else if (statics.Count > 0 && ByHostName(name, statics) is { } byHost)
+        {
+            return byHost.Failure == TargetFailure.None ? Checked(byHost.Target!, statics, index, options, now) : byHost;
+        }
         var maybeIdOrDns = name.Length > 2 && (name[0] | 0x20) == 'i';
         if (maybeIdOrDns && name[1] == '-' && index.ByInstanceId(name) is { } byId)
         {
@@ -75,17 +86,6 @@ public static class TargetLookup
         if (maybeIdOrDns && index.ByPrivateDnsName(name) is { } byDns)
         {
             return Checked(byDns, statics, index, options, now);
-        }
-        if (looksLikeAddress)
-        {
-            if (statics.Count == 0 && options.AllowAddresses && index.ByAddressText(name) is { } sole)
-            {
-                return Checked(sole, statics, index, options, now); // the common case: one owner, a target
-            }
-            if (IPAddress.TryParse(name, out var address))
-            {
-                return ByAddress(address, statics, index, options, now);
-            }
         }
         var byName = index.ByName(name);
         if (byName.Length == 1)
