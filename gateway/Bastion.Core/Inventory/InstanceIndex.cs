@@ -100,7 +100,9 @@ public sealed class InstanceIndex
             previous = alias;
         }
         Accounts = accountList;
-        OldestAccountRead = accountList.Count > 0 && accountList.All(a => a.LastSuccess is not null) ? accountList.Min(a => a.LastSuccess) : null;
+        OldestAccountReadUtcTicks = accountList.Count > 0 && accountList.All(a => a.LastSuccess is not null)
+            ? accountList.Min(a => a.LastSuccess!.Value.UtcTicks)
+            : DateTimeOffset.MinValue.UtcTicks;
         _accountsByAlias = accountList.DistinctBy(a => a.Alias, StringComparer.OrdinalIgnoreCase)
             .ToDictionary(a => a.Alias, StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
     }
@@ -118,8 +120,11 @@ public sealed class InstanceIndex
     /// <summary>Every configured account (and any alias an instance carries).</summary>
     public IReadOnlyList<InventoryAccount> Accounts { get; }
 
-    /// <summary>When the account read longest ago was read; null when some account was never read (or none is known).</summary>
-    public DateTimeOffset? OldestAccountRead { get; }
+    /// <summary>
+    /// When the account read longest ago was read, in UTC ticks (a number, compared on every lookup); far in the past
+    /// when some account was never read or none is known, so that each instance's own account is looked at then.
+    /// </summary>
+    public long OldestAccountReadUtcTicks { get; }
 
     /// <summary>Addresses claimed by more than one instance, with every claimant.</summary>
     public IEnumerable<(string Address, IReadOnlyList<ResolvedTarget> Claimants)> Conflicts => _claims.Conflicts();
