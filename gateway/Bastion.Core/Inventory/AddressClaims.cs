@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace Bastion.Core.Inventory;
 
@@ -15,27 +14,35 @@ internal sealed class AddressClaims
 {
     // The first claimant of each IPv4 address, compact (a reference per entry) since every lookup probes it; whether
     // that claimant is a target and who else claims the address live apart, for the few addresses where it matters.
-    private readonly Dictionary<uint, ResolvedTarget> _v4;
-    private readonly Dictionary<uint, Claim> _v4Unusual = [];
-    private readonly Dictionary<string, Claim> _other = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Claim>.AlternateLookup<ReadOnlySpan<char>> _otherByText;
+    // Keyed by int and holding references only: those dictionary instantiations come compiled with the runtime, where
+    // uint keys or struct values made the first index build pay for compiling dictionary code (bench/inventory.sh).
+    private readonly Dictionary<int, ResolvedTarget> _v4;
+    private readonly Dictionary<int, Unusual> _v4Unusual = [];
+    private readonly Dictionary<string, Unusual> _other = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Unusual>.AlternateLookup<ReadOnlySpan<char>> _otherByText;
 
     public AddressClaims(int capacity)
     {
-        _v4 = new Dictionary<uint, ResolvedTarget>(capacity);
+        _v4 = new Dictionary<int, ResolvedTarget>(capacity);
         _otherByText = _other.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>The first claimant of an address, whether it is a target, and any others (null for none: the usual case).</summary>
-    public struct Claim
+    public readonly record struct Claim(ResolvedTarget First, bool FirstIsTarget, List<ResolvedTarget>? Others)
     {
-        public ResolvedTarget First;
+        public int Count => 1 + (Others?.Count ?? 0);
+
+        public IReadOnlyList<ResolvedTarget> All => Others is null ? [First] : [First, .. Others];
+    }
+
+    /// <summary>An address claimed twice, or only by a refused instance: kept apart from the usual ones.</summary>
+    private sealed class Unusual
+    {
+        public ResolvedTarget? First;
         public bool FirstIsTarget;
         public List<ResolvedTarget>? Others;
 
-        public readonly int Count => 1 + (Others?.Count ?? 0);
-
-        public readonly IReadOnlyList<ResolvedTarget> All => Others is null ? [First] : [First, .. Others];
+        public Claim View => new(First!, FirstIsTarget, Others);
     }
 
     /// <summary>True when some address is claimed twice.</summary>
@@ -60,7 +67,11 @@ internal sealed class AddressClaims
             AddV4(v4, claimant, isTarget); // "010.1.2.3", "::ffff:10.1.2.3"
             return true;
         }
-        Merge(ref CollectionsMarshal.GetValueRefOrAddDefault(_other, canonical, out _), claimant, isTarget);
+        if (!_other.TryGetValue(canonical, out var unusual))
+        {
+            _other[canonical] = unusual = new Unusual();
+        }
+        Merge(unusual, claimant, isTarget);
         return true;
     }
 
@@ -71,8 +82,9 @@ internal sealed class AddressClaims
         {
             return TryGetV4(v4, out claim);
         }
-        if (_other.Count > 0 && _otherByText.TryGetValue(address, out claim))
+        if (_other.Count > 0 && _otherByText.TryGetValue(address, out var unusual))
         {
+            claim = unusual.View;
             return true;
         }
         claim = default;
@@ -91,18 +103,25 @@ internal sealed class AddressClaims
             return TryGetV4(BinaryPrimitives.ReverseEndianness((uint)address.Address), out claim);
 #pragma warning restore CS0618
         }
-        return _other.TryGetValue(address.ToString(), out claim);
+        if (_other.TryGetValue(address.ToString(), out var unusual))
+        {
+            claim = unusual.View;
+            return true;
+        }
+        claim = default;
+        return false;
     }
 
     private bool TryGetV4(uint address, out Claim claim)
     {
-        if (_v4Unusual.Count > 0 && _v4Unusual.TryGetValue(address, out claim))
+        if (_v4Unusual.Count > 0 && _v4Unusual.TryGetValue((int)address, out var unusual))
         {
+            claim = unusual.View;
             return true;
         }
-        if (_v4.TryGetValue(address, out var first))
+        if (_v4.TryGetValue((int)address, out var first))
         {
-            claim = new Claim { First = first, FirstIsTarget = true };
+            claim = new Claim(first, true, null);
             return true;
         }
         claim = default;
@@ -111,33 +130,34 @@ internal sealed class AddressClaims
 
     private void AddV4(uint address, ResolvedTarget claimant, bool isTarget)
     {
-        if (_v4Unusual.Count > 0 && _v4Unusual.ContainsKey(address))
+        var key = (int)address;
+        if (_v4Unusual.Count > 0 && _v4Unusual.TryGetValue(key, out var unusual))
         {
-            Merge(ref CollectionsMarshal.GetValueRefOrNullRef(_v4Unusual, address), claimant, isTarget);
+            Merge(unusual, claimant, isTarget);
             return;
         }
-        if (_v4.TryGetValue(address, out var first))
+        if (_v4.TryGetValue(key, out var first))
         {
             if (SameInstance(first, claimant))
             {
                 return;
             }
             // A second claimant: the address moves to the unusual table with both.
-            _v4.Remove(address);
-            var claim = new Claim { First = first, FirstIsTarget = true };
-            Merge(ref claim, claimant, isTarget);
-            _v4Unusual[address] = claim;
+            _v4.Remove(key);
+            unusual = new Unusual { First = first, FirstIsTarget = true };
+            Merge(unusual, claimant, isTarget);
+            _v4Unusual[key] = unusual;
             return;
         }
         if (isTarget)
         {
-            _v4[address] = claimant;
+            _v4[key] = claimant;
             return;
         }
-        _v4Unusual[address] = new Claim { First = claimant, FirstIsTarget = false };
+        _v4Unusual[key] = new Unusual { First = claimant, FirstIsTarget = false };
     }
 
-    private void Merge(ref Claim claim, ResolvedTarget claimant, bool isTarget)
+    private void Merge(Unusual claim, ResolvedTarget claimant, bool isTarget)
     {
         if (claim.First is null)
         {
@@ -162,14 +182,15 @@ internal sealed class AddressClaims
         {
             if (claim.Others is not null)
             {
-                yield return (new IPAddress([(byte)(key >> 24), (byte)(key >> 16), (byte)(key >> 8), (byte)key]).ToString(), claim.All);
+                var v4 = (uint)key;
+                yield return (new IPAddress([(byte)(v4 >> 24), (byte)(v4 >> 16), (byte)(v4 >> 8), (byte)v4]).ToString(), claim.View.All);
             }
         }
         foreach (var (key, claim) in _other)
         {
             if (claim.Others is not null)
             {
-                yield return (key, claim.All);
+                yield return (key, claim.View.All);
             }
         }
     }
