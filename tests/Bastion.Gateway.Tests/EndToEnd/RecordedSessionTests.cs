@@ -145,6 +145,9 @@ public sealed class RecordedSessionTests : IClassFixture<RecordedSessionTests.Fi
             new SshCallOptions { Timeout = TimeSpan.FromSeconds(90) });
 
         var started = await _bed.WaitForAuditAsync(l => l.Any(e => e.Type == "session.recording.started" && e.User == "rec-kill"), "rec-kill's recording start");
+        // Kill only once the first line is recorded: the recording starts before the target runs the command, and a
+        // loaded run killed it before the command had printed anything.
+        await WaitForRecordedTextAsync(Assert.Single(started, e => e.Type == "session.recording.started" && e.User == "rec-kill")["recording_id"]!, "before-kill");
         var sessionId = await WaitForLiveSessionAsync("rec-kill");
         (await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "session", "kill", sessionId)).EnsureSuccess("session kill");
         var result = await ssh;
@@ -175,6 +178,8 @@ public sealed class RecordedSessionTests : IClassFixture<RecordedSessionTests.Fi
 
         var started = await _bed.WaitForAuditAsync(l => l.Any(e => e.Type == "session.recording.started" && e.User == "rec-fail"), "rec-fail's recording start");
         var recordingId = Assert.Single(started, e => e.Type == "session.recording.started" && e.User == "rec-fail")["recording_id"]!;
+        // Seal only once the first part is recorded (and so relayed): a loaded run sealed before the target had run the command.
+        await WaitForRecordedTextAsync(recordingId, "first-part");
         // Someone seals the recording behind the gateway's back: its next chunk is refused, as when the store fails.
         await using (var store = await OpenStoreAsync())
         {
@@ -336,6 +341,30 @@ public sealed class RecordedSessionTests : IClassFixture<RecordedSessionTests.Fi
             await Task.Delay(200);
         }
         throw new TimeoutException($"no live session for {user} within 30 s{_bed.Logs()}");
+    }
+
+    /// <summary>Waits (at most 30 s) until the output stored so far for <paramref name="recordingId"/> holds <paramref name="text"/>.</summary>
+    private async Task WaitForRecordedTextAsync(string recordingId, string text)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            await using (var store = await OpenStoreAsync())
+            {
+                var stored = new System.Text.StringBuilder();
+                await foreach (var chunk in store.ReadRecordingAsync(recordingId))
+                {
+                    stored.Append(System.Text.Encoding.UTF8.GetString(chunk.Span));
+                }
+                // Output events only: the header's command line holds the same words.
+                if (stored.ToString().Split('\n').Skip(1).Any(line => line.Contains(text, StringComparison.Ordinal)))
+                {
+                    return;
+                }
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"recording {recordingId} did not hold \"{text}\" within 30 s{_bed.Logs()}");
     }
 
     private async Task<byte[]> ExportAsync(string recordingId)
