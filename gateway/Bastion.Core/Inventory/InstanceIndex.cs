@@ -61,13 +61,10 @@ public sealed class InstanceIndex
             }
             Claim(target, isTarget: true);
         }
-        foreach (var notTarget in _rejected.Where(r => !r.IsTarget))
-        {
-            Claim(notTarget.Instance, isTarget: false);
-        }
         var refused = new Dictionary<string, RejectedInstance>(StringComparer.OrdinalIgnoreCase);
         foreach (var r in _rejected.Where(r => !r.IsTarget))
         {
+            Claim(r.Instance, isTarget: false);
             refused.TryAdd(r.Instance.Instance!.InstanceId, r);
             if (HasName(r.Instance))
             {
@@ -121,8 +118,8 @@ public sealed class InstanceIndex
     public IReadOnlyList<InventoryAccount> Accounts { get; }
 
     /// <summary>
-    /// When the account read longest ago was read, in UTC ticks (a number, compared on every lookup); far in the past
-    /// when some account was never read or none is known, so that each instance's own account is looked at then.
+    /// When the account read longest ago was read, in UTC ticks; far in the past when some account was never read or none
+    /// is known, so that each instance's own account is looked at then.
     /// </summary>
     public long OldestAccountReadUtcTicks { get; }
 
@@ -155,18 +152,6 @@ public sealed class InstanceIndex
 
     /// <summary>Every instance that claims <paramref name="address"/>, refused ones included.</summary>
     public IReadOnlyList<ResolvedTarget> ClaimantsOf(ReadOnlySpan<char> address) => _claims.TryGet(address, out var claim) ? claim.All : None;
-
-    /// <summary>How many instances claim <paramref name="address"/>, and the first of them; no allocation.</summary>
-    public int ClaimCount(ReadOnlySpan<char> address, out ResolvedTarget? first)
-    {
-        if (_claims.TryGet(address, out var claim))
-        {
-            first = claim.First;
-            return claim.Count;
-        }
-        first = null;
-        return 0;
-    }
 
     /// <summary>Whether another instance claims the address <paramref name="target"/> is dialled at; free when there are no conflicts.</summary>
     public bool IsConflicted(ResolvedTarget target) => _conflicted.Count > 0 && _conflicted.Contains(target);

@@ -110,8 +110,8 @@ public static class InventoryCommands
     {
         var canonical = InstanceIndex.Canonical(address);
         var index = context.InventoryState.Index;
-        var statics = (await context.Inventory.ListAsync(token)).Where(t => t.Instance is null
-            && TargetLookup.LooksLikeAddress(t.Host) && IPAddress.TryParse(t.Host, out var host) && InstanceIndex.Canonical(host) == canonical).ToList();
+        var statics = (await new StaticInventory(context.Store).ListAsync(token)).Where(t =>
+            TargetLookup.LooksLikeAddress(t.Host) && IPAddress.TryParse(t.Host, out var host) && InstanceIndex.Canonical(host) == canonical).ToList();
         var claimants = statics.Concat(index.ClaimantsOf(canonical)).ToList();
         if (claimants.Count == 1 && (claimants[0].Instance is null || index.IsTarget(claimants[0])))
         {

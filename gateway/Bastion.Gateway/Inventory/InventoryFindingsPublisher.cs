@@ -20,8 +20,7 @@ public sealed class InventoryFindingsPublisher
     /// <param name="extra">Findings computed elsewhere (e.g. SSH bypasses), by kind; a kind given with an empty list clears it.</param>
     public async Task PublishAsync(InstanceIndex index, IReadOnlyDictionary<string, IReadOnlyList<InventoryFinding>>? extra, CancellationToken ct)
     {
-        var statics = await _context.Inventory.ListAsync(ct).ConfigureAwait(false);
-        var staticTargets = statics.Where(t => t.Instance is null).ToList();
+        var staticTargets = await new StaticInventory(_context.Store).ListAsync(ct).ConfigureAwait(false);
         _context.InventoryState.Statics = staticTargets;
         var byKind = new Dictionary<string, IReadOnlyList<InventoryFinding>>(StringComparer.Ordinal)
         {
