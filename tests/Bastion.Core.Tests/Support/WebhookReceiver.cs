@@ -94,6 +94,24 @@ public sealed class WebhookReceiver : IAsyncDisposable
         return Requests;
     }
 
+    /// <summary>Waits (bounded) until a request that <paramref name="match"/> accepts arrived; others may come first.</summary>
+    public async Task<IReadOnlyList<ReceivedRequest>> WaitForAsync(Func<ReceivedRequest, bool> match, string what, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (!Requests.Any(match))
+        {
+            try
+            {
+                await _arrived.WaitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"the webhook receiver got {Requests.Count} request(s) but not {what} within {timeout.TotalSeconds} s");
+            }
+        }
+        return Requests;
+    }
+
     public async ValueTask DisposeAsync()
     {
         Release();

@@ -109,6 +109,7 @@ public sealed class UntrustedAccountsTests : IAsyncLifetime
         Assert.Contains("  dup-b (i-0dupb in dev-b) — not a target: its primary private address 127.0.99.50 is outside", resolve.StandardOutput, StringComparison.Ordinal);
 
         // Several more refreshes (every second) later, still one alert, and one webhook post for it.
+        await _webhook.WaitForAsync(r => r.Body.Contains("address_conflict", StringComparison.Ordinal), "the address conflict alert", Wait);
         await Task.Delay(TimeSpan.FromSeconds(4));
         var audit = await AuditTail.ReadAsync(_bed.DataDirectory);
         var alert = Assert.Single(audit, e => e.Type == "alert.address_conflict");
@@ -195,7 +196,9 @@ public sealed class UntrustedAccountsTests : IAsyncLifetime
         Assert.Equal("sg-0open", alert["group_id"]);
         Assert.Equal("198.51.100.7", alert["public_ip"]);
         Assert.Equal("tcp 22 from 0.0.0.0/0", alert["rule"]);
-        Assert.Single(await _webhook.WaitForAsync(1, Wait), r => r.Body.Contains("ssh_bypass", StringComparison.Ordinal));
+        // The address-conflict alert was posted at start: wait for this one, not for any.
+        Assert.Single(await _webhook.WaitForAsync(r => r.Body.Contains("ssh_bypass", StringComparison.Ordinal), "the SSH bypass alert", Wait),
+            r => r.Body.Contains("ssh_bypass", StringComparison.Ordinal));
         var status = await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "inventory", "status");
         Assert.Contains("ALERT reachable without the bastion (1)", status.StandardOutput, StringComparison.Ordinal);
 
