@@ -57,7 +57,11 @@ public sealed class InstanceIndex
             if (instance.PrivateDnsName is { Length: > 0 } dns)
             {
                 _byPrivateDns[dns] = target;
-                _byPrivateDns.TryAdd(dns.Split('.')[0], target);
+                var dot = dns.IndexOf('.');
+                if (dot > 0)
+                {
+                    _byPrivateDns.TryAdd(dns[..dot], target);
+                }
             }
             Claim(target, isTarget: true);
         }
@@ -72,13 +76,9 @@ public sealed class InstanceIndex
             }
         }
         _refusedByNameOrId = refused.GetAlternateLookup<ReadOnlySpan<char>>();
-        // Targets whose dialled address someone else claims too (a shared secondary address leaves the primary usable).
-        foreach (var (address, claimants) in _claims.Conflicts())
+        if (_claims.HasConflicts)
         {
-            foreach (var claimant in claimants.Where(c => c.Host == address))
-            {
-                _conflicted.Add(claimant);
-            }
+            MarkConflicted();
         }
         _byInstanceIdSpan = byInstanceId.GetAlternateLookup<ReadOnlySpan<char>>();
         _byPrivateDnsSpan = _byPrivateDns.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -97,9 +97,7 @@ public sealed class InstanceIndex
             previous = alias;
         }
         Accounts = accountList;
-        OldestAccountReadUtcTicks = accountList.Count > 0 && accountList.All(a => a.LastSuccess is not null)
-            ? accountList.Min(a => a.LastSuccess!.Value.UtcTicks)
-            : DateTimeOffset.MinValue.UtcTicks;
+        OldestAccountReadUtcTicks = OldestRead(accountList);
         _accountsByAlias = accountList.DistinctBy(a => a.Alias, StringComparer.OrdinalIgnoreCase)
             .ToDictionary(a => a.Alias, StringComparer.OrdinalIgnoreCase).GetAlternateLookup<ReadOnlySpan<char>>();
     }
@@ -180,6 +178,36 @@ public sealed class InstanceIndex
     /// </summary>
     public static string? Canonical(string text) =>
         Ipv4Text.TryParseCanonical(text, out _) ? text : IPAddress.TryParse(text, out var address) ? Canonical(address) : null;
+
+    /// <summary>Targets whose dialled address someone else claims too (a shared secondary address leaves the primary usable).</summary>
+    private void MarkConflicted()
+    {
+        foreach (var (address, claimants) in _claims.Conflicts())
+        {
+            foreach (var claimant in claimants)
+            {
+                if (claimant.Host == address)
+                {
+                    _conflicted.Add(claimant);
+                }
+            }
+        }
+    }
+
+    // Loops rather than LINQ here and below: the index is built at every refresh, and the first build also compiles it.
+    private static long OldestRead(List<InventoryAccount> accounts)
+    {
+        var oldest = long.MaxValue;
+        foreach (var account in accounts)
+        {
+            if (account.LastSuccess is not { } read)
+            {
+                return DateTimeOffset.MinValue.UtcTicks;
+            }
+            oldest = Math.Min(oldest, read.UtcTicks);
+        }
+        return accounts.Count > 0 ? oldest : DateTimeOffset.MinValue.UtcTicks;
+    }
 
     /// <summary>A target is named by its Name tag unless the tag was missing or refused; then its name is its instance id.</summary>
     private static bool HasName(ResolvedTarget target) =>

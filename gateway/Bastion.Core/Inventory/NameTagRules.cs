@@ -27,7 +27,7 @@ public static partial class NameTagRules
         }
         if (tag.Length > MaxLength)
         {
-            return $"is longer than {MaxLength} characters";
+            return TooLong;
         }
         // Hand-written checks rather than regular expressions: every Name tag of every account passes here at each
         // refresh, and the common tag ("web-1") should cost a scan, not three regex matches.
@@ -39,7 +39,7 @@ public static partial class NameTagRules
         {
             return "looks like an instance id";
         }
-        if (tag.AsSpan().IndexOfAnyExcept(DigitsAndDots) < 0 && IPAddress.TryParse(tag, out _))
+        if (IsDigitsAndDots(tag) && IPAddress.TryParse(tag, out _))
         {
             return "looks like an IP address";
         }
@@ -52,16 +52,27 @@ public static partial class NameTagRules
             return "is an account alias";
         }
         var dot = tag.LastIndexOf('.');
-        if (dot > 0 && isAccountAlias(tag[(dot + 1)..]))
-        {
-            return $"ends in .{tag[(dot + 1)..]}, an account alias (NAME.ALIAS names an instance in that account)";
-        }
-        return null;
+        return dot > 0 && isAccountAlias(tag[(dot + 1)..]) ? EndsInAlias(tag[(dot + 1)..]) : null;
     }
 
-    private static readonly System.Buffers.SearchValues<char> DigitsAndDots = System.Buffers.SearchValues.Create("0123456789.");
+    private static readonly string TooLong = $"is longer than {MaxLength} characters";
 
-    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
+    // Apart from the checks: refusals are rare, and the first index build should not compile their sentence.
+    private static string EndsInAlias(string alias) => $"ends in .{alias}, an account alias (NAME.ALIAS names an instance in that account)";
+
+    // Plain loops rather than SearchValues: the first index build would compile the vectorised searchers for a few
+    // characters of each tag.
+    private static bool IsDigitsAndDots(string text)
+    {
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiDigit(c) && c != '.')
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /// <summary>RFC 1123 labels: letters, digits and inner hyphens, 1 to 63 characters, joined by dots.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -102,7 +113,14 @@ public static partial class NameTagRules
         }
         var end = name.IndexOf('.');
         var id = name.AsSpan(2, (end < 0 ? name.Length : end) - 2);
-        return !id.IsEmpty && !id.ContainsAnyExcept(HexDigits);
+        foreach (var c in id)
+        {
+            if (!char.IsAsciiHexDigit(c))
+            {
+                return false;
+            }
+        }
+        return !id.IsEmpty;
     }
 
     // EC2's IP-based hostnames: ip-10-1-2-3, ip-10-1-2-3.ec2.internal, ip-10-1-2-3.eu-west-1.compute.internal.

@@ -20,7 +20,12 @@ public static class InstanceTargets
     public static InstanceIndex Index(IReadOnlyList<AccountInstances> accounts, InventoryAddressPolicy policy)
     {
         var aliases = accounts.Select(a => a.Alias).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var targets = new List<ResolvedTarget>(accounts.Sum(a => a.Instances.Count));
+        var count = 0;
+        foreach (var account in accounts)
+        {
+            count += account.Instances.Count;
+        }
+        var targets = new List<ResolvedTarget>(count);
         var rejected = new List<RejectedInstance>();
         foreach (var account in accounts)
         {
@@ -41,8 +46,7 @@ public static class InstanceTargets
                 }
                 if (nameProblem is not null)
                 {
-                    rejected.Add(new RejectedInstance(target,
-                        $"its Name tag \"{instance.Name}\" {nameProblem}, so it is not a name; the instance is reachable as {instance.InstanceId}", IsTarget: true));
+                    rejected.Add(NameRefused(target, instance, nameProblem));
                 }
                 targets.Add(target);
             }
@@ -50,6 +54,10 @@ public static class InstanceTargets
         var accountViews = accounts.Select(a => new InventoryAccount(a.AccountId, a.Alias, a.LastSuccess, a.LastError));
         return new InstanceIndex(targets, rejected, accountViews);
     }
+
+    // Apart from the loop: refusals are rare, and the first index build should not compile their sentence.
+    private static RejectedInstance NameRefused(ResolvedTarget target, Ec2Instance instance, string problem) =>
+        new(target, $"its Name tag \"{instance.Name}\" {problem}, so it is not a name; the instance is reachable as {instance.InstanceId}", IsTarget: true);
 
     private static ResolvedTarget ToTarget(Ec2Instance instance, DateTimeOffset? dataAsOf, string? name, string host)
     {
