@@ -20,8 +20,12 @@ public sealed class SshServerOptions
     /// <summary>Software version in our identification line ("SSH-2.0-" + this).</summary>
     public string SoftwareVersion { get; init; } = "Bastion_1.0";
 
-    /// <summary>Time from accept until authentication must have succeeded (OpenSSH LoginGraceTime).</summary>
-    public TimeSpan LoginGraceTime { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Time from accept until authentication must have succeeded (OpenSSH LoginGraceTime, 120 s as there: it includes
+    /// the time a person takes to unlock a phone and read a code). A method that waits for a person elsewhere may
+    /// extend it once.
+    /// </summary>
+    public TimeSpan LoginGraceTime { get; init; } = TimeSpan.FromSeconds(120);
 
     /// <summary>Failed authentication requests allowed per connection (OpenSSH MaxAuthTries).</summary>
     public int MaxAuthAttempts { get; init; } = 6;
@@ -33,6 +37,23 @@ public sealed class SshServerOptions
     public long RekeyAfterBytes { get; init; } = 1L << 30;
 
     public TimeSpan RekeyAfterTime { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Key re-exchanges a client may start before it has authenticated; one more ends the connection. Each costs the
+    /// server a key agreement (two 4096-bit exponentiations with diffie-hellman-group16), so an anonymous peer must not
+    /// be able to ask for them in a loop.
+    /// </summary>
+    public int MaxClientRekeysBeforeAuth { get; init; } = 1;
+
+    /// <summary>
+    /// After authentication, a re-exchange the client asks for sooner than this after the previous one is answered only
+    /// once the interval has passed — unless <see cref="ClientRekeyAllowanceBytes"/> moved since, as a client with a
+    /// small RekeyLimit does. Zero answers at once.
+    /// </summary>
+    public TimeSpan ClientRekeyInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Bytes (both directions) after which a client-started re-exchange is answered at once; see <see cref="ClientRekeyInterval"/>.</summary>
+    public long ClientRekeyAllowanceBytes { get; init; } = 512 * 1024;
 
     /// <summary>Connections that have not yet authenticated; further ones are refused (OpenSSH MaxStartups).</summary>
     public int MaxUnauthenticatedConnections { get; init; } = 100;

@@ -63,8 +63,16 @@ public sealed class SshServerSession
         var reason = "client disconnected";
         using var grace = new CancellationTokenSource(_options.LoginGraceTime, _options.TimeProvider);
         var graceDeadline = _options.TimeProvider.GetUtcNow() + _options.LoginGraceTime;
+        var graceExtended = false;
         void ExtendGrace(TimeSpan extension)
         {
+            // Once per connection: a client repeating the request that earned the extension must not hold its
+            // unauthenticated slot for ever.
+            if (graceExtended)
+            {
+                return;
+            }
+            graceExtended = true;
             graceDeadline += extension;
             grace.CancelAfter(graceDeadline - _options.TimeProvider.GetUtcNow());
         }
@@ -100,6 +108,7 @@ public sealed class SshServerSession
             UserName = await auth.RunAsync(closing.Token).ConfigureAwait(false);
             if (UserName is not null)
             {
+                transport.MarkAuthenticated();
                 Authenticated?.Invoke();
                 var connection = new ConnectionService(transport, _options, _handler, _logger);
                 await connection.RunAsync(CloseWith, closing.Token).ConfigureAwait(false);

@@ -64,7 +64,7 @@ public sealed class SshOptions
     /// <summary>Host name users put in ProxyJump; shown in the ssh_config snippet.</summary>
     public string? PublicHostName { get; set; }
 
-    public int LoginGraceTimeSeconds { get; set; } = 30;
+    public int LoginGraceTimeSeconds { get; set; } = 120;
 
     public int MaxAuthAttempts { get; set; } = 6;
 

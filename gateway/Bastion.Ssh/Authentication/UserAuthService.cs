@@ -60,6 +60,11 @@ internal sealed class UserAuthService
                     result = await HandleKeyboardStepAsync(
                         await _handler.ContinueKeyboardInteractiveAsync(_userName!, response.Responses, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
                     break;
+                case MessageNumber.ServiceRequest:
+                    // sshd accepts the request again during authentication, and some libraries (Paramiko) send one
+                    // before every method: answering UNIMPLEMENTED leaves them waiting for an accept until the grace time.
+                    await AnswerServiceRequestAsync(packet, cancellationToken).ConfigureAwait(false);
+                    continue;
                 case >= MessageNumber.UserAuthRequest and <= 79:
                     throw new SshProtocolException($"unexpected authentication message {packet.Number}");
                 case >= MessageNumber.GlobalRequest:
@@ -90,13 +95,18 @@ internal sealed class UserAuthService
         {
             throw new SshProtocolException($"expected SERVICE_REQUEST, got message {packet.Number}");
         }
+        await AnswerServiceRequestAsync(packet, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task AnswerServiceRequestAsync(ReceivedPacket packet, CancellationToken cancellationToken)
+    {
         var request = ServiceRequestMessage.Read(packet.Payload.Span);
         if (request.ServiceName != "ssh-userauth")
         {
             throw new SshProtocolException(DisconnectReason.ServiceNotAvailable, $"service \"{request.ServiceName}\" is not available; use ssh-userauth");
         }
         await _transport.SendAsync(new ServiceAcceptMessage(request.ServiceName), cancellationToken).ConfigureAwait(false);
-        return true;
     }
 
     private async Task<AuthResult?> HandleRequestAsync(UserAuthRequestMessage request, CancellationToken cancellationToken)

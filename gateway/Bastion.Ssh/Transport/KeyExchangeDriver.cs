@@ -32,6 +32,9 @@ internal sealed class KeyExchangeDriver
     private bool _ignoreNextKexPacket;
     private State _state = State.Idle;
     private DateTimeOffset _lastKexTime;
+    private int _clientRekeysBeforeAuth;
+    private string? _ourFirstKex;
+    private string? _ourFirstHostKey;
 
     public KeyExchangeDriver(SshServerOptions options, PacketReader reader, PacketWriter writer,
         string clientVersion, string serverVersion, Func<IReadOnlyList<string>> serverSignatureAlgorithms)
@@ -56,6 +59,9 @@ internal sealed class KeyExchangeDriver
     public int Completed { get; private set; }
 
     public NegotiatedAlgorithms? Current { get; private set; }
+
+    /// <summary>Set once the user has authenticated: from then on the client's re-exchanges are paced, not refused.</summary>
+    public bool Authenticated { get; set; }
 
     /// <summary>True from the moment either side's KEXINIT is known until our inbound NEWKEYS.</summary>
     public bool InProgress
@@ -144,6 +150,10 @@ internal sealed class KeyExchangeDriver
         {
             ClientSupportsExtInfo = message.KexAlgorithms.Contains("ext-info-c");
         }
+        else if (_state == State.Idle)
+        {
+            await PaceClientRekeyAsync().ConfigureAwait(false);
+        }
         await BeginAsync().ConfigureAwait(false);
         var negotiated = NegotiatedAlgorithms.Negotiate(message, _options.Algorithms, _options.HostKeys);
         lock (_gate)
@@ -155,9 +165,36 @@ internal sealed class KeyExchangeDriver
         }
         if (message.FirstKexPacketFollows)
         {
-            var guessRight = message.KexAlgorithms.FirstOrDefault() == negotiated.KeyExchange &&
-                             message.ServerHostKeyAlgorithms.FirstOrDefault() == negotiated.HostKeyAlgorithm;
+            // RFC 4253 §7: the guess is right only when both sides list the same kex and host-key algorithm first,
+            // not when the client's first choice merely wins the negotiation; the client judges it the same way and
+            // sends its packet again after a wrong guess.
+            var guessRight = message.KexAlgorithms.FirstOrDefault() == _ourFirstKex &&
+                             message.ServerHostKeyAlgorithms.FirstOrDefault() == _ourFirstHostKey;
             _ignoreNextKexPacket = !guessRight;
+        }
+    }
+
+    /// <summary>
+    /// A re-exchange the client started: before authentication only <see cref="SshServerOptions.MaxClientRekeysBeforeAuth"/>
+    /// of them; after it, at most one per <see cref="SshServerOptions.ClientRekeyInterval"/> unless data justifies it.
+    /// Waiting here holds only this connection: the client sends nothing but kex messages until the exchange ends.
+    /// </summary>
+    private async ValueTask PaceClientRekeyAsync()
+    {
+        if (!Authenticated)
+        {
+            if (++_clientRekeysBeforeAuth > _options.MaxClientRekeysBeforeAuth)
+            {
+                throw new SshProtocolException(
+                    $"the client started more than {_options.MaxClientRekeysBeforeAuth} key re-exchange(s) before authenticating");
+            }
+            return;
+        }
+        var moved = _reader.BytesSinceKeyChange + _writer.BytesSinceKeyChange;
+        var wait = _lastKexTime + _options.ClientRekeyInterval - _options.TimeProvider.GetUtcNow();
+        if (wait > TimeSpan.Zero && moved < _options.ClientRekeyAllowanceBytes)
+        {
+            await Task.Delay(wait, _options.TimeProvider).ConfigureAwait(false);
         }
     }
 
@@ -270,11 +307,14 @@ internal sealed class KeyExchangeDriver
         }
         var ciphers = table.Ciphers.Select(c => c.Name).ToArray();
         var macs = table.Macs.Select(m => m.Name).ToArray();
+        var hostKeys = _options.HostKeys.SelectMany(k => k.SignatureAlgorithms).Distinct().ToArray();
+        _ourFirstKex = kex.FirstOrDefault();
+        _ourFirstHostKey = hostKeys.FirstOrDefault();
         return new KexInitMessage
         {
             Cookie = RandomNumberGenerator.GetBytes(16),
             KexAlgorithms = kex.ToArray(),
-            ServerHostKeyAlgorithms = _options.HostKeys.SelectMany(k => k.SignatureAlgorithms).Distinct().ToArray(),
+            ServerHostKeyAlgorithms = hostKeys,
             CiphersClientToServer = ciphers,
             CiphersServerToClient = ciphers,
             MacsClientToServer = macs,

@@ -130,6 +130,15 @@ public sealed class SshTransport : IAsyncDisposable
         }
     }
 
+    /// <summary>From now on the client's key re-exchanges are paced rather than counted (see <see cref="SshServerOptions.MaxClientRekeysBeforeAuth"/>).</summary>
+    internal void MarkAuthenticated()
+    {
+        if (_kex is not null)
+        {
+            _kex.Authenticated = true;
+        }
+    }
+
     internal ValueTask SendUnimplementedAsync(uint sequenceNumber) => _writer.EnqueueAsync(new UnimplementedMessage(sequenceNumber));
 
     internal ValueTask SendAsync(ISshMessage message, CancellationToken cancellationToken = default) =>
