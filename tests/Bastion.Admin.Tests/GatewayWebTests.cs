@@ -42,7 +42,8 @@ public sealed class GatewayWebTests : IAsyncLifetime
         Assert.StartsWith(client.SourceAddress + ":", (await browser.Page.InnerTextAsync("#approval-source")).Trim(), StringComparison.Ordinal);
         Assert.StartsWith("SSH-2.0-OpenSSH", (await browser.Page.InnerTextAsync("#approval-client")).Trim(), StringComparison.Ordinal);
         await browser.ScreenshotAsync("approve-pending");
-        await browser.Page.ClickAsync("#approve");
+        // The number the terminal shows (LoginApprovalTests reads it there); a wrong pick would deny.
+        await browser.Page.ClickAsync($"#pick-{(await _web.Store.GetLoginApprovalAsync(code))!.MatchNumber}");
         var approvedAt = Stopwatch.StartNew();
         await browser.Page.WaitForSelectorAsync("#approval-state:has-text('approved')", new() { Timeout = 15_000 });
         await browser.ScreenshotAsync("approve-done");
@@ -80,7 +81,7 @@ public sealed class GatewayWebTests : IAsyncLifetime
         Assert.False(result.Succeeded);
         Assert.Contains("denied in the browser", result.StandardError);
         // The decided request offers no buttons any more; another user's request is not even visible.
-        Assert.Equal(0, await browser.Page.Locator("#approve").CountAsync());
+        Assert.Equal(0, await browser.Page.Locator("#approval-choices button").CountAsync());
         var stranger = await _web.Store.CreateLoginApprovalAsync(new LoginApproval("STRANGER22", "someone-else", "127.0.0.9:1", "SSH-2.0-x",
             DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddMinutes(1), LoginApprovalState.Pending, null, null));
         var response = await browser.Page.GotoAsync($"{_web.BaseUrl}/approve/{stranger.Code}");

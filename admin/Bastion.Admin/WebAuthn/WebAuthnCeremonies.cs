@@ -17,10 +17,14 @@ public enum CeremonyPurpose
     Login,
     RegisterWithInvite,
     RegisterAnother,
+
+    /// <summary>Approving one SSH login (policy key+webauthn); the state names the approval it is for.</summary>
+    ApproveLogin,
 }
 
 /// <summary>Server-side memory of a started ceremony, kept in an encrypted, five-minute, HttpOnly cookie.</summary>
-public sealed record CeremonyState(CeremonyPurpose Purpose, long UserId, string UserName, long InviteId, string Nickname, string OptionsJson);
+/// <param name="Subject">What the ceremony is about when that matters to its verify step (the approval code).</param>
+public sealed record CeremonyState(CeremonyPurpose Purpose, long UserId, string UserName, long InviteId, string Nickname, string OptionsJson, string Subject = "");
 
 /// <summary>A failed ceremony, with a message safe to show (it never says whether a user exists).</summary>
 public sealed class CeremonyException(string message, string? attemptedUser = null) : Exception(message)
@@ -130,12 +134,58 @@ public sealed class WebAuthnCeremonies
     }
 
     /// <summary>
+    /// Request options for approving <paramref name="approval"/>: its owner's keys, and a challenge that commits to
+    /// the approval (code, SSH session, number) besides fresh randomness, so the signed client data names what was
+    /// approved and no assertion made for another ceremony — the sign-in, another approval — verifies here.
+    /// </summary>
+    public async Task<string> StartApprovalAsync(HttpContext http, User owner, LoginApproval approval, CancellationToken ct)
+    {
+        var credentials = await _context.Store.ListWebAuthnCredentialsAsync(owner.Id, ct);
+        if (credentials.Count == 0)
+        {
+            throw new CeremonyException("you have no security key registered; register one first", owner.Name);
+        }
+        var options = _fido2.GetAssertionOptions(new GetAssertionOptionsParams
+        {
+            AllowedCredentials = credentials.Select(c => new PublicKeyCredentialDescriptor(c.CredentialId)).ToList(),
+            UserVerification = UserVerificationRequirement.Discouraged,
+        });
+        options.Challenge = ApprovalChallenge(approval, RandomNumberGenerator.GetBytes(16));
+        var json = options.ToJson();
+        SaveState(http, new CeremonyState(CeremonyPurpose.ApproveLogin, owner.Id, owner.Name, 0, "", json, approval.Code));
+        return json;
+    }
+
+    /// <summary>The challenge of an approval ceremony: SHA-256 over a label, the approval's code, session and number, and a nonce.</summary>
+    public static byte[] ApprovalChallenge(LoginApproval approval, byte[] nonce)
+    {
+        var bound = Encoding.UTF8.GetBytes($"bastion login approval\0{approval.Code}\0{approval.SessionId}\0{approval.MatchNumber}\0");
+        return SHA256.HashData([.. bound, .. nonce]);
+    }
+
+    /// <summary>Verifies an assertion for the approval ceremony started for <paramref name="approval"/> (and no other).</summary>
+    public Task<(User User, WebAuthnCredential Credential)> FinishApprovalAsync(HttpContext http, LoginApproval approval, JsonElement body, CancellationToken ct)
+    {
+        var state = TakeState(http, CeremonyPurpose.ApproveLogin);
+        if (!string.Equals(state.Subject, approval.Code, StringComparison.Ordinal))
+        {
+            throw new CeremonyException("that security-key answer was made for another approval; start again from this page", state.UserName);
+        }
+        return VerifyAssertionAsync(state, body, ct);
+    }
+
+    /// <summary>
     /// Verifies an assertion for the user who started the login. Checks the signature, origin, RP id and challenge,
     /// then advances the stored counter atomically; a counter that did not increase is refused.
     /// </summary>
     public async Task<(User User, WebAuthnCredential Credential)> FinishLoginAsync(HttpContext http, JsonElement body, CancellationToken ct)
     {
         var state = TakeState(http, CeremonyPurpose.Login);
+        return await VerifyAssertionAsync(state, body, ct);
+    }
+
+    private async Task<(User User, WebAuthnCredential Credential)> VerifyAssertionAsync(CeremonyState state, JsonElement body, CancellationToken ct)
+    {
         var response = Deserialize<AuthenticatorAssertionRawResponse>(body);
         var credential = response.RawId is null ? null : await _context.Store.FindWebAuthnCredentialAsync(response.RawId, ct);
         var user = state.UserId == 0 ? null : await _context.Store.GetUserByIdAsync(state.UserId, ct);

@@ -12,6 +12,13 @@ public static class AuditEventTypes
     public const string AuthSuccess = "auth.success";
     public const string AuthFailure = "auth.failure";
     public const string AuthLockout = "auth.lockout";
+
+    /// <summary>A browser approval cancelled because its ssh client left before anyone decided.</summary>
+    public const string AuthApprovalAbandoned = "auth.approval_abandoned";
+
+    /// <summary>Someone signed in as another user tried to see, approve or deny a login approval that is not theirs.</summary>
+    public const string AuthApprovalRefused = "auth.approval_refused";
+
     public const string ChannelOpen = "channel.open";
     public const string ChannelDenied = "channel.denied";
     public const string ChannelClose = "channel.close";

@@ -28,4 +28,7 @@ public interface ISessionStore
 
     /// <summary>Approves or denies a pending, unexpired request atomically; false if it was not pending anymore.</summary>
     Task<bool> DecideLoginApprovalAsync(string code, bool approve, string decidedBy, CancellationToken ct = default);
+
+    /// <summary>Marks a pending approval abandoned (its ssh client left); false when it was no longer pending.</summary>
+    Task<bool> AbandonLoginApprovalAsync(string code, CancellationToken ct = default);
 }

@@ -5,6 +5,9 @@ public enum LoginApprovalState
     Pending,
     Approved,
     Denied,
+
+    /// <summary>The ssh client went away before anyone decided; it can no longer be approved.</summary>
+    Abandoned,
 }
 
 /// <summary>
@@ -22,5 +25,33 @@ public sealed record LoginApproval(
     string? DecidedBy,
     DateTimeOffset? DecidedAt)
 {
+    /// <summary>The SSH connection (audit session id) waiting for this approval.</summary>
+    public string SessionId { get; init; } = "";
+
+    /// <summary>Fingerprint of the SSH key the login proved, shown so the approver can recognise their own key.</summary>
+    public string KeyFingerprint { get; init; } = "";
+
+    /// <summary>
+    /// The two-digit number the ssh client shows; the approver must pick it on the page. Someone who gets a victim to
+    /// open a link cannot tell them the number without being seen, and a wrong pick denies the login.
+    /// </summary>
+    public int MatchNumber { get; init; }
+
     public bool IsExpired(DateTimeOffset now) => State == LoginApprovalState.Pending && now >= ExpiresAt;
+
+    public static string StateName(LoginApprovalState state) => state switch
+    {
+        LoginApprovalState.Approved => "approved",
+        LoginApprovalState.Denied => "denied",
+        LoginApprovalState.Abandoned => "abandoned",
+        _ => "pending",
+    };
+
+    public static LoginApprovalState ParseState(string name) => name switch
+    {
+        "approved" => LoginApprovalState.Approved,
+        "denied" => LoginApprovalState.Denied,
+        "abandoned" => LoginApprovalState.Abandoned,
+        _ => LoginApprovalState.Pending,
+    };
 }

@@ -56,6 +56,25 @@ public static class MfaPolicies
         return (policy, group);
     }
 
+    /// <summary>What a ControlMaster connection spares the user under <paramref name="policy"/>, as a phrase; null when nothing is asked.</summary>
+    public static string? AskedOncePerConnection(string policy) => policy switch
+    {
+        KeyAndTotp or SecurityKeyAndTotp => "the verification code is asked once per ControlMaster connection",
+        KeyAndWebAuthn => "the browser approval is asked once per ControlMaster connection",
+        SecurityKey => "the security-key touch is asked once per ControlMaster connection",
+        _ => null,
+    };
+
+    /// <summary>What an admin does next so that a user with <paramref name="policy"/> can log in, for CLI hints.</summary>
+    public static string EnrolmentHint(string policy, string userName) => policy switch
+    {
+        KeyAndTotp => $"bastion totp enroll {userName}",
+        SecurityKeyAndTotp => $"bastion key add {userName} \"<their sk-ssh-ed25519 or sk-ecdsa public key>\", then bastion totp enroll {userName}",
+        SecurityKey => $"bastion key add {userName} \"<their sk-ssh-ed25519 or sk-ecdsa public key>\" (ssh-keygen -t ed25519-sk)",
+        KeyAndWebAuthn => $"bastion user invite {userName}: they register a security key in the admin web, where they approve each login",
+        _ => "nothing more: the key alone logs in (automation account)",
+    };
+
     /// <summary>Throws <see cref="InvalidEntityException"/> unless <paramref name="policy"/> may be required of a group ("key" may not: it would require nothing).</summary>
     public static void EnsureValidForGroup(string policy)
     {

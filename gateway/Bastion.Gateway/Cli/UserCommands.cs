@@ -48,7 +48,9 @@ public static class UserCommands
             Console.WriteLine($"next: bastion key add {user.Name} \"<their ~/.ssh/id_ed25519.pub line>\"");
             if (!isAutomation)
             {
-                Console.WriteLine($"then: bastion totp enroll {user.Name}");
+                // A group may already require more than the default policy; the hint follows the one in force.
+                var (policy, requiredBy) = MfaPolicies.Effective(user, await context.Store.ListGroupMfaPoliciesAsync(token));
+                Console.WriteLine($"then: {MfaPolicies.EnrolmentHint(policy, user.Name)}" + (requiredBy is null ? "" : $"   (MFA policy {policy}, required by group @{requiredBy})"));
                 if (requestedRoles.Length > 0)
                 {
                     await PrintInviteAsync(context, user, token);

@@ -9,4 +9,7 @@ public static class ApprovalCodes
     private const string Alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 
     public static string New() => RandomNumberGenerator.GetString(Alphabet, 10);
+
+    /// <summary>The two-digit number the terminal shows and the approver must pick (10–99, so never a leading zero).</summary>
+    public static int NewMatchNumber() => RandomNumberGenerator.GetInt32(10, 100);
 }

@@ -61,6 +61,9 @@ public sealed class ConnectionState
     /// <summary>The browser approval this login waits for (policy key+webauthn), until it is decided.</summary>
     public string? PendingApproval { get; set; }
 
+    /// <summary>The one browser approval opened for this connection, if any (a repeated request reuses it).</summary>
+    public LoginApproval? Approval { get; set; }
+
     /// <summary>Who approved this login in the browser.</summary>
     public string? ApprovedBy { get; set; }
 

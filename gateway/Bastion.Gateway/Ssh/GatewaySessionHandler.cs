@@ -146,6 +146,7 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
         {
             // Timed out or failed: each piece of work reports its own failure; the disconnect is written regardless.
         }
+        await AbandonApprovalAsync().ConfigureAwait(false);
         var data = new Dictionary<string, string>
         {
             ["reason"] = reason,
@@ -158,6 +159,33 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
             data["client_version"] = _connection.ClientVersion;
         }
         await _context.Audit.AppendAsync(_state.Event(AuditEventTypes.Disconnect, AuditSeverity.Info, data)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A client that leaves while its browser approval is pending (Ctrl-C, a closed laptop) cancels it at once, so
+    /// nobody can approve a login that no longer exists; audited as abandoned, never as a success.
+    /// </summary>
+    private async ValueTask AbandonApprovalAsync()
+    {
+        if (_state.Authenticated || _state.Approval is not { } approval)
+        {
+            return;
+        }
+        try
+        {
+            if (await _context.Store.AbandonLoginApprovalAsync(approval.Code).ConfigureAwait(false))
+            {
+                await _context.Audit.AppendAsync(_state.Event(AuditEventTypes.AuthApprovalAbandoned, AuditSeverity.Info, new Dictionary<string, string>
+                {
+                    ["approval"] = approval.Code,
+                    ["reason"] = "the ssh client disconnected before the login was approved",
+                })).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (StoreFailures.IsUnavailable(ex))
+        {
+            // The request still expires on its own; the gateway never completes a login for a closed connection.
+        }
     }
 
     /// <summary>A database outage is the one handler failure users can do nothing about but wait; say so.</summary>

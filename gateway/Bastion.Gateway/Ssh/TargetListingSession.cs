@@ -1,5 +1,6 @@
 using System.Text;
 using Bastion.Core.Policy;
+using Bastion.Core.Store;
 using Bastion.Gateway.Hosting;
 using Bastion.Ssh.Connection;
 using Bastion.Ssh.Messages;
@@ -82,7 +83,8 @@ public sealed class TargetListingSession
         text.AppendLine("      ControlPersist 10m");
         text.AppendLine();
         var example = reachable.Count > 0 ? Visible(reachable[0].Name) : "NAME";
-        text.AppendLine($"Then: ssh {example}.{suffix}   (the verification code is asked once per ControlMaster connection)");
+        var once = MfaPolicies.AskedOncePerConnection(user.MfaPolicy);
+        text.AppendLine($"Then: ssh {example}.{suffix}" + (once is null ? "" : $"   ({once})"));
         if (_context.Options.Recording.Enabled)
         {
             text.AppendLine();

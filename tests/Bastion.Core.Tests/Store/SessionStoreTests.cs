@@ -102,6 +102,36 @@ public abstract class SessionStoreTests(StoreProvider provider)
     }
 
     [Fact]
+    public async Task A_login_approval_keeps_its_number_key_and_session_and_an_abandoned_one_cannot_be_decided()
+    {
+        await using var fixture = await StoreFixture.CreateAsync(provider);
+        var admin = await fixture.OpenAnotherAsync();
+        var now = fixture.Time.GetUtcNow();
+        var approval = new LoginApproval("CODE3", "alice", "203.0.113.7:5000", "SSH-2.0-x", now, now.AddMinutes(2), LoginApprovalState.Pending, null, null)
+        {
+            SessionId = "s-42",
+            KeyFingerprint = "SHA256:abc",
+            MatchNumber = 47,
+        };
+        await fixture.Store.CreateLoginApprovalAsync(approval);
+        Assert.Equal(approval, await admin.GetLoginApprovalAsync("CODE3"));
+
+        Assert.True(await fixture.Store.AbandonLoginApprovalAsync("CODE3"));
+        Assert.False(await fixture.Store.AbandonLoginApprovalAsync("CODE3"));
+        Assert.False(await admin.DecideLoginApprovalAsync("CODE3", approve: true, "alice"));
+        var abandoned = await admin.GetLoginApprovalAsync("CODE3");
+        Assert.Equal(LoginApprovalState.Abandoned, abandoned!.State);
+        Assert.Equal(now, abandoned.DecidedAt);
+        Assert.Null(abandoned.DecidedBy);
+
+        // A decided one is not abandoned afterwards: the decision stands in the record.
+        await fixture.Store.CreateLoginApprovalAsync(approval with { Code = "CODE4" });
+        Assert.True(await admin.DecideLoginApprovalAsync("CODE4", approve: false, "alice"));
+        Assert.False(await fixture.Store.AbandonLoginApprovalAsync("CODE4"));
+        Assert.Equal(LoginApprovalState.Denied, (await fixture.Store.GetLoginApprovalAsync("CODE4"))!.State);
+    }
+
+    [Fact]
     public async Task Hostile_text_with_nul_characters_is_audited_and_the_chain_verifies()
     {
         await using var fixture = await StoreFixture.CreateAsync(provider);

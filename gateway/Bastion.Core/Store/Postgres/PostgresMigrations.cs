@@ -309,6 +309,15 @@ internal static class PostgresMigrations
                 PRIMARY KEY (kind, subject)
             );
             """, CompatibleFrom: 9),
+
+        new(11, "login approvals: number matching, the key used, abandonment", """
+            ALTER TABLE login_approvals DROP CONSTRAINT login_approvals_state_check;
+            ALTER TABLE login_approvals ADD CONSTRAINT login_approvals_state_check CHECK (state IN ('pending', 'approved', 'denied', 'abandoned'));
+            ALTER TABLE login_approvals
+                ADD COLUMN session_id      text    NOT NULL DEFAULT '',
+                ADD COLUMN key_fingerprint text    NOT NULL DEFAULT '',
+                ADD COLUMN match_number    integer NOT NULL DEFAULT 0;
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;

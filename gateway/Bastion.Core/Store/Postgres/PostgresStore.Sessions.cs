@@ -101,10 +101,11 @@ public sealed partial class PostgresStore
         ArgumentNullException.ThrowIfNull(approval);
         await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
         await using var insert = connection.Command(
-                "INSERT INTO login_approvals (code, user_name, source_address, client_version, created_at, expires_at, state) " +
-                "VALUES (@code, @user, @source, @client, @created, @expires, 'pending');")
+                "INSERT INTO login_approvals (code, user_name, source_address, client_version, created_at, expires_at, state, session_id, key_fingerprint, match_number) " +
+                "VALUES (@code, @user, @source, @client, @created, @expires, 'pending', @session, @key, @number);")
             .Add("@code", approval.Code).Add("@user", approval.UserName).Add("@source", approval.SourceAddress)
-            .Add("@client", approval.ClientVersion).Add("@created", PostgresValues.Time(approval.CreatedAt)).Add("@expires", PostgresValues.Time(approval.ExpiresAt));
+            .Add("@client", approval.ClientVersion).Add("@created", PostgresValues.Time(approval.CreatedAt)).Add("@expires", PostgresValues.Time(approval.ExpiresAt))
+            .Add("@session", approval.SessionId).Add("@key", approval.KeyFingerprint).Add("@number", approval.MatchNumber);
         try
         {
             await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
@@ -121,21 +122,21 @@ public sealed partial class PostgresStore
     {
         await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
         await using var query = connection.Command(
-                "SELECT code, user_name, source_address, client_version, created_at, expires_at, state, decided_by, decided_at FROM login_approvals WHERE code = @code;")
+                "SELECT code, user_name, source_address, client_version, created_at, expires_at, state, decided_by, decided_at, session_id, key_fingerprint, match_number " +
+                "FROM login_approvals WHERE code = @code;")
             .Add("@code", code);
         await using var reader = await query.ExecuteReaderAsync(ct).ConfigureAwait(false);
         if (!await reader.ReadAsync(ct).ConfigureAwait(false))
         {
             return null;
         }
-        var state = reader.GetString(6) switch
-        {
-            "approved" => LoginApprovalState.Approved,
-            "denied" => LoginApprovalState.Denied,
-            _ => LoginApprovalState.Pending,
-        };
         return new LoginApproval(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.ReadTime(4), reader.ReadTime(5),
-            state, reader.ReadNullableString(7), reader.ReadNullableTime(8));
+            LoginApproval.ParseState(reader.GetString(6)), reader.ReadNullableString(7), reader.ReadNullableTime(8))
+        {
+            SessionId = reader.GetString(9),
+            KeyFingerprint = reader.GetString(10),
+            MatchNumber = reader.GetInt32(11),
+        };
     }
 
     /// <inheritdoc />
@@ -146,6 +147,16 @@ public sealed partial class PostgresStore
         await using var update = connection.Command(
                 "UPDATE login_approvals SET state = @state, decided_by = @by, decided_at = @now WHERE code = @code AND state = 'pending' AND expires_at > @now;")
             .Add("@state", approve ? "approved" : "denied").Add("@by", decidedBy).Add("@now", PostgresValues.Time(Now)).Add("@code", code);
+        return await update.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> AbandonLoginApprovalAsync(string code, CancellationToken ct = default)
+    {
+        await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var update = connection.Command(
+                "UPDATE login_approvals SET state = 'abandoned', decided_at = @now WHERE code = @code AND state = 'pending';")
+            .Add("@now", PostgresValues.Time(Now)).Add("@code", code);
         return await update.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
     }
 }

@@ -303,6 +303,28 @@ internal static class SqliteMigrations
                 PRIMARY KEY (kind, subject)
             );
             """, CompatibleFrom: 9),
+
+        new(11, "login approvals: number matching, the key used, abandonment", """
+            -- SQLite cannot change a CHECK constraint in place: the table is rebuilt with the new state and columns.
+            CREATE TABLE login_approvals_next (
+                code            TEXT PRIMARY KEY,
+                user_name       TEXT NOT NULL,
+                source_address  TEXT NOT NULL,
+                client_version  TEXT NOT NULL,
+                created_at      TEXT NOT NULL,
+                expires_at      TEXT NOT NULL,
+                state           TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'denied', 'abandoned')),
+                decided_by      TEXT NULL,
+                decided_at      TEXT NULL,
+                session_id      TEXT NOT NULL DEFAULT '',
+                key_fingerprint TEXT NOT NULL DEFAULT '',
+                match_number    INTEGER NOT NULL DEFAULT 0
+            );
+            INSERT INTO login_approvals_next (code, user_name, source_address, client_version, created_at, expires_at, state, decided_by, decided_at)
+                SELECT code, user_name, source_address, client_version, created_at, expires_at, state, decided_by, decided_at FROM login_approvals;
+            DROP TABLE login_approvals;
+            ALTER TABLE login_approvals_next RENAME TO login_approvals;
+            """),
     ];
 
     public static int LatestVersion => All[^1].Version;

@@ -105,10 +105,11 @@ public sealed partial class SqliteStore
         ArgumentNullException.ThrowIfNull(approval);
         await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
         using var insert = connection.Command(
-                "INSERT INTO login_approvals (code, user_name, source_address, client_version, created_at, expires_at, state) " +
-                "VALUES (@code, @user, @source, @client, @created, @expires, 'pending');")
+                "INSERT INTO login_approvals (code, user_name, source_address, client_version, created_at, expires_at, state, session_id, key_fingerprint, match_number) " +
+                "VALUES (@code, @user, @source, @client, @created, @expires, 'pending', @session, @key, @number);")
             .Add("@code", approval.Code).Add("@user", approval.UserName).Add("@source", approval.SourceAddress)
-            .Add("@client", approval.ClientVersion).Add("@created", SqliteValues.Time(approval.CreatedAt)).Add("@expires", SqliteValues.Time(approval.ExpiresAt));
+            .Add("@client", approval.ClientVersion).Add("@created", SqliteValues.Time(approval.CreatedAt)).Add("@expires", SqliteValues.Time(approval.ExpiresAt))
+            .Add("@session", approval.SessionId).Add("@key", approval.KeyFingerprint).Add("@number", approval.MatchNumber);
         try
         {
             await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
@@ -125,21 +126,21 @@ public sealed partial class SqliteStore
     {
         await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
         using var query = connection.Command(
-            "SELECT code, user_name, source_address, client_version, created_at, expires_at, state, decided_by, decided_at FROM login_approvals WHERE code = @code;")
+            "SELECT code, user_name, source_address, client_version, created_at, expires_at, state, decided_by, decided_at, session_id, key_fingerprint, match_number " +
+                "FROM login_approvals WHERE code = @code;")
             .Add("@code", code);
         using var reader = await query.ExecuteReaderAsync(ct).ConfigureAwait(false);
         if (!await reader.ReadAsync(ct).ConfigureAwait(false))
         {
             return null;
         }
-        var state = reader.GetString(6) switch
-        {
-            "approved" => LoginApprovalState.Approved,
-            "denied" => LoginApprovalState.Denied,
-            _ => LoginApprovalState.Pending,
-        };
         return new LoginApproval(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.ReadTime(4), reader.ReadTime(5),
-            state, reader.IsDBNull(7) ? null : reader.GetString(7), reader.ReadNullableTime(8));
+            LoginApproval.ParseState(reader.GetString(6)), reader.IsDBNull(7) ? null : reader.GetString(7), reader.ReadNullableTime(8))
+        {
+            SessionId = reader.GetString(9),
+            KeyFingerprint = reader.GetString(10),
+            MatchNumber = reader.GetInt32(11),
+        };
     }
 
     /// <inheritdoc />
@@ -150,6 +151,16 @@ public sealed partial class SqliteStore
         using var update = connection.Command(
                 "UPDATE login_approvals SET state = @state, decided_by = @by, decided_at = @now WHERE code = @code AND state = 'pending' AND expires_at > @now;")
             .Add("@state", approve ? "approved" : "denied").Add("@by", decidedBy).Add("@now", now).Add("@code", code);
+        return await update.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> AbandonLoginApprovalAsync(string code, CancellationToken ct = default)
+    {
+        await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
+        using var update = connection.Command(
+                "UPDATE login_approvals SET state = 'abandoned', decided_at = @now WHERE code = @code AND state = 'pending';")
+            .Add("@now", SqliteValues.Time(Now)).Add("@code", code);
         return await update.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
     }
 }
