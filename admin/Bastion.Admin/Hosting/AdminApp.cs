@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using Bastion.Admin.Recordings;
 using Bastion.Admin.Security;
+using Bastion.Admin.Security.StepUp;
 using Bastion.Admin.WebAuthn;
 using Bastion.Core.Mfa;
 using Bastion.Gateway.Cli;
@@ -139,7 +140,7 @@ public static class AdminApp
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = 30, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
         });
         services.AddRouting(routing => routing.LowercaseUrls = true);
-        services.AddRazorPages();
+        services.AddRazorPages().AddMvcOptions(mvc => mvc.Filters.Add<StepUpFilter>());
         services.Configure<ForwardedHeadersOptions>(forwarded => forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
     }
 

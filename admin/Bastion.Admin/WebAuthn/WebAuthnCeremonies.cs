@@ -17,6 +17,7 @@ public enum CeremonyPurpose
     Login,
     RegisterWithInvite,
     RegisterAnother,
+    StepUp,
 }
 
 /// <summary>Server-side memory of a started ceremony, kept in an encrypted, five-minute, HttpOnly cookie.</summary>
@@ -136,9 +137,51 @@ public sealed class WebAuthnCeremonies
     public async Task<(User User, WebAuthnCredential Credential)> FinishLoginAsync(HttpContext http, JsonElement body, CancellationToken ct)
     {
         var state = TakeState(http, CeremonyPurpose.Login);
+        var user = state.UserId == 0 ? null : await _context.Store.GetUserByIdAsync(state.UserId, ct);
+        return (user!, await VerifyAssertionAsync(state, user, body, ct));
+    }
+
+    /// <summary>
+    /// Request options for a step-up of the signed-in <paramref name="user"/>: any of their keys, and a challenge bound
+    /// to this session's step-up (<see cref="StepUpChallenge"/>).
+    /// </summary>
+    public async Task<string> StartStepUpAsync(HttpContext http, User user, byte[] sessionTokenHash, CancellationToken ct)
+    {
+        var credentials = await _context.Store.ListWebAuthnCredentialsAsync(user.Id, ct);
+        var options = _fido2.GetAssertionOptions(new GetAssertionOptionsParams
+        {
+            AllowedCredentials = credentials.Select(c => new PublicKeyCredentialDescriptor(c.CredentialId)).ToList(),
+            UserVerification = UserVerificationRequirement.Discouraged,
+        });
+        options.Challenge = StepUpChallenge.Create(sessionTokenHash);
+        var json = options.ToJson();
+        SaveState(http, new CeremonyState(CeremonyPurpose.StepUp, user.Id, user.Name, 0, "", json));
+        return json;
+    }
+
+    /// <summary>
+    /// Verifies a step-up assertion: started by this user in this session (the challenge says so), signed by one of
+    /// the user's keys, counter advanced. Returns the key used.
+    /// </summary>
+    public async Task<WebAuthnCredential> FinishStepUpAsync(HttpContext http, User user, byte[] sessionTokenHash, JsonElement body, CancellationToken ct)
+    {
+        var state = TakeState(http, CeremonyPurpose.StepUp);
+        if (state.UserId != user.Id || !StepUpChallenge.IsFor(AssertionOptions.FromJson(state.OptionsJson).Challenge, sessionTokenHash))
+        {
+            throw new CeremonyException("this confirmation was started in another sign-in; reload the page and try again", user.Name);
+        }
+        return await VerifyAssertionAsync(state, user, body, ct);
+    }
+
+    /// <summary>
+    /// Checks an assertion against the options saved in <paramref name="state"/> and a key of <paramref name="user"/>:
+    /// signature, origin, RP id and challenge, then advances the stored counter atomically; a counter that did not
+    /// increase is refused.
+    /// </summary>
+    private async Task<WebAuthnCredential> VerifyAssertionAsync(CeremonyState state, User? user, JsonElement body, CancellationToken ct)
+    {
         var response = Deserialize<AuthenticatorAssertionRawResponse>(body);
         var credential = response.RawId is null ? null : await _context.Store.FindWebAuthnCredentialAsync(response.RawId, ct);
-        var user = state.UserId == 0 ? null : await _context.Store.GetUserByIdAsync(state.UserId, ct);
         if (credential is null || user is null || credential.UserId != user.Id || user.Disabled)
         {
             throw new CeremonyException("unknown user or security key", state.UserName);
@@ -164,7 +207,7 @@ public sealed class WebAuthnCeremonies
         {
             throw new CounterRegressionException(user, credential, result.SignCount);
         }
-        return (user, credential);
+        return credential;
     }
 
     private static T Deserialize<T>(JsonElement body)
