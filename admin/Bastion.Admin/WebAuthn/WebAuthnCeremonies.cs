@@ -17,6 +17,8 @@ public enum CeremonyPurpose
     Login,
     RegisterWithInvite,
     RegisterAnother,
+
+    /// <summary>Confirming a signed-in session with a fresh assertion before a sensitive change (step-up).</summary>
     StepUp,
 }
 
@@ -34,7 +36,7 @@ public sealed class CeremonyException(string message, string? attemptedUser = nu
 /// WebAuthn registration and login with Fido2: attestation "none" and user verification "discouraged", so U2F
 /// security keys and FIDO2 authenticators both work. The signature counter must increase on every login.
 /// </summary>
-public sealed class WebAuthnCeremonies
+public sealed partial class WebAuthnCeremonies
 {
     private const string StateCookie = "bastion.webauthn";
     private static readonly TimeSpan StateLifetime = TimeSpan.FromMinutes(5);
@@ -137,51 +139,14 @@ public sealed class WebAuthnCeremonies
     public async Task<(User User, WebAuthnCredential Credential)> FinishLoginAsync(HttpContext http, JsonElement body, CancellationToken ct)
     {
         var state = TakeState(http, CeremonyPurpose.Login);
-        var user = state.UserId == 0 ? null : await _context.Store.GetUserByIdAsync(state.UserId, ct);
-        return (user!, await VerifyAssertionAsync(state, user, body, ct));
+        return await VerifyAssertionAsync(state, body, ct);
     }
 
-    /// <summary>
-    /// Request options for a step-up of the signed-in <paramref name="user"/>: any of their keys, and a challenge bound
-    /// to this session's step-up (<see cref="StepUpChallenge"/>).
-    /// </summary>
-    public async Task<string> StartStepUpAsync(HttpContext http, User user, byte[] sessionTokenHash, CancellationToken ct)
-    {
-        var credentials = await _context.Store.ListWebAuthnCredentialsAsync(user.Id, ct);
-        var options = _fido2.GetAssertionOptions(new GetAssertionOptionsParams
-        {
-            AllowedCredentials = credentials.Select(c => new PublicKeyCredentialDescriptor(c.CredentialId)).ToList(),
-            UserVerification = UserVerificationRequirement.Discouraged,
-        });
-        options.Challenge = StepUpChallenge.Create(sessionTokenHash);
-        var json = options.ToJson();
-        SaveState(http, new CeremonyState(CeremonyPurpose.StepUp, user.Id, user.Name, 0, "", json));
-        return json;
-    }
-
-    /// <summary>
-    /// Verifies a step-up assertion: started by this user in this session (the challenge says so), signed by one of
-    /// the user's keys, counter advanced. Returns the key used.
-    /// </summary>
-    public async Task<WebAuthnCredential> FinishStepUpAsync(HttpContext http, User user, byte[] sessionTokenHash, JsonElement body, CancellationToken ct)
-    {
-        var state = TakeState(http, CeremonyPurpose.StepUp);
-        if (state.UserId != user.Id || !StepUpChallenge.IsFor(AssertionOptions.FromJson(state.OptionsJson).Challenge, sessionTokenHash))
-        {
-            throw new CeremonyException("this confirmation was started in another sign-in; reload the page and try again", user.Name);
-        }
-        return await VerifyAssertionAsync(state, user, body, ct);
-    }
-
-    /// <summary>
-    /// Checks an assertion against the options saved in <paramref name="state"/> and a key of <paramref name="user"/>:
-    /// signature, origin, RP id and challenge, then advances the stored counter atomically; a counter that did not
-    /// increase is refused.
-    /// </summary>
-    private async Task<WebAuthnCredential> VerifyAssertionAsync(CeremonyState state, User? user, JsonElement body, CancellationToken ct)
+    private async Task<(User User, WebAuthnCredential Credential)> VerifyAssertionAsync(CeremonyState state, JsonElement body, CancellationToken ct)
     {
         var response = Deserialize<AuthenticatorAssertionRawResponse>(body);
         var credential = response.RawId is null ? null : await _context.Store.FindWebAuthnCredentialAsync(response.RawId, ct);
+        var user = state.UserId == 0 ? null : await _context.Store.GetUserByIdAsync(state.UserId, ct);
         if (credential is null || user is null || credential.UserId != user.Id || user.Disabled)
         {
             throw new CeremonyException("unknown user or security key", state.UserName);
@@ -207,7 +172,7 @@ public sealed class WebAuthnCeremonies
         {
             throw new CounterRegressionException(user, credential, result.SignCount);
         }
-        return credential;
+        return (user, credential);
     }
 
     private static T Deserialize<T>(JsonElement body)
