@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using Bastion.Admin.Recordings;
 using Bastion.Admin.Security;
+using Bastion.Admin.Security.StepUp;
 using Bastion.Admin.WebAuthn;
 using Bastion.Core.Mfa;
 using Bastion.Gateway.Cli;
@@ -22,7 +23,8 @@ public static class AdminApp
     /// <summary>Rate-limiter policy for the login and invite endpoints (per client address).</summary>
     public const string LoginRateLimit = "login";
 
-    public static WebApplication Build(string[] args)
+    /// <param name="time">The app's clock (sessions, step-up, TOTP, audit times); the system clock unless a test brings its own.</param>
+    public static WebApplication Build(string[] args, TimeProvider? time = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -52,7 +54,7 @@ public static class AdminApp
             throw new AdminStartupException(ex.Message, ex);
         }
         var settings = AdminSettings.From(options);
-        ConfigureServices(builder.Services, options, settings);
+        ConfigureServices(builder.Services, options, settings, time ?? TimeProvider.System);
 
         var app = builder.Build();
         // Open the store (and migrate) now, so a bad data directory fails the start rather than the first request.
@@ -69,11 +71,11 @@ public static class AdminApp
         return app;
     }
 
-    private static void ConfigureServices(IServiceCollection services, GatewayOptions options, AdminSettings settings)
+    private static void ConfigureServices(IServiceCollection services, GatewayOptions options, AdminSettings settings, TimeProvider time)
     {
         services.AddSingleton(options);
         services.AddSingleton(settings);
-        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(time);
         services.AddSingleton(sp => GatewayContext.OpenAsync(options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), CancellationToken.None)
             .GetAwaiter().GetResult());
         services.AddSingleton(sp =>
@@ -89,6 +91,7 @@ public static class AdminApp
             TimestampDriftTolerance = 300_000,
         }));
         services.AddSingleton<WebAuthnCeremonies>();
+        services.AddSingleton<WebSessions>();
         services.AddHttpContextAccessor();
         services.AddScoped<AdminAudit>();
 
@@ -103,8 +106,10 @@ public static class AdminApp
             cookie.Cookie.HttpOnly = true;
             cookie.Cookie.SameSite = SameSiteMode.Strict;
             cookie.Cookie.SecurePolicy = settings.IsHttps ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
-            cookie.ExpireTimeSpan = settings.IdleTimeout;
-            cookie.SlidingExpiration = true;
+            // The store's session row decides lifetime, idleness and sign-out (PrincipalRefresher); the cookie only
+            // carries its token, and never outlives the row.
+            cookie.ExpireTimeSpan = settings.SessionLifetime;
+            cookie.SlidingExpiration = false;
             cookie.LoginPath = "/login";
             cookie.LogoutPath = "/logout";
             cookie.Events.OnValidatePrincipal = PrincipalRefresher.ValidateAsync;
@@ -135,7 +140,7 @@ public static class AdminApp
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = 30, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
         });
         services.AddRouting(routing => routing.LowercaseUrls = true);
-        services.AddRazorPages();
+        services.AddRazorPages().AddMvcOptions(mvc => mvc.Filters.Add<StepUpFilter>());
         services.Configure<ForwardedHeadersOptions>(forwarded => forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
     }
 

@@ -3,7 +3,10 @@ using Bastion.Gateway.Configuration;
 namespace Bastion.Admin.Hosting;
 
 /// <summary>The admin app's view of Bastion:Admin, validated: the public origin is the WebAuthn origin and its host the RP id.</summary>
-public sealed record AdminSettings(Uri PublicUrl, TimeSpan InviteLifetime, TimeSpan IdleTimeout)
+/// <param name="SessionLifetime">A sign-in ends this long after it was made.</param>
+/// <param name="IdleTimeout">A sign-in ends after this long without a request.</param>
+/// <param name="StepUpWindow">How recent the last security-key assertion must be for sensitive changes.</param>
+public sealed record AdminSettings(Uri PublicUrl, TimeSpan InviteLifetime, TimeSpan SessionLifetime, TimeSpan IdleTimeout, TimeSpan StepUpWindow)
 {
     public string Origin => PublicUrl.GetLeftPart(UriPartial.Authority);
 
@@ -29,6 +32,8 @@ public sealed record AdminSettings(Uri PublicUrl, TimeSpan InviteLifetime, TimeS
         {
             throw new AdminStartupException($"Bastion:Admin:InviteLifetimeHours {options.Admin.InviteLifetimeHours} is outside 1..336");
         }
-        return new AdminSettings(url, TimeSpan.FromHours(options.Admin.InviteLifetimeHours), TimeSpan.FromMinutes(15));
+        // The ranges of the session settings are checked with the rest of the configuration (GatewayOptionsValidator).
+        return new AdminSettings(url, TimeSpan.FromHours(options.Admin.InviteLifetimeHours), TimeSpan.FromHours(options.Admin.SessionHours),
+            TimeSpan.FromMinutes(options.Admin.SessionIdleMinutes), TimeSpan.FromSeconds(options.Admin.StepUpSeconds));
     }
 }

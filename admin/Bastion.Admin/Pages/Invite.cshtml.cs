@@ -1,11 +1,10 @@
+using System.Globalization;
 using System.Text.Json;
 using Bastion.Admin.Hosting;
 using Bastion.Admin.Security;
 using Bastion.Admin.WebAuthn;
 using Bastion.Core.Audit;
 using Bastion.Core.Store;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
@@ -18,7 +17,7 @@ namespace Bastion.Admin.Pages;
 /// </summary>
 [AllowAnonymous]
 [EnableRateLimiting(AdminApp.LoginRateLimit)]
-public sealed class InviteModel(WebAuthnCeremonies ceremonies) : BastionPageModel
+public sealed class InviteModel(WebAuthnCeremonies ceremonies, WebSessions sessions) : BastionPageModel
 {
     [BindProperty(SupportsGet = true)]
     public string Token { get; set; } = "";
@@ -83,8 +82,13 @@ public sealed class InviteModel(WebAuthnCeremonies ceremonies) : BastionPageMode
         {
             return new JsonResult(new { redirect = "/login" });
         }
-        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, PrincipalRefresher.Create(user, roles));
-        await Audit.WriteAsync(AdminAudit.Login, user.Name, new() { ["method"] = "invite", ["roles"] = string.Join(",", roles) }, AuditSeverity.Info, actor: user.Name);
+        // Registering the first key is this session's security-key ceremony: the new person may add their SSH key and
+        // TOTP right away, within the step-up window, without touching the key a second time.
+        var session = await sessions.SignInAsync(HttpContext, user, roles);
+        await Audit.WriteAsync(AdminAudit.Login, user.Name, new()
+        {
+            ["method"] = "invite", ["roles"] = string.Join(",", roles), ["session"] = session.Id.ToString(CultureInfo.InvariantCulture),
+        }, AuditSeverity.Info, actor: user.Name);
         return new JsonResult(new { redirect = "/" });
     }
 

@@ -1,11 +1,10 @@
+using System.Globalization;
 using System.Text.Json;
 using Bastion.Admin.Hosting;
 using Bastion.Admin.Security;
 using Bastion.Admin.WebAuthn;
 using Bastion.Core.Audit;
 using Bastion.Core.Store;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
@@ -15,7 +14,7 @@ namespace Bastion.Admin.Pages;
 /// <summary>WebAuthn login: user name → assertion options → the key's signature → session cookie.</summary>
 [AllowAnonymous]
 [EnableRateLimiting(AdminApp.LoginRateLimit)]
-public sealed class LoginModel(WebAuthnCeremonies ceremonies) : BastionPageModel
+public sealed class LoginModel(WebAuthnCeremonies ceremonies, WebSessions sessions) : BastionPageModel
 {
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
@@ -52,9 +51,11 @@ public sealed class LoginModel(WebAuthnCeremonies ceremonies) : BastionPageModel
                 throw new CeremonyException("this account has no admin web roles");
             }
             Bastion.RateLimiter.RecordSuccess(user.Name, address);
-            await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, PrincipalRefresher.Create(user, roles));
-            await Audit.WriteAsync(AdminAudit.Login, user.Name, new() { ["method"] = "webauthn", ["key"] = credential.Nickname, ["roles"] = string.Join(",", roles) },
-                AuditSeverity.Info, actor: user.Name);
+            var session = await sessions.SignInAsync(HttpContext, user, roles);
+            await Audit.WriteAsync(AdminAudit.Login, user.Name, new()
+            {
+                ["method"] = "webauthn", ["key"] = credential.Nickname, ["roles"] = string.Join(",", roles), ["session"] = session.Id.ToString(CultureInfo.InvariantCulture),
+            }, AuditSeverity.Info, actor: user.Name);
             var target = next is not null && Url.IsLocalUrl(next) ? next : "/";
             return new JsonResult(new { redirect = target });
         }

@@ -13,6 +13,9 @@ public sealed class AdminAudit(GatewayContext context, IHttpContextAccessor acce
     public const string Login = "admin.login";
     public const string LoginFailure = "admin.login.failure";
     public const string Logout = "admin.logout";
+    public const string LogoutEverywhere = "admin.logout.everywhere";
+    public const string StepUp = "admin.stepup";
+    public const string StepUpFailure = "admin.stepup.failure";
     public const string InviteCreated = "admin.invite.created";
     public const string InviteRedeemed = "admin.invite.redeemed";
     public const string WebAuthnAdded = "admin.webauthn.added";

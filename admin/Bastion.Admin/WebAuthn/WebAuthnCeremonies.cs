@@ -20,6 +20,9 @@ public enum CeremonyPurpose
 
     /// <summary>Approving one SSH login (policy key+webauthn); the state names the approval it is for.</summary>
     ApproveLogin,
+
+    /// <summary>Confirming a signed-in session with a fresh assertion before a sensitive change (step-up).</summary>
+    StepUp,
 }
 
 /// <summary>Server-side memory of a started ceremony, kept in an encrypted, five-minute, HttpOnly cookie.</summary>
@@ -37,7 +40,7 @@ public sealed class CeremonyException(string message, string? attemptedUser = nu
 /// WebAuthn registration and login with Fido2: attestation "none" and user verification "discouraged", so U2F
 /// security keys and FIDO2 authenticators both work. The signature counter must increase on every login.
 /// </summary>
-public sealed class WebAuthnCeremonies
+public sealed partial class WebAuthnCeremonies
 {
     private const string StateCookie = "bastion.webauthn";
     private static readonly TimeSpan StateLifetime = TimeSpan.FromMinutes(5);

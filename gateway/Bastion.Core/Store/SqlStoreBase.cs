@@ -4,16 +4,17 @@ namespace Bastion.Core.Store;
 
 /// <summary>
 /// What the SQLite and PostgreSQL stores share: the parts that are single statements reading the same on both
-/// (nodes, group policies, inventory, TOTP, enrolments; see <see cref="SqlAccess"/>) are implemented here once, so a
+/// (nodes, group policies, inventory, TOTP, enrolments, web sessions; see <see cref="SqlAccess"/>) are implemented here once, so a
 /// store supplies only its connections and how its driver writes and reads times and reports foreign-key errors.
 /// </summary>
-public abstract class SqlStoreBase : INodeStore, IGroupPolicyStore, IInventoryStore, ITotpStore, IEnrolmentStore
+public abstract class SqlStoreBase : INodeStore, IGroupPolicyStore, IInventoryStore, ITotpStore, IEnrolmentStore, IWebSessionStore
 {
     private readonly SqlNodeStore _nodes;
     private readonly SqlGroupPolicyStore _groupPolicies;
     private readonly SqlInventoryStore _inventory;
     private readonly SqlTotpStore _totp;
     private readonly SqlEnrolmentStore _enrolments;
+    private readonly SqlWebSessionStore _webSessions;
 
     private protected SqlStoreBase(TimeProvider clock, Func<DateTimeOffset, object> time, Func<DbDataReader, int, DateTimeOffset> readTime,
         Func<Exception, bool> isForeignKeyViolation)
@@ -26,6 +27,7 @@ public abstract class SqlStoreBase : INodeStore, IGroupPolicyStore, IInventorySt
         _inventory = new SqlInventoryStore(sql);
         _totp = new SqlTotpStore(sql);
         _enrolments = new SqlEnrolmentStore(sql);
+        _webSessions = new SqlWebSessionStore(sql);
     }
 
     /// <summary>The store's clock.</summary>
@@ -84,4 +86,26 @@ public abstract class SqlStoreBase : INodeStore, IGroupPolicyStore, IInventorySt
 
     /// <inheritdoc />
     public Task<IReadOnlyDictionary<long, Enrolment>> ListEnrolmentsAsync(CancellationToken ct = default) => _enrolments.ListEnrolmentsAsync(ct);
+
+    /// <inheritdoc />
+    public Task<WebSession> CreateWebSessionAsync(NewWebSession session, CancellationToken ct = default) => _webSessions.CreateWebSessionAsync(session, ct);
+
+    /// <inheritdoc />
+    public Task<WebSession?> FindWebSessionAsync(byte[] tokenHash, CancellationToken ct = default) => _webSessions.FindWebSessionAsync(tokenHash, ct);
+
+    /// <inheritdoc />
+    public Task<bool> TouchWebSessionAsync(long sessionId, CancellationToken ct = default) => _webSessions.TouchWebSessionAsync(sessionId, ct);
+
+    /// <inheritdoc />
+    public Task<bool> RecordWebSessionVerifiedAsync(long sessionId, CancellationToken ct = default) => _webSessions.RecordWebSessionVerifiedAsync(sessionId, ct);
+
+    /// <inheritdoc />
+    public Task<bool> RevokeWebSessionAsync(long sessionId, CancellationToken ct = default) => _webSessions.RevokeWebSessionAsync(sessionId, ct);
+
+    /// <inheritdoc />
+    public Task<int> RevokeWebSessionsOfUserAsync(long userId, CancellationToken ct = default) => _webSessions.RevokeWebSessionsOfUserAsync(userId, ct);
+
+    /// <inheritdoc />
+    public Task<int> DeleteWebSessionsEndedBeforeAsync(DateTimeOffset before, CancellationToken ct = default) =>
+        _webSessions.DeleteWebSessionsEndedBeforeAsync(before, ct);
 }

@@ -62,6 +62,9 @@ public static partial class GatewayOptionsValidator
         {
             errors.Add($"Bastion:Admin:PublicUrl \"{options.Admin.PublicUrl}\" is not an http(s) URL; set the address users open the admin app at");
         }
+        Range(errors, "Bastion:Admin:SessionHours", options.Admin.SessionHours, 1, 24 * 7);
+        Range(errors, "Bastion:Admin:SessionIdleMinutes", options.Admin.SessionIdleMinutes, 1, 24 * 60);
+        Range(errors, "Bastion:Admin:StepUpSeconds", options.Admin.StepUpSeconds, 30, 3600);
         Range(errors, "Bastion:Inventory:ConnectTimeoutSeconds", options.Inventory.ConnectTimeoutSeconds, 1, 120);
         if (options.Inventory.DomainSuffix.StartsWith('.'))
         {

@@ -42,7 +42,12 @@ public sealed class AdminAppHost : IAsyncDisposable
     public AuditTrail Audit => new(Store);
 
     /// <summary>Starts the app on a free loopback port; with no <paramref name="dataDirectory"/> a temporary one is used.</summary>
-    public static async Task<AdminAppHost> StartAsync(string? dataDirectory = null, params string[] extraArgs)
+    public static Task<AdminAppHost> StartAsync(string? dataDirectory = null, params string[] extraArgs) => StartAsync(dataDirectory, null, extraArgs);
+
+    /// <summary>Starts the app with <paramref name="time"/> as its clock (sessions, step-up, TOTP, audit times).</summary>
+    public static Task<AdminAppHost> StartWithClockAsync(TimeProvider time, params string[] extraArgs) => StartAsync(null, time, extraArgs);
+
+    private static async Task<AdminAppHost> StartAsync(string? dataDirectory, TimeProvider? time, string[] extraArgs)
     {
         var owns = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("bastion-admin-test-").FullName;
@@ -55,7 +60,7 @@ public sealed class AdminAppHost : IAsyncDisposable
             $"--Bastion:Admin:PublicUrl=http://localhost:{port}",
             "--Logging:LogLevel:Default=Warning",
         }.Concat(StoreArguments(dataDirectory, out var postgres)).Concat(extraArgs).ToArray();
-        var app = AdminApp.Build(args);
+        var app = AdminApp.Build(args, time);
         await app.StartAsync();
         IBastionStore store = postgres is null
             ? await SqliteStore.OpenAsync(Path.Combine(dataDirectory, "bastion.db"))

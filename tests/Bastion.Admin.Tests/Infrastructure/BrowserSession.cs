@@ -90,6 +90,41 @@ public sealed class BrowserSession : IAsyncDisposable
         return result!.Value.GetProperty("credentials").EnumerateArray().ToList();
     }
 
+    /// <summary>
+    /// Puts copies of <paramref name="other"/>'s credentials (private keys included) on this session's authenticator:
+    /// the same person's key at a second browser, so the two can sign in independently.
+    /// </summary>
+    /// <param name="rpId">The relying party (the app's host name): CDP leaves it out for non-resident (U2F) credentials.</param>
+    public async Task CopyCredentialsFromAsync(BrowserSession other, string rpId = "localhost")
+    {
+        foreach (var credential in await other.CredentialsAsync())
+        {
+            // Every field getCredentials reports is one addCredential takes (id, private key, counter, user handle, …).
+            var copy = new Dictionary<string, object>();
+            foreach (var field in credential.EnumerateObject())
+            {
+                object? value = field.Value.ValueKind switch
+                {
+                    System.Text.Json.JsonValueKind.String => field.Value.GetString(),
+                    System.Text.Json.JsonValueKind.True => true,
+                    System.Text.Json.JsonValueKind.False => false,
+                    System.Text.Json.JsonValueKind.Number => field.Value.GetInt64(),
+                    _ => null,
+                };
+                if (value is not null)
+                {
+                    copy[field.Name] = value;
+                }
+            }
+            copy.TryAdd("rpId", rpId);
+            await Cdp.SendAsync("WebAuthn.addCredential", new Dictionary<string, object> { ["authenticatorId"] = AuthenticatorId, ["credential"] = copy });
+        }
+    }
+
+    /// <summary>The antiforgery token of the page now open (any form's; the app renders one per page).</summary>
+    public Task<string> AntiforgeryTokenAsync() =>
+        Page.EvaluateAsync<string>("() => document.querySelector('input[name=\"__RequestVerificationToken\"]').value");
+
     /// <summary>Signs in at /login with the virtual key and waits for the start page.</summary>
     public async Task LoginAsync(string baseUrl, string userName)
     {

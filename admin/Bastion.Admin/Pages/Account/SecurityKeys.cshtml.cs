@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Bastion.Admin.Security;
 using Bastion.Admin.WebAuthn;
+using Bastion.Admin.Security.StepUp;
 using Bastion.Core.Store;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -19,6 +20,7 @@ public sealed class SecurityKeysModel(WebAuthnCeremonies ceremonies) : BastionPa
         Keys = await Store.ListWebAuthnCredentialsAsync(user.Id, HttpContext.RequestAborted);
     }
 
+    [RequiresStepUp("register another security key")]
     public async Task<IActionResult> OnPostOptionsAsync([FromForm] string? nickname)
     {
         var user = await CurrentUserAsync();
@@ -30,6 +32,7 @@ public sealed class SecurityKeysModel(WebAuthnCeremonies ceremonies) : BastionPa
         return Content(await ceremonies.StartRegistrationAsync(HttpContext, user, CeremonyPurpose.RegisterAnother, 0, name, HttpContext.RequestAborted), "application/json");
     }
 
+    [RequiresStepUp("register another security key")]
     public async Task<IActionResult> OnPostRegisterAsync([FromBody] JsonElement body)
     {
         var user = await CurrentUserAsync();
@@ -51,6 +54,7 @@ public sealed class SecurityKeysModel(WebAuthnCeremonies ceremonies) : BastionPa
         }
     }
 
+    [RequiresStepUp("remove a security key")]
     public async Task<IActionResult> OnPostRemoveAsync(long id)
     {
         var user = await CurrentUserAsync();

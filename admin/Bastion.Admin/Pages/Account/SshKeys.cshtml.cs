@@ -1,4 +1,5 @@
 using Bastion.Admin.Security;
+using Bastion.Admin.Security.StepUp;
 using Bastion.Core.Audit;
 using Bastion.Core.Keys;
 using Bastion.Core.Store;
@@ -19,6 +20,7 @@ public sealed class SshKeysModel : BastionPageModel
         Keys = await Store.ListSshKeysAsync(user.Name, HttpContext.RequestAborted);
     }
 
+    [RequiresStepUp("add an SSH key")]
     public async Task<IActionResult> OnPostAddAsync(string? line)
     {
         var user = await CurrentUserAsync();
@@ -38,6 +40,7 @@ public sealed class SshKeysModel : BastionPageModel
         }
     }
 
+    [RequiresStepUp("remove an SSH key")]
     public async Task<IActionResult> OnPostRemoveAsync(string? fingerprint)
     {
         var user = await CurrentUserAsync();

@@ -1,4 +1,5 @@
 using Bastion.Admin.Security;
+using Bastion.Admin.Security.StepUp;
 using Bastion.Core.Audit;
 using Bastion.Core.Mfa;
 using Bastion.Core.Store;
@@ -10,7 +11,8 @@ namespace Bastion.Admin.Pages.Account;
 
 /// <summary>
 /// TOTP enrolment in two steps: the new secret is shown once (QR + text) and stored as pending; it replaces the
-/// active one only when the user types a valid code from it.
+/// active one only when the user types a valid code from it. Showing a new secret needs proof beyond the cookie:
+/// a recent security-key assertion (step-up), or, to replace an active secret, a current code from it.
 /// </summary>
 [Authorize(Policy = Policies.User)]
 public sealed class TotpModel(PendingTotpEnrollment enrollment) : BastionPageModel
@@ -25,16 +27,32 @@ public sealed class TotpModel(PendingTotpEnrollment enrollment) : BastionPageMod
 
     public async Task OnGetAsync() => await LoadAsync(await CurrentUserAsync());
 
-    public async Task<IActionResult> OnPostStartAsync()
+    [RequiresStepUp("set up or replace TOTP")]
+    public async Task<IActionResult> OnPostStartAsync() => await StartAsync(await CurrentUserAsync(), "security key");
+
+    /// <summary>
+    /// Replaces an active secret on the strength of its current code instead of a security key. The code is spent
+    /// (as at an ssh login), and wrong codes count toward the same lockout, so this is no cheaper way to guess codes.
+    /// </summary>
+    public async Task<IActionResult> OnPostReplaceAsync(string? currentCode)
     {
         var user = await CurrentUserAsync();
-        Enrollment = await enrollment.StartAsync(user, HttpContext.RequestAborted);
-        using var data = QRCodeGenerator.GenerateQrCode(Enrollment.OtpAuthUri, QRCodeGenerator.ECCLevel.M);
-        var svg = new SvgQRCode(data).GetGraphic(4);
-        QrDataUri = "data:image/svg+xml;base64," + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(svg));
-        await Audit.WriteAsync("admin.totp.started", user.Name);
-        await LoadAsync(user);
-        return Page();
+        var address = HttpContext.Connection.RemoteIpAddress;
+        var lockout = Bastion.RateLimiter.IsLockedOut(user.Name, address);
+        if (lockout.IsLockedOut)
+        {
+            return RedirectWithError($"Too many wrong codes; try again in {Math.Ceiling(lockout.RetryAfter.TotalMinutes)} minutes, or replace with your security key.");
+        }
+        var result = await Bastion.Totp.VerifyAsync(user, currentCode ?? "", HttpContext.RequestAborted);
+        if (result != TotpVerificationResult.Accepted)
+        {
+            Bastion.RateLimiter.RecordFailure(user.Name, address);
+            await Audit.WriteAsync(AdminAudit.StepUpFailure, user.Name, new() { ["method"] = "totp", ["reason"] = result.ToString().ToLowerInvariant() }, AuditSeverity.Warning);
+            return RedirectWithError(result == TotpVerificationResult.NotEnrolled
+                ? "TOTP is not set up yet: use \"Set up TOTP\"."
+                : "That is not the current code of your authenticator app (each code works once). Type the code it shows now, or replace with your security key instead.");
+        }
+        return await StartAsync(user, "current code");
     }
 
     public async Task<IActionResult> OnPostConfirmAsync(string? code)
@@ -51,6 +69,18 @@ public sealed class TotpModel(PendingTotpEnrollment enrollment) : BastionPageMod
             default:
                 return RedirectWithError("That code is not right. Check the time on your phone and type the current code.");
         }
+    }
+
+    /// <param name="provedBy">What allowed it, for the audit trail: "security key" (step-up) or "current code".</param>
+    private async Task<IActionResult> StartAsync(User user, string provedBy)
+    {
+        Enrollment = await enrollment.StartAsync(user, HttpContext.RequestAborted);
+        using var data = QRCodeGenerator.GenerateQrCode(Enrollment.OtpAuthUri, QRCodeGenerator.ECCLevel.M);
+        var svg = new SvgQRCode(data).GetGraphic(4);
+        QrDataUri = "data:image/svg+xml;base64," + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(svg));
+        await Audit.WriteAsync("admin.totp.started", user.Name, new() { ["proved_by"] = provedBy });
+        await LoadAsync(user);
+        return Page();
     }
 
     private async Task LoadAsync(User user)

@@ -1,4 +1,5 @@
 using Bastion.Admin.Security;
+using Bastion.Admin.Security.StepUp;
 using Bastion.Core.Audit;
 using Bastion.Core.Store;
 using Microsoft.AspNetCore.Authorization;
@@ -25,6 +26,7 @@ public sealed class GroupsModel : BastionPageModel
         Rows = GroupSummary.Of(users, policies);
     }
 
+    [RequiresStepUp("change the MFA policy a group requires")]
     public async Task<IActionResult> OnPostRequireAsync(string? group, string? policy)
     {
         var name = GroupName(group);
@@ -41,6 +43,7 @@ public sealed class GroupsModel : BastionPageModel
         return RedirectWithMessage($"members of @{name} now need at least {required}");
     }
 
+    [RequiresStepUp("change the MFA policy a group requires")]
     public async Task<IActionResult> OnPostClearAsync(string? group)
     {
         var name = GroupName(group);

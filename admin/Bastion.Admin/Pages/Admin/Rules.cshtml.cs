@@ -1,6 +1,7 @@
 using System.Globalization;
 using Bastion.Admin.Reports;
 using Bastion.Admin.Security;
+using Bastion.Admin.Security.StepUp;
 using Bastion.Core.Audit;
 using Bastion.Core.Inventory;
 using Bastion.Core.Policy;
@@ -80,6 +81,7 @@ public sealed class RulesModel : BastionPageModel
         }
     }
 
+    [RequiresStepUp("change the access rules")]
     public async Task<IActionResult> OnPostAddAsync(string? effect, string? subject, string? pattern, string? conditions, string? description)
     {
         var ct = HttpContext.RequestAborted;
@@ -113,6 +115,7 @@ public sealed class RulesModel : BastionPageModel
         return RedirectWithMessage($"added rule #{rule.Id}: {EffectText(rule.Effect)} {rule.Subject} → {rule.TargetPattern}");
     }
 
+    [RequiresStepUp("change the access rules")]
     public async Task<IActionResult> OnPostRemoveAsync(long id)
     {
         var ct = HttpContext.RequestAborted;

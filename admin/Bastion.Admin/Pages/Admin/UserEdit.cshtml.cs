@@ -1,6 +1,7 @@
 using Bastion.Admin.Hosting;
 using Bastion.Admin.Reports;
 using Bastion.Admin.Security;
+using Bastion.Admin.Security.StepUp;
 using Bastion.Core.Audit;
 using Bastion.Core.Store;
 using Microsoft.AspNetCore.Authorization;
@@ -34,6 +35,7 @@ public sealed class UserEditModel(AdminSettings settings) : BastionPageModel
         return Target is null ? NotFound() : Page();
     }
 
+    [RequiresStepUp("change a person's roles, groups or access")]
     public async Task<IActionResult> OnPostSaveAsync(string[]? roles, string? groups, bool disabled)
     {
         await LoadAsync();
@@ -69,6 +71,7 @@ public sealed class UserEditModel(AdminSettings settings) : BastionPageModel
         return RedirectWithMessage($"Saved {Target.Name}.", null, new { name = Name });
     }
 
+    [RequiresStepUp("create an invite link (it registers a security key for that person)")]
     public async Task<IActionResult> OnPostInviteAsync()
     {
         await LoadAsync();

@@ -1,6 +1,7 @@
 using Bastion.Admin.Hosting;
 using Bastion.Admin.Reports;
 using Bastion.Admin.Security;
+using Bastion.Admin.Security.StepUp;
 using Bastion.Core.Audit;
 using Bastion.Core.Mfa;
 using Bastion.Core.Store;
@@ -27,6 +28,7 @@ public sealed class UsersModel(AdminSettings settings) : BastionPageModel
 
     public async Task OnGetAsync() => await LoadAsync();
 
+    [RequiresStepUp("invite a person")]
     public async Task<IActionResult> OnPostInviteAsync(string? name, string[]? roles, string? groups)
     {
         var groupList = SplitList(groups);

@@ -1,5 +1,7 @@
-// WebAuthn for Bastion's admin app: registration and login forms marked data-webauthn="register|login".
-// Loaded as a file (CSP script-src 'self'); no inline script anywhere.
+// WebAuthn for Bastion's admin app: forms marked data-webauthn="register|login|stepup".
+// A "stepup" form confirms the session with the security key, then submits the form named by data-then (the change
+// the server held back, as it was typed). A registration the server refuses for want of a step-up does the step-up
+// first and then retries. Loaded as a file (CSP script-src 'self'); no inline script anywhere.
 (() => {
   'use strict';
 
@@ -62,39 +64,69 @@
     clientExtensionResults: cred.getClientExtensionResults(),
   });
 
+  // Errors come as {error, stepUp?}; stepUp means "confirm with the security key, then ask again".
+  class ServerError extends Error {
+    constructor(message, stepUp) { super(message); this.stepUp = stepUp; }
+  }
   const readError = async (res) => {
     try {
       const body = await res.json();
-      if (body && body.error) return body.error;
+      if (body && body.error) return new ServerError(body.error, body.stepUp === true);
     } catch (_) { /* not JSON */ }
-    return res.status === 429 ? 'Too many attempts; wait a minute and try again.' : `The server answered ${res.status}.`;
+    return new ServerError(res.status === 429 ? 'Too many attempts; wait a minute and try again.' : `The server answered ${res.status}.`, false);
+  };
+
+  const post = (url, body, token) => fetch(url, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: token
+      ? { 'Content-Type': 'application/json', Accept: 'application/json', RequestVerificationToken: token }
+      : { Accept: 'application/json' },
+    body,
+  });
+
+  // One ceremony: options from the server, the authenticator, the answer back; resolves to the server's JSON.
+  const ceremony = async (mode, optionsUrl, verifyUrl, formData, token, status) => {
+    status.textContent = 'Contacting the server…';
+    const optionsRes = await post(optionsUrl, formData);
+    if (!optionsRes.ok) throw await readError(optionsRes);
+    const options = await optionsRes.json();
+    status.textContent = mode === 'stepup' ? 'Touch your security key to confirm it is you…' : 'Touch your security key…';
+    const payload = mode === 'register'
+      ? attestationJson(await navigator.credentials.create({ publicKey: creationOptions(options) }))
+      : assertionJson(await navigator.credentials.get({ publicKey: requestOptions(options) }));
+    status.textContent = 'Checking…';
+    const verifyRes = await post(verifyUrl, JSON.stringify(payload), token);
+    if (!verifyRes.ok) throw await readError(verifyRes);
+    return verifyRes.json();
+  };
+
+  const stepUp = (token, status) => {
+    const data = new FormData();
+    data.append('__RequestVerificationToken', token);
+    return ceremony('stepup', '/step-up?handler=options', '/step-up?handler=verify', data, token, status);
   };
 
   const run = async (form, status) => {
     const mode = form.dataset.webauthn;
     const token = form.querySelector('input[name="__RequestVerificationToken"]').value;
-    status.textContent = 'Contacting the server…';
-    const optionsRes = await fetch(form.dataset.optionsUrl, { method: 'POST', body: new FormData(form), credentials: 'same-origin' });
-    if (!optionsRes.ok) throw new Error(await readError(optionsRes));
-    const options = await optionsRes.json();
-    status.textContent = 'Touch your security key…';
-    let payload;
-    if (mode === 'register') {
-      payload = attestationJson(await navigator.credentials.create({ publicKey: creationOptions(options) }));
-    } else {
-      payload = assertionJson(await navigator.credentials.get({ publicKey: requestOptions(options) }));
+    const once = () => ceremony(mode, form.dataset.optionsUrl, form.dataset.verifyUrl, new FormData(form), token, status);
+    let result;
+    try {
+      result = await once();
+    } catch (err) {
+      if (!(err instanceof ServerError) || !err.stepUp || mode === 'stepup') throw err;
+      await stepUp(token, status);
+      result = await once();
     }
-    status.textContent = 'Checking…';
-    const verifyRes = await fetch(form.dataset.verifyUrl, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', RequestVerificationToken: token },
-      body: JSON.stringify(payload),
-    });
-    if (!verifyRes.ok) throw new Error(await readError(verifyRes));
-    const result = await verifyRes.json();
     status.textContent = 'Done.';
-    window.location.assign(result.redirect || '/');
+    const then = form.dataset.then && document.getElementById(form.dataset.then);
+    if (then) {
+      status.textContent = 'Confirmed; sending your change…';
+      then.submit();
+    } else {
+      window.location.assign(result.redirect || '/');
+    }
   };
 
   document.querySelectorAll('form[data-webauthn]').forEach((form) => {

@@ -325,6 +325,24 @@ internal static class SqliteMigrations
             DROP TABLE login_approvals;
             ALTER TABLE login_approvals_next RENAME TO login_approvals;
             """),
+
+        new(12, "admin web sessions", """
+            -- One row per admin-web sign-in. The cookie holds a random token; only its SHA-256 is kept here. Every
+            -- request reads the row, so a sign-out (revoked_at) on any admin process ends the session everywhere;
+            -- verified_at is the last WebAuthn assertion, which sensitive changes need to be recent (step-up).
+            CREATE TABLE web_sessions (
+                id             INTEGER PRIMARY KEY,
+                user_id        INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                token_hash     BLOB    NOT NULL UNIQUE,
+                created_at     TEXT    NOT NULL,
+                last_seen_at   TEXT    NOT NULL,
+                expires_at     TEXT    NOT NULL,
+                verified_at    TEXT    NOT NULL,
+                revoked_at     TEXT    NULL,
+                source_address TEXT    NOT NULL DEFAULT ''
+            );
+            CREATE INDEX ix_web_sessions_user ON web_sessions(user_id);
+            """, CompatibleFrom: 11),
     ];
 
     public static int LatestVersion => All[^1].Version;
