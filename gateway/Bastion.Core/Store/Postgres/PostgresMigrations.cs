@@ -318,6 +318,15 @@ internal static class PostgresMigrations
                 ADD COLUMN key_fingerprint text    NOT NULL DEFAULT '',
                 ADD COLUMN match_number    integer NOT NULL DEFAULT 0;
             """),
+
+        new(12, "who enrolled each SSH key", """
+            -- Who added the key ("cli:root", "web:alice") and whether an administrator did: a security key whose
+            -- touch was waived (no-touch-required) is accepted under a security-key policy only if an administrator
+            -- enrolled it. Keys from before this step, and keys an older node adds during a rolling upgrade, read as
+            -- not enrolled by an administrator, the safe side.
+            ALTER TABLE ssh_keys ADD COLUMN added_by       text NULL;
+            ALTER TABLE ssh_keys ADD COLUMN added_by_admin boolean NOT NULL DEFAULT false;
+            """, CompatibleFrom: 11),
     ];
 
     public static int LatestVersion => All[^1].Version;
