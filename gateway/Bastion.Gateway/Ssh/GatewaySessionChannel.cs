@@ -74,8 +74,9 @@ public sealed class GatewaySessionChannel : ISessionChannelHandler
     }
 
     /// <summary>
-    /// no-pty / restrict: the request fails (ssh prints "PTY allocation request failed") and the session goes on without a
-    /// terminal, as with sshd; the line on stderr says which option did it, and the trail keeps it.
+    /// no-pty / restrict: the request fails as with sshd (ssh prints "PTY allocation request failed"; it gives up when the
+    /// terminal was asked for with -t, and goes on without one otherwise). The line on stderr says which option did it
+    /// and what to do; the trail keeps it.
     /// </summary>
     private async Task RefusePtyAsync(SessionChannel channel, Bastion.Core.Keys.KeyRefusal refusal, CancellationToken cancellationToken)
     {
@@ -87,7 +88,7 @@ public sealed class GatewaySessionChannel : ISessionChannelHandler
                 ["reason"] = refusal.Reason,
                 ["key_option"] = refusal.Option,
             }), cancellationToken).ConfigureAwait(false);
-        await channel.WriteErrorAsync($"Bastion: {refusal.Reason}; the session continues without a terminal. Ask a Bastion administrator if this key needs one.\n",
+        await channel.WriteErrorAsync($"Bastion: {refusal.Reason}; run it without -t (commands work without a terminal), or ask a Bastion administrator if this key needs one.\n",
             cancellationToken).ConfigureAwait(false);
     }
 
