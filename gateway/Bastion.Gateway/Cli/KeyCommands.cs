@@ -76,8 +76,10 @@ public static class KeyCommands
                     ? $"  application {Visible(application)}  counter {key.SecurityKeyCounter?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none yet"}"
                     : "";
                 var options = key.Options.Length > 0 ? $"  options {Visible(key.Options)}" : "";
+                // Who enrolled it decides whether a waived touch (no-touch-required) counts under a security-key policy.
+                var addedBy = $"  added by {(key.AddedBy is { } by ? Visible(by) : "(not recorded)")}{(key.AddedByAdmin ? " (admin)" : "")}";
                 // Comment, options and a security key's application name were written by the key's owner.
-                Console.WriteLine($"{Visible(key.KeyType),-36} {key.Fingerprint}{securityKey}  last used {lastUse}{options}  {Visible(key.Comment)}");
+                Console.WriteLine($"{Visible(key.KeyType),-36} {key.Fingerprint}{securityKey}  last used {lastUse}{addedBy}{options}  {Visible(key.Comment)}");
             }
             return ExitCodes.Ok;
         }, ct));

@@ -42,6 +42,8 @@ public sealed class SecurityKeyLoginTests : IClassFixture<TestbedFixture>, IDisp
         var keys = await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "key", "list", user);
         Assert.Contains("application ssh:", keys.StandardOutput);
         Assert.Contains($"counter {success["sk_counter"]}", keys.StandardOutput);
+        Assert.Contains("added by cli:", keys.StandardOutput);
+        Assert.Contains(" (admin)", keys.StandardOutput);
     }
 
     [Fact]
