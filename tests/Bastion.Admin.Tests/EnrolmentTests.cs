@@ -45,7 +45,7 @@ public sealed class EnrolmentTests
         }
         var keys = await host.Store.ListSshKeysAsync("alice");
         Assert.Equal(["ssh-ed25519", "sk-ssh-ed25519@openssh.com"], keys.Select(k => k.KeyType));
-        Assert.Contains("no-touch-required", keys[1].Options);
+        Assert.Contains("verify-required", keys[1].Options);
         var table = await alice.Page.InnerTextAsync("#ssh-keys");
         Assert.Contains(keys[0].Fingerprint, table);
         Assert.Contains("never", table);

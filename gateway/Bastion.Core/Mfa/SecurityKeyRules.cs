@@ -12,14 +12,18 @@ public static class SecurityKeyRules
     public const string NoTouchRequired = "no-touch-required";
     public const string VerifyRequired = "verify-required";
 
-    public static SecurityKeyVerdict Check(IEnumerable<AuthorizedKeyOption> options, SecurityKeyAssertion assertion)
+    public static SecurityKeyVerdict Check(IEnumerable<AuthorizedKeyOption> options, SecurityKeyAssertion assertion) =>
+        Check(KeyRestrictions.Parse(options), assertion);
+
+    /// <summary>As above, with the key's options already read (the gateway reads them once per login).</summary>
+    public static SecurityKeyVerdict Check(KeyRestrictions restrictions, SecurityKeyAssertion assertion)
     {
-        var names = options.Select(o => o.Name.ToLowerInvariant()).ToHashSet();
-        if (!assertion.Presence && !names.Contains(NoTouchRequired))
+        ArgumentNullException.ThrowIfNull(restrictions);
+        if (!assertion.Presence && !restrictions.NoTouchRequired)
         {
             return SecurityKeyVerdict.PresenceMissing;
         }
-        if (names.Contains(VerifyRequired) && !assertion.Verified)
+        if (restrictions.VerifyRequired && !assertion.Verified)
         {
             return SecurityKeyVerdict.VerificationMissing;
         }

@@ -21,7 +21,7 @@ internal static class EntityRows
         IsAutomation: reader.GetBoolean(4),
         CreatedAt: readTime(reader, 5));
 
-    /// <summary>Reads "id, user_id, public_key, key_type, fingerprint, comment, options, created_at, last_used_at, sk_counter".</summary>
+    /// <summary>Reads "id, user_id, public_key, key_type, fingerprint, comment, options, created_at, last_used_at, sk_counter, added_by, added_by_admin".</summary>
     public static SshKey SshKey<TReader>(TReader reader, Func<TReader, int, DateTimeOffset> readTime)
         where TReader : DbDataReader => new(
         Id: reader.GetInt64(0),
@@ -33,7 +33,9 @@ internal static class EntityRows
         Options: reader.GetString(6),
         CreatedAt: readTime(reader, 7),
         LastUsedAt: reader.IsDBNull(8) ? null : readTime(reader, 8),
-        SecurityKeyCounter: reader.IsDBNull(9) ? null : reader.GetInt64(9));
+        SecurityKeyCounter: reader.IsDBNull(9) ? null : reader.GetInt64(9),
+        AddedBy: reader.IsDBNull(10) ? null : reader.GetString(10),
+        AddedByAdmin: reader.GetBoolean(11));
 
     /// <summary>Reads "id, subject, target_pattern, required_tags (as text), effect, description, created_at".</summary>
     public static AccessRule AccessRule<TReader>(TReader reader, Func<TReader, int, DateTimeOffset> readTime)

@@ -12,6 +12,13 @@ public interface ISshKeyStore
     /// </summary>
     Task<SshKey> AddSshKeyAsync(string userName, AuthorizedKeyLine key, CancellationToken ct = default);
 
+    /// <summary>
+    /// As <see cref="AddSshKeyAsync(string, AuthorizedKeyLine, CancellationToken)"/>, recording who enrolled the key
+    /// (<see cref="SshKey.AddedBy"/>, <see cref="SshKey.AddedByAdmin"/>); null records nobody, which counts as not an admin.
+    /// Whether that person may enrol these options is the caller's to check (<see cref="KeyOptionRules.EnrolmentProblem"/>).
+    /// </summary>
+    Task<SshKey> AddSshKeyAsync(string userName, AuthorizedKeyLine key, KeyEnroller? enrolledBy, CancellationToken ct = default);
+
     /// <summary>The user's keys, oldest first. Throws <see cref="EntityNotFoundException"/> for an unknown user.</summary>
     Task<IReadOnlyList<SshKey>> ListSshKeysAsync(string userName, CancellationToken ct = default);
 

@@ -9,6 +9,9 @@ namespace Bastion.Core.Store;
 /// <param name="Fingerprint">"SHA256:…" as <c>ssh-keygen -l</c> prints it.</param>
 /// <param name="Options">authorized_keys options in their canonical text form ("" when none).</param>
 /// <param name="SecurityKeyCounter">For sk-* keys, the highest authenticator counter accepted so far.</param>
+/// <param name="AddedBy">Who enrolled the key ("cli:root", "web:alice"); null for keys enrolled before this was recorded.</param>
+/// <param name="AddedByAdmin">Whether an administrator enrolled it: only then is a no-touch-required security key
+/// accepted under a security-key policy (the owner cannot waive the touch their policy relies on).</param>
 public sealed record SshKey(
     long Id,
     long UserId,
@@ -19,8 +22,13 @@ public sealed record SshKey(
     string Options,
     DateTimeOffset CreatedAt,
     DateTimeOffset? LastUsedAt,
-    long? SecurityKeyCounter = null)
+    long? SecurityKeyCounter = null,
+    string? AddedBy = null,
+    bool AddedByAdmin = false)
 {
     /// <summary>The key as an authorized_keys line (options, type, base64, comment).</summary>
     public AuthorizedKeyLine ToAuthorizedKeyLine() => AuthorizedKeyLine.FromParts(Options, PublicKeyBlob, Comment);
 }
+
+/// <summary>Who enrolls a key: <paramref name="Name"/> as the audit trail names them ("cli:root", "web:alice").</summary>
+public sealed record KeyEnroller(string Name, bool IsAdmin);

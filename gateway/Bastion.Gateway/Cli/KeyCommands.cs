@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Bastion.Core.Audit;
 using Bastion.Core.Keys;
+using Bastion.Core.Store;
 using Bastion.Ssh.Algorithms.PublicKeys;
 using static Bastion.Core.Security.TerminalText;
 
@@ -9,6 +10,10 @@ namespace Bastion.Gateway.Cli;
 /// <summary>bastion key add|list|remove — keys are authorized_keys lines in and out.</summary>
 public static class KeyCommands
 {
+    /// <summary>The line if the gateway can honour its options; otherwise a format error naming the option (exit 2).</summary>
+    private static AuthorizedKeyLine Enrollable(AuthorizedKeyLine line, int number, DateTimeOffset now) =>
+        KeyOptionRules.EnrolmentProblem(line, byAdmin: true, now) is { } problem ? throw new AuthorizedKeyFormatException(problem, number) : line;
+
     public static Command Build(Option<string?> data)
     {
         var command = new Command("key", "Manage users' SSH public keys");
@@ -35,15 +40,24 @@ public static class KeyCommands
                 Console.Error.WriteLine("bastion: give an authorized_keys line or --file PATH");
                 return ExitCodes.Usage;
             }
-            var parsed = lines.Select(l => AuthorizedKeyLine.Parse(l.Text, l.Number)).ToList();
+            // Every line is checked before any is added, so nothing is imported from a file with mistakes. The CLI runs
+            // on the gateway host with its data directory: whoever runs it is an administrator.
+            var now = context.Time.GetUtcNow();
+            var parsed = lines.Select(l => Enrollable(AuthorizedKeyLine.Parse(l.Text, l.Number), l.Number, now)).ToList();
+            var enroller = new KeyEnroller(CliRunner.Actor, IsAdmin: true);
             foreach (var key in parsed)
             {
-                var stored = await context.Store.AddSshKeyAsync(userName, key, token);
-                await context.Audit.AppendNowAsync(UserCommands.AdminEvent(AuditEventTypes.AdminKeyAdded, userName, new()
+                var stored = await context.Store.AddSshKeyAsync(userName, key, enroller, token);
+                var fields = new Dictionary<string, string>
                 {
                     ["key_type"] = stored.KeyType,
                     ["key_fingerprint"] = stored.Fingerprint,
-                }), token);
+                };
+                if (stored.Options.Length > 0)
+                {
+                    fields["options"] = stored.Options;
+                }
+                await context.Audit.AppendNowAsync(UserCommands.AdminEvent(AuditEventTypes.AdminKeyAdded, userName, fields), token);
                 // The line usually comes from the user (their .pub file); its comment is theirs to write.
                 Console.WriteLine($"added {stored.KeyType} {stored.Fingerprint} {Visible(stored.Comment)} to {userName}");
             }
@@ -62,8 +76,10 @@ public static class KeyCommands
                     ? $"  application {Visible(application)}  counter {key.SecurityKeyCounter?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none yet"}"
                     : "";
                 var options = key.Options.Length > 0 ? $"  options {Visible(key.Options)}" : "";
+                // Who enrolled it decides whether a waived touch (no-touch-required) counts under a security-key policy.
+                var addedBy = $"  added by {(key.AddedBy is { } by ? Visible(by) : "(not recorded)")}{(key.AddedByAdmin ? " (admin)" : "")}";
                 // Comment, options and a security key's application name were written by the key's owner.
-                Console.WriteLine($"{Visible(key.KeyType),-36} {key.Fingerprint}{securityKey}  last used {lastUse}{options}  {Visible(key.Comment)}");
+                Console.WriteLine($"{Visible(key.KeyType),-36} {key.Fingerprint}{securityKey}  last used {lastUse}{addedBy}{options}  {Visible(key.Comment)}");
             }
             return ExitCodes.Ok;
         }, ct));

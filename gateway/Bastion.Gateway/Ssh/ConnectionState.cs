@@ -50,6 +50,9 @@ public sealed class ConnectionState
 
     public SshKey? VerifiedKey { get; set; }
 
+    /// <summary>The verified key's authorized_keys options, read once at login and asked by each channel.</summary>
+    public Bastion.Core.Keys.KeyRestrictions? KeyRestrictions { get; set; }
+
     public string? MfaKind { get; set; }
 
     /// <summary>The group whose MFA requirement is in force for this login, if stronger than the user's own.</summary>

@@ -75,6 +75,14 @@ public sealed class GatewayAuthenticator
             await FailAsync(userName, PublicKey, "user disabled", key).ConfigureAwait(false);
             return AuthResult.FailAndDisconnect($"Bastion: the account \"{user.Name}\" is disabled. Ask a Bastion administrator to re-enable it.");
         }
+        // The key is proven; its authorized_keys options may still refuse it here (from=, expiry-time=).
+        var (restrictions, optionRefusal) = KeyOptionLogin.Check(stored, _state.RemoteAddress, _context.Time.GetUtcNow());
+        if (optionRefusal is not null)
+        {
+            await FailAsync(userName, PublicKey, optionRefusal.Reason, key, optionRefusal.Option).ConfigureAwait(false);
+            // Not a disconnect: another key the client holds may be allowed from here.
+            return AuthResult.Failed([PublicKey], KeyOptionLogin.Banner(optionRefusal, user.Name));
+        }
         // A group may require more than the user's own policy ("@prod-admins use security keys"); the stronger one holds.
         var (policy, requiredBy) = MfaPolicies.Effective(user, await _context.Store.ListGroupMfaPoliciesAsync(cancellationToken).ConfigureAwait(false));
         user = user with { MfaPolicy = policy };
@@ -82,7 +90,7 @@ public sealed class GatewayAuthenticator
         var securityKey = SupportedKeyTypes.IsSecurityKey(key.KeyType);
         if (securityKey)
         {
-            var refusal = await CheckSecurityKeyAsync(user, stored, key, signature, cancellationToken).ConfigureAwait(false);
+            var refusal = await CheckSecurityKeyAsync(user, stored, restrictions!, key, signature, cancellationToken).ConfigureAwait(false);
             if (refusal is not null)
             {
                 return refusal;
@@ -90,6 +98,7 @@ public sealed class GatewayAuthenticator
         }
         _state.User = user;
         _state.VerifiedKey = stored;
+        _state.KeyRestrictions = restrictions;
         await _context.Store.RecordSshKeyUsedAsync(stored.Id, cancellationToken).ConfigureAwait(false);
 
         switch (user.MfaPolicy)
@@ -113,6 +122,7 @@ public sealed class GatewayAuthenticator
                 await FailAsync(userName, PublicKey, $"MFA policy {user.MfaPolicy} needs a security key, got {key.KeyType}", key).ConfigureAwait(false);
                 _state.User = null;
                 _state.VerifiedKey = null;
+                _state.KeyRestrictions = null;
                 return AuthResult.Failed([PublicKey],
                     $"Bastion: \"{user.Name}\" must sign in with a security key{RequiredBy()} (ssh-keygen -t ed25519-sk or ecdsa-sk, enrolled with bastion key add).");
             default:
@@ -140,8 +150,15 @@ public sealed class GatewayAuthenticator
     }
 
     /// <summary>Presence/verification flags and the clone-detecting counter; null when the signature is acceptable.</summary>
-    private async ValueTask<AuthResult?> CheckSecurityKeyAsync(User user, SshKey stored, SshPublicKey key, SignatureCheck signature, CancellationToken cancellationToken)
+    private async ValueTask<AuthResult?> CheckSecurityKeyAsync(User user, SshKey stored, KeyRestrictions restrictions, SshPublicKey key, SignatureCheck signature, CancellationToken cancellationToken)
     {
+        if (KeyOptionLogin.UnwaivedTouch(user, stored, restrictions) is { } waived)
+        {
+            await FailAsync(user.Name, PublicKey, waived.Reason, key, waived.Option).ConfigureAwait(false);
+            return AuthResult.Failed([PublicKey],
+                $"Bastion: your MFA policy \"{user.MfaPolicy}\"{RequiredBy()} counts the security key's touch, and this key's {KeyOptionRules.NoTouchRequired} was not set by a Bastion administrator. " +
+                $"Create the key without it (ssh-keygen -t ed25519-sk), or ask an administrator to add it with bastion key add.");
+        }
         if (signature.SecurityKeyFlags is not { } flags || signature.SecurityKeyCounter is not { } counter)
         {
             await FailAsync(user.Name, PublicKey, "security-key signature without flags and counter", key).ConfigureAwait(false);
@@ -149,7 +166,7 @@ public sealed class GatewayAuthenticator
         }
         var assertion = new SecurityKeyAssertion(flags, counter);
         _state.SecurityKey = assertion;
-        switch (SecurityKeyRules.Check(stored.ToAuthorizedKeyLine().Options, assertion))
+        switch (SecurityKeyRules.Check(restrictions, assertion))
         {
             case SecurityKeyVerdict.PresenceMissing:
                 await FailAsync(user.Name, PublicKey, $"security key signature without user presence ({assertion})", key).ConfigureAwait(false);
@@ -366,21 +383,26 @@ public sealed class GatewayAuthenticator
         return AuthResult.Succeeded();
     }
 
-    private async ValueTask FailAsync(string userName, string method, string reason, SshPublicKey? key)
+    private async ValueTask FailAsync(string userName, string method, string reason, SshPublicKey? key, string? keyOption = null)
     {
         var lockout = _context.RateLimiter.RecordFailure(userName, _state.RemoteAddress);
-        await AuditFailureAsync(userName, method, reason, key).ConfigureAwait(false);
+        await AuditFailureAsync(userName, method, reason, key, keyOption).ConfigureAwait(false);
         if (lockout.IsLockedOut)
         {
             await AuditLockoutAsync(userName, lockout.Reason).ConfigureAwait(false);
         }
     }
 
-    private ValueTask AuditFailureAsync(string userName, string method, string reason, SshPublicKey? key)
+    /// <summary><paramref name="keyOption"/>: the authorized_keys option that refused the login, when one did.</summary>
+    private ValueTask AuditFailureAsync(string userName, string method, string reason, SshPublicKey? key, string? keyOption = null)
     {
         var data = key is null ? new Dictionary<string, string>() : KeyFields(key);
         data["method"] = method;
         data["reason"] = reason;
+        if (keyOption is not null)
+        {
+            data["key_option"] = keyOption;
+        }
         return _context.Audit.AppendAsync(_state.Event(AuditEventTypes.AuthFailure, AuditSeverity.Warning, data, userName));
     }
 

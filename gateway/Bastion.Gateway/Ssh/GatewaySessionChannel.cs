@@ -33,6 +33,9 @@ public sealed class GatewaySessionChannel : ISessionChannelHandler
         Task ListTargets() => new TargetListingSession(_context, _state).WriteListingAsync(channel, cancellationToken);
         switch (request)
         {
+            case PtyRequest when _state.KeyRestrictions?.PtyRefusal() is { } refusal:
+                await RefusePtyAsync(channel, refusal, cancellationToken).ConfigureAwait(false);
+                return false;
             case PtyRequest or EnvRequest:
                 return true;
             case WindowChangeRequest change:
@@ -68,6 +71,25 @@ public sealed class GatewaySessionChannel : ISessionChannelHandler
         }
         _state.TrackChannelWork(Task.Run(work, CancellationToken.None));
         return true;
+    }
+
+    /// <summary>
+    /// no-pty / restrict: the request fails as with sshd (ssh prints "PTY allocation request failed"; it gives up when the
+    /// terminal was asked for with -t, and goes on without one otherwise). The line on stderr says which option did it
+    /// and what to do; the trail keeps it.
+    /// </summary>
+    private async Task RefusePtyAsync(SessionChannel channel, Bastion.Core.Keys.KeyRefusal refusal, CancellationToken cancellationToken)
+    {
+        await _context.Audit.AppendAsync(_state.Event(Bastion.Core.Audit.AuditEventTypes.ChannelDenied, Bastion.Core.Audit.AuditSeverity.Warning,
+            new Dictionary<string, string>
+            {
+                ["requested"] = "pty-req",
+                ["mode"] = "session",
+                ["reason"] = refusal.Reason,
+                ["key_option"] = refusal.Option,
+            }), cancellationToken).ConfigureAwait(false);
+        await channel.WriteErrorAsync($"Bastion: {refusal.Reason}; run it without -t (commands work without a terminal), or ask a Bastion administrator if this key needs one.\n",
+            cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task RefuseAsync(SessionChannel channel, string error, CancellationToken cancellationToken)

@@ -45,6 +45,13 @@ public sealed class TargetAccess
             await DeniedAsync(requested, target, mode, "port not allowed", error).ConfigureAwait(false);
             return TargetAccessResult.Refused(ChannelOpenFailureReason.AdministrativelyProhibited, $"Bastion: {error}");
         }
+        // permitopen= limits the targets of this key whichever way it reaches them, forwarded or recorded.
+        if (_state.KeyRestrictions?.OpenRefusal(host, (int)port, target.Name, target.Host, target.Port) is { } keyRefusal)
+        {
+            var error = $"{keyRefusal.Reason}; this key may only reach the targets its permitopen= names. Ask a Bastion administrator if it should reach {target.Name}";
+            await DeniedAsync(requested, target, mode, keyRefusal.Reason, error, keyRefusal.Option).ConfigureAwait(false);
+            return TargetAccessResult.Refused(ChannelOpenFailureReason.AdministrativelyProhibited, $"Bastion: {error}");
+        }
         var policy = await AccessPolicy.LoadAsync(_context.Store, cancellationToken).ConfigureAwait(false);
         var decision = policy.Evaluate(user, target);
         if (!decision.Allowed)
@@ -62,12 +69,19 @@ public sealed class TargetAccess
         return new TargetAccessResult(target, decision, requested, default, null);
     }
 
-    /// <summary>Audits a refusal that came after the checks passed (the target did not answer, or refused the gateway's login).</summary>
-    public ValueTask DeniedAsync(string requested, ResolvedTarget? target, string mode, string reason, string message)
+    /// <summary>
+    /// Audits a refusal as channel.denied: the checks' own, or one that came after they passed (the target did not answer,
+    /// or refused the gateway's login). <paramref name="keyOption"/> names the authorized_keys option that refused, if one did.
+    /// </summary>
+    public ValueTask DeniedAsync(string requested, ResolvedTarget? target, string mode, string reason, string message, string? keyOption = null)
     {
         var details = Describe(requested, target, mode);
         details["reason"] = reason;
         details["message"] = message;
+        if (keyOption is not null)
+        {
+            details["key_option"] = keyOption;
+        }
         return _context.Audit.AppendAsync(_state.Event(AuditEventTypes.ChannelDenied, AuditSeverity.Warning, details));
     }
 

@@ -32,6 +32,13 @@ public sealed class TargetForwarder
 
     public async ValueTask<ChannelOpenDecision> OpenAsync(DirectTcpIpChannelOpen request, CancellationToken cancellationToken)
     {
+        // no-port-forwarding / restrict: the key logs in (ssh <bastion> lists targets) but opens no direct-tcpip channel.
+        if (_state.KeyRestrictions?.ForwardingRefusal() is { } keyRefusal)
+        {
+            var error = $"{keyRefusal.Reason}, so this key cannot jump to targets; ask a Bastion administrator for a key that allows port forwarding";
+            await _access.DeniedAsync($"{request.HostToConnect}:{request.PortToConnect}", null, Mode, keyRefusal.Reason, error, keyRefusal.Option).ConfigureAwait(false);
+            return ChannelOpenDecision.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, $"Bastion: {error}");
+        }
         var access = await _access.CheckAsync(request.HostToConnect, request.PortToConnect, Mode, cancellationToken).ConfigureAwait(false);
         if (access.Target is not { } target)
         {

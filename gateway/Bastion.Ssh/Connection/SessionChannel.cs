@@ -52,8 +52,13 @@ public sealed class SessionChannel : SshChannel
                 {
                     return false;
                 }
-                Pty = pty;
-                break;
+                // Kept only if the handler grants it: a refused pty-req leaves the session without a terminal.
+                var granted = await _handler.OnRequestAsync(this, request, cancellationToken).ConfigureAwait(false);
+                if (granted)
+                {
+                    Pty = pty;
+                }
+                return granted;
             case EnvRequest env:
                 if (_environment.Count >= MaxEnvironmentVariables && !_environment.ContainsKey(env.Name))
                 {

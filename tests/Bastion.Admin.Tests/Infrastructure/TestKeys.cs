@@ -12,9 +12,12 @@ public static class TestKeys
     public static string Ed25519Line(string comment) =>
         $"ssh-ed25519 {Convert.ToBase64String(Blob(["ssh-ed25519"u8.ToArray(), RandomNumberGenerator.GetBytes(32)]))} {comment}";
 
-    /// <summary>An sk-ssh-ed25519@openssh.com line with options, as a FIDO security-key SSH key is pasted.</summary>
-    public static string SecurityKeyLine(string comment) =>
-        "no-touch-required,from=\"10.0.0.0/8\" sk-ssh-ed25519@openssh.com " +
+    /// <summary>
+    /// An sk-ssh-ed25519@openssh.com line with <paramref name="options"/> (default: ones any user may enrol), as a FIDO
+    /// security-key SSH key is pasted.
+    /// </summary>
+    public static string SecurityKeyLine(string comment, string options = "verify-required,from=\"10.0.0.0/8\"") =>
+        $"{options} sk-ssh-ed25519@openssh.com " +
         $"{Convert.ToBase64String(Blob(["sk-ssh-ed25519@openssh.com"u8.ToArray(), RandomNumberGenerator.GetBytes(32), "ssh:"u8.ToArray()]))} {comment}";
 
     /// <summary>RFC 6238 code (SHA-1, 6 digits, 30 s) for a base32 secret at <paramref name="time"/> (default now).</summary>

@@ -75,6 +75,27 @@ public abstract class SshKeyStoreTests(StoreProvider provider)
 
         Assert.Null(await fixture.Store.FindSshKeyAsync(line.Fingerprint));
     }
+
+    [Fact]
+    public async Task A_key_remembers_who_enrolled_it_and_whether_an_admin_did()
+    {
+        await using var fixture = await StoreFixture.CreateAsync(provider);
+        await fixture.AddUserAsync("alice");
+        var byAdmin = AuthorizedKeyLine.Parse(SshKeygen.Generate(fixture.Directory, "ed25519"));
+        var byOwner = AuthorizedKeyLine.Parse(SshKeygen.Generate(fixture.Directory, "ed25519"));
+        var byNobody = AuthorizedKeyLine.Parse(SshKeygen.Generate(fixture.Directory, "ed25519"));
+
+        var added = await fixture.Store.AddSshKeyAsync("alice", byAdmin, new KeyEnroller("cli:root", IsAdmin: true));
+        await fixture.Store.AddSshKeyAsync("alice", byOwner, new KeyEnroller("web:alice", IsAdmin: false));
+        await fixture.Store.AddSshKeyAsync("alice", byNobody);
+
+        Assert.Equal(("cli:root", true), (added.AddedBy, added.AddedByAdmin));
+        var found = await fixture.Store.FindSshKeyAsync(byOwner.Fingerprint);
+        Assert.Equal(("web:alice", false), (found!.AddedBy, found.AddedByAdmin));
+        // Unknown (a key from before this was recorded) reads as not enrolled by an administrator.
+        Assert.Equal([("cli:root", true), ("web:alice", false), (null, false)],
+            (await fixture.Store.ListSshKeysAsync("alice")).Select(k => (k.AddedBy, k.AddedByAdmin)));
+    }
 }
 
 public sealed class SshKeyStoreTestsOnSqlite() : SshKeyStoreTests(StoreProvider.Sqlite);

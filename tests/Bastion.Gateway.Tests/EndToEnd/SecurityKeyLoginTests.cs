@@ -42,6 +42,8 @@ public sealed class SecurityKeyLoginTests : IClassFixture<TestbedFixture>, IDisp
         var keys = await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "key", "list", user);
         Assert.Contains("application ssh:", keys.StandardOutput);
         Assert.Contains($"counter {success["sk_counter"]}", keys.StandardOutput);
+        Assert.Contains("added by cli:", keys.StandardOutput);
+        Assert.Contains(" (admin)", keys.StandardOutput);
     }
 
     [Fact]
@@ -94,6 +96,33 @@ public sealed class SecurityKeyLoginTests : IClassFixture<TestbedFixture>, IDisp
         var accepted = await relaxedClient.Ssh.SshAsync(BastionTestbed.TargetHost, "echo no-touch-ok", Call());
         Assert.True(accepted.Succeeded, accepted.Describe() + _bed.Logs());
         await AssertStillServesAsync();
+    }
+
+    [Fact]
+    public async Task A_touch_waived_by_the_keys_owner_is_refused_under_policy_sk()
+    {
+        // The CLI (an administrator) refuses nobody's no-touch-required; the web page refuses it from non-admins. A key
+        // its owner enrolled with it anyway (before the gateway recorded who enrols keys) is stored as by a non-admin.
+        var key = _authenticator.GenerateKey(SoftSecurityKey.EcdsaKeyType, "selfwaived");
+        var line = "no-touch-required " + (await File.ReadAllTextAsync(key + ".pub")).Trim();
+        await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "user", "add", "selfwaived");
+        await GatewayCli.RunCheckedAsync(_bed.DataDirectory, "user", "set", "selfwaived", "--mfa", "sk");
+        await using (var store = await Bastion.Core.Store.Sqlite.SqliteStore.OpenAsync(Path.Combine(_bed.DataDirectory, "bastion.db")))
+        {
+            await store.AddSshKeyAsync("selfwaived", Bastion.Core.Keys.AuthorizedKeyLine.Parse(line), new Bastion.Core.Store.KeyEnroller("web:selfwaived", IsAdmin: false));
+        }
+        _bed.Target.AuthorizeKey(line);
+        var client = NewClient("selfwaived", key);
+        _authenticator.NoPresence = true;
+
+        var refused = await client.Ssh.SshAsync(BastionTestbed.TargetHost, "echo should-not-run", Call());
+
+        Assert.False(refused.Succeeded, refused.Describe());
+        Assert.Contains("no-touch-required was not set by a Bastion administrator", refused.StandardError);
+        var audit = await _bed.WaitForAuditAsync(l => l.Any(e => client.Owns(e) && e.Type == "auth.failure" && e["key_option"] == "no-touch-required"),
+            "auth.failure for the waived touch");
+        Assert.Contains("added by web:selfwaived", Assert.Single(audit, e => client.Owns(e) && e.Type == "auth.failure")["reason"]);
+        Assert.DoesNotContain(audit, e => client.Owns(e) && e.Type == "auth.success");
     }
 
     [Fact]

@@ -134,10 +134,16 @@ public sealed class BastionTestbed : IAsyncDisposable
     }
 
     /// <summary><c>user add NAME --automation</c> and <c>key add</c>: logs in with the key alone.</summary>
-    public async Task AddAutomationUserAsync(string name)
+    public Task AddAutomationUserAsync(string name) => AddAutomationUserAsync(name, null);
+
+    /// <summary>
+    /// As <see cref="AddAutomationUserAsync(string)"/>, the gateway's key line carrying authorized_keys
+    /// <paramref name="keyOptions"/> (e.g. <c>from="127.0.0.2"</c>); the target authorizes the bare key.
+    /// </summary>
+    public async Task AddAutomationUserAsync(string name, string? keyOptions)
     {
         await GatewayCli.AddUserAsync(DataDirectory, name, automation: true).ConfigureAwait(false);
-        await AddKeyAsync(name).ConfigureAwait(false);
+        await AddKeyAsync(name, keyOptions).ConfigureAwait(false);
     }
 
     /// <summary>The key of <paramref name="user"/> (made by <see cref="AddTotpUserAsync"/> / <see cref="AddAutomationUserAsync"/>).</summary>
@@ -151,10 +157,17 @@ public sealed class BastionTestbed : IAsyncDisposable
 
     /// <summary>A key may belong to one gateway user only, so each user gets its own (enrolled at the gateway with
     /// <c>key add</c> and authorized for root at the target).</summary>
-    private async Task AddKeyAsync(string user)
+    private async Task AddKeyAsync(string user, string? keyOptions = null)
     {
         var key = await SshKeyPair.GenerateAsync(_dir.SubDirectory("keys"), SshKeyType.Ed25519, "id_" + user).ConfigureAwait(false);
-        await GatewayCli.AddKeyAsync(DataDirectory, user, key).ConfigureAwait(false);
+        if (keyOptions is null)
+        {
+            await GatewayCli.AddKeyAsync(DataDirectory, user, key).ConfigureAwait(false);
+        }
+        else
+        {
+            await GatewayCli.RunCheckedAsync(DataDirectory, "key", "add", user, $"{keyOptions} {key.PublicKeyLine}").ConfigureAwait(false);
+        }
         Target.AuthorizeKey(key.PublicKeyLine);
         lock (_keys)
         {

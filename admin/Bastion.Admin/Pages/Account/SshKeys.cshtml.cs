@@ -14,6 +14,12 @@ public sealed class SshKeysModel : BastionPageModel
 {
     public IReadOnlyList<SshKey> Keys { get; private set; } = [];
 
+    /// <summary>The line as typed, shown again with <see cref="Error"/> when it is refused, so it can be corrected.</summary>
+    public string? Line { get; private set; }
+
+    /// <summary>Why the line just submitted was not added.</summary>
+    public string? Error { get; private set; }
+
     public async Task OnGetAsync()
     {
         var user = await CurrentUserAsync();
@@ -26,18 +32,38 @@ public sealed class SshKeysModel : BastionPageModel
         var user = await CurrentUserAsync();
         if (!AuthorizedKeyLine.TryParse((line ?? "").Trim(), out var parsed, out var problem))
         {
-            return RedirectWithError($"That is not a public key line: {problem}");
+            return await RefuseAsync(user, line, $"That is not a public key line: {problem}");
+        }
+        // The same rules as bastion key add; an admin signed in here counts as an administrator (no-touch-required).
+        var isAdmin = User.IsInRole(Policies.Admin);
+        if (KeyOptionRules.EnrolmentProblem(parsed!, isAdmin, Bastion.Time.GetUtcNow()) is { } refused)
+        {
+            return await RefuseAsync(user, line, $"This key was not added: {refused}.");
         }
         try
         {
-            var key = await Store.AddSshKeyAsync(user.Name, parsed!, HttpContext.RequestAborted);
-            await Audit.WriteAsync(AuditEventTypes.AdminKeyAdded, user.Name, new() { ["fingerprint"] = key.Fingerprint, ["type"] = key.KeyType });
+            var key = await Store.AddSshKeyAsync(user.Name, parsed!, new KeyEnroller($"web:{user.Name}", isAdmin), HttpContext.RequestAborted);
+            var fields = new Dictionary<string, string> { ["fingerprint"] = key.Fingerprint, ["type"] = key.KeyType };
+            if (key.Options.Length > 0)
+            {
+                fields["options"] = key.Options;
+            }
+            await Audit.WriteAsync(AuditEventTypes.AdminKeyAdded, user.Name, fields);
             return RedirectWithMessage($"Added {key.KeyType} key {key.Fingerprint}.");
         }
         catch (StoreConflictException ex)
         {
-            return RedirectWithError(ex.Message);
+            return await RefuseAsync(user, line, ex.Message);
         }
+    }
+
+    /// <summary>The page again with the error and the line as typed (a redirect would lose what was typed).</summary>
+    private async Task<IActionResult> RefuseAsync(User user, string? line, string error)
+    {
+        Line = line;
+        Error = error;
+        Keys = await Store.ListSshKeysAsync(user.Name, HttpContext.RequestAborted);
+        return Page();
     }
 
     [RequiresStepUp("remove an SSH key")]

@@ -343,6 +343,15 @@ internal static class SqliteMigrations
             );
             CREATE INDEX ix_web_sessions_user ON web_sessions(user_id);
             """, CompatibleFrom: 11),
+
+        new(13, "who enrolled each SSH key", """
+            -- Who added the key ("cli:root", "web:alice") and whether an administrator did: a security key whose
+            -- touch was waived (no-touch-required) is accepted under a security-key policy only if an administrator
+            -- enrolled it. Keys from before this step, and keys an older node adds during a rolling upgrade, read as
+            -- not enrolled by an administrator, the safe side.
+            ALTER TABLE ssh_keys ADD COLUMN added_by       TEXT NULL;
+            ALTER TABLE ssh_keys ADD COLUMN added_by_admin INTEGER NOT NULL DEFAULT 0;
+            """, CompatibleFrom: 12),
     ];
 
     public static int LatestVersion => All[^1].Version;

@@ -5,10 +5,14 @@ namespace Bastion.Core.Store.Sqlite;
 
 public sealed partial class SqliteStore
 {
-    private const string KeyColumns = "id, user_id, public_key, key_type, fingerprint, comment, options, created_at, last_used_at, sk_counter";
+    private const string KeyColumns = "id, user_id, public_key, key_type, fingerprint, comment, options, created_at, last_used_at, sk_counter, added_by, added_by_admin";
 
     /// <inheritdoc />
-    public async Task<SshKey> AddSshKeyAsync(string userName, AuthorizedKeyLine key, CancellationToken ct = default)
+    public Task<SshKey> AddSshKeyAsync(string userName, AuthorizedKeyLine key, CancellationToken ct = default) =>
+        AddSshKeyAsync(userName, key, null, ct);
+
+    /// <inheritdoc />
+    public async Task<SshKey> AddSshKeyAsync(string userName, AuthorizedKeyLine key, KeyEnroller? enrolledBy, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(key);
         await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
@@ -24,11 +28,12 @@ public sealed partial class SqliteStore
                 : $"key {key.Fingerprint} is already registered to user {owner}; a key may belong to one user only, so {userName} needs their own key (ssh-keygen -t ed25519)");
         }
         using (var insert = connection.Command(
-                   "INSERT INTO ssh_keys (user_id, key_type, public_key, fingerprint, comment, options, created_at) " +
-                   "VALUES (@user, @type, @blob, @fingerprint, @comment, @options, @created);", tx))
+                   "INSERT INTO ssh_keys (user_id, key_type, public_key, fingerprint, comment, options, created_at, added_by, added_by_admin) " +
+                   "VALUES (@user, @type, @blob, @fingerprint, @comment, @options, @created, @added_by, @added_by_admin);", tx))
         {
             insert.Add("@user", userId).Add("@type", key.KeyType).Add("@blob", key.Key.Blob).Add("@fingerprint", key.Fingerprint)
-                .Add("@comment", key.Comment).Add("@options", key.OptionsText).Add("@created", SqliteValues.Time(Now));
+                .Add("@comment", key.Comment).Add("@options", key.OptionsText).Add("@created", SqliteValues.Time(Now))
+                .Add("@added_by", enrolledBy?.Name).Add("@added_by_admin", enrolledBy?.IsAdmin ?? false);
             await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
         var stored = await ReadKeyAsync(connection, tx, "fingerprint = @key", key.Fingerprint, ct).ConfigureAwait(false);
