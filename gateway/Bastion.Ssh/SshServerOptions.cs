@@ -23,7 +23,12 @@ public sealed class SshServerOptions
     /// <summary>Time from accept until authentication must have succeeded (OpenSSH LoginGraceTime).</summary>
     public TimeSpan LoginGraceTime { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Failed authentication requests allowed per connection (OpenSSH MaxAuthTries).</summary>
+    /// <summary>
+    /// Authentication requests per connection that may end without success (OpenSSH MaxAuthTries); the next one ends the
+    /// connection with "too many authentication failures". Every request counts — wrong credentials, queries for keys
+    /// the application would not accept, methods not offered — except the first "none", which clients send to learn
+    /// the methods.
+    /// </summary>
     public int MaxAuthAttempts { get; init; } = 6;
 
     /// <summary>Delay before answering a failed attempt, slowing online guessing.</summary>
