@@ -4,16 +4,17 @@ namespace Bastion.Core.Store;
 
 /// <summary>
 /// What the SQLite and PostgreSQL stores share: the parts that are single statements reading the same on both
-/// (nodes, group policies, inventory, TOTP, enrolments; see <see cref="SqlAccess"/>) are implemented here once, so a
+/// (nodes, group policies, inventory, TOTP, enrolments, failure budgets; see <see cref="SqlAccess"/>) are implemented here once, so a
 /// store supplies only its connections and how its driver writes and reads times and reports foreign-key errors.
 /// </summary>
-public abstract class SqlStoreBase : INodeStore, IGroupPolicyStore, IInventoryStore, ITotpStore, IEnrolmentStore
+public abstract class SqlStoreBase : INodeStore, IGroupPolicyStore, IInventoryStore, ITotpStore, IEnrolmentStore, IAuthFailureStore
 {
     private readonly SqlNodeStore _nodes;
     private readonly SqlGroupPolicyStore _groupPolicies;
     private readonly SqlInventoryStore _inventory;
     private readonly SqlTotpStore _totp;
     private readonly SqlEnrolmentStore _enrolments;
+    private readonly SqlAuthFailureStore _authFailures;
 
     private protected SqlStoreBase(TimeProvider clock, Func<DateTimeOffset, object> time, Func<DbDataReader, int, DateTimeOffset> readTime,
         Func<Exception, bool> isForeignKeyViolation)
@@ -26,6 +27,7 @@ public abstract class SqlStoreBase : INodeStore, IGroupPolicyStore, IInventorySt
         _inventory = new SqlInventoryStore(sql);
         _totp = new SqlTotpStore(sql);
         _enrolments = new SqlEnrolmentStore(sql);
+        _authFailures = new SqlAuthFailureStore(sql);
     }
 
     /// <summary>The store's clock.</summary>
@@ -84,4 +86,25 @@ public abstract class SqlStoreBase : INodeStore, IGroupPolicyStore, IInventorySt
 
     /// <inheritdoc />
     public Task<IReadOnlyDictionary<long, Enrolment>> ListEnrolmentsAsync(CancellationToken ct = default) => _enrolments.ListEnrolmentsAsync(ct);
+
+    /// <inheritdoc />
+    public Task<AuthFailureState> RecordAuthFailureAsync(string subject, AuthFailureRule rule, DateTimeOffset at, int amount = 1, CancellationToken ct = default) =>
+        _authFailures.RecordAuthFailureAsync(subject, rule, at, amount, ct);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<AuthLockout>> GetAuthLockoutsAsync(IReadOnlyList<string> subjects, DateTimeOffset at, CancellationToken ct = default) =>
+        _authFailures.GetAuthLockoutsAsync(subjects, at, ct);
+
+    /// <inheritdoc />
+    public Task ForgiveAuthFailuresAsync(string subject, int count, DateTimeOffset at, CancellationToken ct = default) =>
+        _authFailures.ForgiveAuthFailuresAsync(subject, count, at, ct);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<AuthLockout>> ListAuthLockoutsAsync(DateTimeOffset at, CancellationToken ct = default) => _authFailures.ListAuthLockoutsAsync(at, ct);
+
+    /// <inheritdoc />
+    public Task<bool> ClearAuthFailuresAsync(string subject, CancellationToken ct = default) => _authFailures.ClearAuthFailuresAsync(subject, ct);
+
+    /// <inheritdoc />
+    public Task<int> PurgeAuthFailuresAsync(DateTimeOffset at, CancellationToken ct = default) => _authFailures.PurgeAuthFailuresAsync(at, ct);
 }
