@@ -48,6 +48,14 @@ public sealed class SshServerOptions
     /// </summary>
     public int MaxUnauthenticatedPerSource { get; init; } = 10;
 
+    /// <summary>
+    /// Asked for each accepted connection before anything is read: a sentence refuses it (the client gets our
+    /// identification and SSH_MSG_DISCONNECT with the sentence; no key exchange, nothing reaches the handler, no login
+    /// slot is taken), null admits it. Runs on the accept loop, so it must be cheap and must not block — a lookup of
+    /// what the application already knows (say, source addresses locked out), never a database query.
+    /// </summary>
+    public Func<System.Net.IPEndPoint, string?>? RefuseConnection { get; init; }
+
     /// <summary>Receive window we grant per channel; bounds per-channel buffering.</summary>
     public uint ChannelWindowSize { get; init; } = 2 * 1024 * 1024;
 
