@@ -68,6 +68,13 @@ public sealed class AuthRateLimiter
         return LockoutStatus.NotLocked;
     }
 
+    /// <summary>
+    /// <see cref="KnownLockout"/>, confirmed with the store when it says "locked": a login that is not known to be locked
+    /// costs nothing, and a lockout an operator lifted (<c>bastion lockout clear</c>) stops being enforced at once.
+    /// </summary>
+    public async ValueTask<LockoutStatus> EarlyCheckAsync(string? user, IPAddress? address, CancellationToken ct = default) =>
+        KnownLockout(user, address).IsLockedOut ? await CheckAsync(user, address, ct).ConfigureAwait(false) : LockoutStatus.NotLocked;
+
     /// <summary>Whether the store holds a lockout of the user or the address right now: one round trip.</summary>
     public async Task<LockoutStatus> CheckAsync(string? user, IPAddress? address, CancellationToken ct = default)
     {

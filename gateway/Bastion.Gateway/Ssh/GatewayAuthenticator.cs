@@ -36,8 +36,9 @@ public sealed class GatewayAuthenticator
 
     public async ValueTask<AuthResult> NoneAsync(string userName)
     {
-        // Only what this node already knows: the first request of every login must not cost a store round trip.
-        var lockout = _context.RateLimiter.KnownLockout(userName, _state.RemoteAddress);
+        // Only what this node already knows (confirmed with the store if so): the first request of every login must not
+        // cost a store round trip.
+        var lockout = await _context.RateLimiter.EarlyCheckAsync(userName, _state.RemoteAddress).ConfigureAwait(false);
         if (lockout.IsLockedOut)
         {
             await CountAsync(userName, "none", AuthFailureReasons.LockedOut, null, forUser: false).ConfigureAwait(false);
@@ -79,7 +80,7 @@ public sealed class GatewayAuthenticator
 
     public async ValueTask<AuthResult> PublicKeyAsync(string userName, SshPublicKey key, string algorithm, SignatureCheck signature, CancellationToken cancellationToken)
     {
-        var lockout = _context.RateLimiter.KnownLockout(userName, _state.RemoteAddress);
+        var lockout = await _context.RateLimiter.EarlyCheckAsync(userName, _state.RemoteAddress).ConfigureAwait(false);
         if (lockout.IsLockedOut)
         {
             await CountAsync(userName, PublicKey, AuthFailureReasons.LockedOut, key, forUser: false).ConfigureAwait(false);
@@ -209,7 +210,7 @@ public sealed class GatewayAuthenticator
                 ? LockedOut(status.RetryAfter)
                 : AuthResult.List([PublicKey], "Bastion: sign in with your SSH key first; the second factor comes after."));
         }
-        var lockout = _context.RateLimiter.KnownLockout(userName, _state.RemoteAddress);
+        var lockout = await _context.RateLimiter.EarlyCheckAsync(userName, _state.RemoteAddress).ConfigureAwait(false);
         if (lockout.IsLockedOut)
         {
             await CountAsync(userName, KeyboardInteractive, AuthFailureReasons.LockedOut, null, forUser: false).ConfigureAwait(false);
