@@ -100,6 +100,9 @@ public sealed class GatewayContext : IAsyncDisposable
 
     public AuthRateLimiter RateLimiter { get; }
 
+    /// <summary>TOTP guesses for one user are checked one at a time in this process (see <see cref="OneAtATime"/>).</summary>
+    public OneAtATime TotpGuesses { get; } = new();
+
     public ITargetResolver Inventory => _inventory;
 
     /// <summary>Cloud instances as last refreshed (by this process or, via the store, by another).</summary>

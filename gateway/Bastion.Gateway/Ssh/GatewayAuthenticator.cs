@@ -283,6 +283,21 @@ public sealed class GatewayAuthenticator
             throw new Bastion.Ssh.Wire.SshProtocolException($"expected 1 keyboard-interactive response, got {responses.Count}");
         }
         var code = responses[0].Trim();
+        // One guess per user at a time on this node, from the lockout check to the failure being counted: otherwise many
+        // connections answering at once would all be checked before the lockout their failures start is known. Across
+        // nodes, at most one guess per node can slip past that moment (see README, Security properties).
+        return await _context.TotpGuesses.RunAsync(LoginSubjects.User(user.Name)!, () => CheckCodeAsync(user, userName, code, cancellationToken).AsTask(), cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    private async ValueTask<KeyboardInteractiveStep> CheckCodeAsync(User user, string userName, string code, CancellationToken cancellationToken)
+    {
+        var lockout = await _context.RateLimiter.EarlyCheckAsync(userName, _state.RemoteAddress).ConfigureAwait(false);
+        if (lockout.IsLockedOut)
+        {
+            await CountAsync(userName, KeyboardInteractive, AuthFailureReasons.LockedOut, null, forUser: false).ConfigureAwait(false);
+            return KeyboardInteractiveStep.Done(LockedOut(lockout.RetryAfter));
+        }
         var result = await _context.Totp.VerifyAsync(user, code, cancellationToken).ConfigureAwait(false);
         switch (result)
         {

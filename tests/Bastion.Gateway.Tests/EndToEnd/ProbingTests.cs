@@ -136,6 +136,36 @@ public sealed class ProbingTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.DoesNotContain(await AuditTail.ReadAsync(_bed.DataDirectory), e => e.Type == "auth.success" && e.User == "victim");
     }
 
+    [Fact]
+    public async Task Twenty_connections_guessing_codes_at_once_get_five_checked()
+    {
+        // Someone holding the key: twenty connections reach the code prompt together and answer at once.
+        var secret = await _bed.AddTotpUserAsync("stolen");
+        var wrong = WrongCode(secret);
+        var clients = Enumerable.Range(0, 20).Select(_ => _bed.NewClient("stolen")).ToList();
+        foreach (var client in clients)
+        {
+            client.Ssh.AskPass.SetAnswer(wrong);
+        }
+
+        var results = await Task.WhenAll(clients.Select(c => c.Ssh.SshAsync(_bed.GatewayEndpoint("stolen"), "list",
+            new SshCallOptions { Options = new Dictionary<string, string> { ["NumberOfPasswordPrompts"] = "1" } })));
+
+        var audit = await _bed.WaitForAuditAsync(l => clients.All(c => l.Any(e => c.Owns(e) && e.Type == "disconnect")), "every guesser's disconnect");
+        var checkedCodes = audit.Where(e => e.Type == "disconnect" && e.User == "stolen")
+            .Sum(e => Count(e["auth_failure_reasons"], "keyboard-interactive: wrong TOTP code"));
+        var toldLocked = results.Count(r => r.StandardError.Contains("too many failed attempts", StringComparison.Ordinal));
+        output.WriteLine($"20 connections guessing at once: {checkedCodes} codes checked, {toldLocked} told the account is locked out");
+        Assert.Equal(5, checkedCodes);
+        Assert.Equal(16, toldLocked); // the fifth wrong code's answer says so too
+        Assert.Single(audit, e => e.Type == "auth.lockout" && e.User == "stolen");
+    }
+
+    /// <summary>N of "REASON ×N" in a disconnect's auth_failure_reasons, or 0.</summary>
+    private static int Count(string? reasons, string reason) =>
+        (reasons ?? "").Split("; ").Where(r => r.StartsWith(reason + " ×", StringComparison.Ordinal))
+            .Sum(r => int.Parse(r[(reason.Length + 2)..], CultureInfo.InvariantCulture));
+
     /// <summary>A code that matches none of the steps the gateway accepts now (±2 steps, to be safe).</summary>
     internal static string WrongCode(string secret)
     {
