@@ -161,6 +161,26 @@ public sealed class ProbingTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Single(audit, e => e.Type == "auth.lockout" && e.User == "stolen");
     }
 
+    [Fact]
+    public async Task An_unknown_name_and_a_known_name_with_another_key_get_the_same_answer()
+    {
+        await _bed.AddTotpUserAsync("known");
+        var stranger = await SshKeyPair.GenerateAsync(_bed.Directory.SubDirectory("same-answer"), SshKeyType.Ed25519, "stranger");
+        var asKnown = _bed.NewClient("known", identityFile: stranger.PrivateKeyPath);
+        var asGhost = _bed.NewClient("known", identityFile: stranger.PrivateKeyPath);
+
+        var known = await asKnown.Ssh.SshAsync(_bed.GatewayEndpoint("known"), "list");
+        var ghost = await asGhost.Ssh.SshAsync(_bed.GatewayEndpoint("ghost"), "list");
+
+        Assert.Equal(255, known.ExitCode);
+        Assert.Equal(known.ExitCode, ghost.ExitCode);
+        Assert.Equal(known.StandardError.Replace("known@", "NAME@", StringComparison.Ordinal), ghost.StandardError.Replace("ghost@", "NAME@", StringComparison.Ordinal));
+        var audit = await _bed.WaitForAuditAsync(l => l.Count(e => e.Type == "disconnect" && (asKnown.Owns(e) || asGhost.Owns(e))) == 2, "both disconnects");
+        // Only the trail, which the prober cannot read, tells them apart.
+        Assert.Equal("key not enrolled for this user", Assert.Single(audit, e => e.Type == "auth.failure" && asKnown.Owns(e))["reason"]);
+        Assert.Equal("unknown user", Assert.Single(audit, e => e.Type == "auth.failure" && asGhost.Owns(e))["reason"]);
+    }
+
     /// <summary>N of "REASON ×N" in a disconnect's auth_failure_reasons, or 0.</summary>
     private static int Count(string? reasons, string reason) =>
         (reasons ?? "").Split("; ").Where(r => r.StartsWith(reason + " ×", StringComparison.Ordinal))
