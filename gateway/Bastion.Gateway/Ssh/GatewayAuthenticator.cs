@@ -27,11 +27,13 @@ public sealed class GatewayAuthenticator
 
     private readonly GatewayContext _context;
     private readonly ConnectionState _state;
+    private readonly LoginFailures _failures;
 
     public GatewayAuthenticator(GatewayContext context, ConnectionState state)
     {
         _context = context;
         _state = state;
+        _failures = new LoginFailures(context, state);
     }
 
     public async ValueTask<AuthResult> NoneAsync(string userName)
@@ -73,7 +75,7 @@ public sealed class GatewayAuthenticator
         if (status.IsLockedOut)
         {
             // A query can only be answered "no"; end the connection so the client hears why instead of trying on.
-            _state.Connection?.Close(LockedOutMessage(status.RetryAfter));
+            _state.Connection?.Close(LockoutMessage.For(status.RetryAfter));
         }
         return false;
     }
@@ -324,7 +326,7 @@ public sealed class GatewayAuthenticator
         var status = await CountAsync(userName, method, reason, null, forUser: reason.StartsWith("invalid signature", StringComparison.Ordinal)).ConfigureAwait(false);
         if (status.IsLockedOut)
         {
-            _state.Connection?.Close(LockedOutMessage(status.RetryAfter));
+            _state.Connection?.Close(LockoutMessage.For(status.RetryAfter));
         }
     }
 
@@ -381,47 +383,13 @@ public sealed class GatewayAuthenticator
     }
 
     /// <summary>A failed guess at the account (wrong code, bad signature, refused key of an enrolled user): counts for the user too.</summary>
-    private ValueTask<LockoutStatus> FailAsync(string userName, string method, string reason, SshPublicKey? key) =>
-        CountAsync(userName, method, reason, key, forUser: true);
+    private ValueTask<LockoutStatus> FailAsync(string userName, string method, string reason, SshPublicKey? key, string? keyOption = null) =>
+        CountAsync(userName, method, reason, key, forUser: true, keyOption: keyOption);
 
-    /// <summary>
-    /// Counts a request that did not succeed: against the address always, against the user when <paramref name="forUser"/>
-    /// (see <see cref="Bastion.Core.Security.AuthRateLimiter.RecordFailureAsync"/>). The first failure of each method on
-    /// this connection is audited as auth.failure (unless <paramref name="itemize"/> is false), the rest only tallied for
-    /// the disconnect summary; each lockout this failure starts is audited once, whichever node starts it.
-    /// </summary>
-    private async ValueTask<LockoutStatus> CountAsync(string userName, string method, string reason, SshPublicKey? key, bool forUser, bool itemize = true)
-    {
-        var audit = _state.AuthFailures.Add(userName, method, reason, AuthFailureReasons.IsKeyProbe(method, reason), itemize);
-        var recorded = await _context.RateLimiter.RecordFailureAsync(userName, _state.RemoteAddress, forUser).ConfigureAwait(false);
-        if (audit)
-        {
-            await AuditFailureAsync(userName, method, reason, key).ConfigureAwait(false);
-        }
-        foreach (var started in recorded.Started)
-        {
-            await AuditLockoutAsync(userName, started).ConfigureAwait(false);
-        }
-        return recorded.Status;
-    }
-
-    private ValueTask AuditFailureAsync(string userName, string method, string reason, SshPublicKey? key)
-    {
-        var data = key is null ? new Dictionary<string, string>() : KeyFields(key);
-        data["method"] = method;
-        data["reason"] = reason;
-        return _context.Audit.AppendAsync(_state.Event(AuditEventTypes.AuthFailure, AuditSeverity.Warning, data, userName));
-    }
-
-    private ValueTask AuditLockoutAsync(string userName, LockoutStatus lockout) =>
-        _context.Audit.AppendAsync(_state.Event(AuditEventTypes.AuthLockout, AuditSeverity.Warning, new Dictionary<string, string>
-        {
-            ["reason"] = lockout.Reason ?? "too many failures",
-            ["subject"] = lockout.Kind ?? "",
-            [lockout.Kind == "address" ? "address" : "locked_user"] = lockout.Subject ?? "",
-            ["lockout_number"] = lockout.Number.ToString(CultureInfo.InvariantCulture),
-            ["locked_for_seconds"] = ((long)Math.Ceiling(lockout.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture),
-        }, userName));
+    /// <summary>Counts a request that did not succeed and audits it (see <see cref="LoginFailures.CountAsync"/>).</summary>
+    private ValueTask<LockoutStatus> CountAsync(string userName, string method, string reason, SshPublicKey? key, bool forUser, bool itemize = true,
+        string? keyOption = null) =>
+        _failures.CountAsync(userName, method, reason, key is null ? null : KeyFields(key), forUser, itemize, keyOption);
 
     /// <summary>Key type and fingerprint, plus the security-key flags and counter when this login used one.</summary>
     private Dictionary<string, string> KeyFields(SshPublicKey key)
@@ -441,16 +409,7 @@ public sealed class GatewayAuthenticator
         return data;
     }
 
-    private static AuthResult LockedOut(TimeSpan retryAfter) => AuthResult.FailAndDisconnect(LockedOutMessage(retryAfter));
-
-    /// <summary>What a locked-out client is told; the same sentence for a user and an address lockout, so it tells nobody which names exist.</summary>
-    internal static string LockedOutMessage(TimeSpan retryAfter) =>
-        $"Bastion: too many failed attempts; logins for this account or address are paused. Try again in {Wait(retryAfter)}.";
-
-    /// <summary>"15 min", "4 h".</summary>
-    private static string Wait(TimeSpan time) => time <= TimeSpan.FromMinutes(120)
-        ? $"{Math.Max(1, Math.Ceiling(time.TotalMinutes)).ToString(CultureInfo.InvariantCulture)} min"
-        : $"{Math.Ceiling(time.TotalHours).ToString(CultureInfo.InvariantCulture)} h";
+    private static AuthResult LockedOut(TimeSpan retryAfter) => AuthResult.FailAndDisconnect(LockoutMessage.For(retryAfter));
 
     private async ValueTask<(User? User, SshKey? Key)> FindKeyAsync(string userName, SshPublicKey key, CancellationToken cancellationToken)
     {
