@@ -23,6 +23,7 @@ var root = new RootCommand("Bastion: SSH bastion gateway with MFA")
     RecordingCommands.Build(data),
     GroupCommands.Build(data),
     NodeCommands.Build(data),
+    LockoutCommands.Build(data),
     DoctorCommand.Build(data),
     BackupCommands.Build(data),
 };

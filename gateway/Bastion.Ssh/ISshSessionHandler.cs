@@ -48,7 +48,11 @@ public interface ISshSessionHandler : IAsyncDisposable
     /// <summary>The "none" method: normally a failure listing the methods that can continue.</summary>
     ValueTask<AuthResult> AuthenticateNoneAsync(string userName, CancellationToken cancellationToken);
 
-    /// <summary>Query phase of "publickey": may this key be used (answered with PK_OK)? No proof of possession yet.</summary>
+    /// <summary>
+    /// Query phase of "publickey": may this key be used (answered with PK_OK)? No proof of possession yet. False counts
+    /// toward <see cref="SshServerOptions.MaxAuthAttempts"/>; answer it the same way for an unknown user as for a known
+    /// user with another key, or the answer tells who has an account.
+    /// </summary>
     ValueTask<bool> IsPublicKeyAcceptableAsync(string userName, SshPublicKey key, CancellationToken cancellationToken);
 
     /// <summary>The client proved possession of <paramref name="key"/> (signature verified by the library).</summary>
@@ -60,7 +64,10 @@ public interface ISshSessionHandler : IAsyncDisposable
     /// <summary>Answers to the prompts of the previous step.</summary>
     ValueTask<KeyboardInteractiveStep> ContinueKeyboardInteractiveAsync(string userName, IReadOnlyList<string> responses, CancellationToken cancellationToken);
 
-    /// <summary>An attempt failed inside the protocol layer (bad signature, unsupported algorithm or method).</summary>
+    /// <summary>
+    /// An attempt failed inside the protocol layer (bad signature, unsupported algorithm, a method not offered or not
+    /// offered at this stage); it counts toward <see cref="SshServerOptions.MaxAuthAttempts"/>.
+    /// </summary>
     ValueTask OnAuthenticationRejectedAsync(string userName, string method, string reason);
 
     /// <summary>A direct-tcpip channel (ProxyJump, -L) was requested.</summary>

@@ -100,6 +100,13 @@ public sealed class SshServer : IAsyncDisposable
                 continue;
             }
             var options = _options;
+            if (socket.RemoteEndPoint is IPEndPoint remote && options.RefuseConnection?.Invoke(remote) is { } refused)
+            {
+                _metrics?.ConnectionRefused();
+                _logger.LogDebug("refusing connection from {Remote}: {Refusal}", remote, refused);
+                EarlyRefusal.Refuse(socket, options.SoftwareVersion, refused);
+                continue;
+            }
             if (_unauthenticated.TryTake(socket.RemoteEndPoint, options, out var refusal) is not { } slot)
             {
                 _metrics?.ConnectionRefused();

@@ -27,7 +27,12 @@ public sealed class SshServerOptions
     /// </summary>
     public TimeSpan LoginGraceTime { get; init; } = TimeSpan.FromSeconds(120);
 
-    /// <summary>Failed authentication requests allowed per connection (OpenSSH MaxAuthTries).</summary>
+    /// <summary>
+    /// Authentication requests per connection that may end without success (OpenSSH MaxAuthTries); the next one ends the
+    /// connection with "too many authentication failures". Every request counts — wrong credentials, queries for keys
+    /// the application would not accept, methods not offered — except the first "none", which clients send to learn
+    /// the methods.
+    /// </summary>
     public int MaxAuthAttempts { get; init; } = 6;
 
     /// <summary>Delay before answering a failed attempt, slowing online guessing.</summary>
@@ -63,6 +68,14 @@ public sealed class SshServerOptions
     /// no per-source limit (needed behind a load balancer that hides client addresses).
     /// </summary>
     public int MaxUnauthenticatedPerSource { get; init; } = 10;
+
+    /// <summary>
+    /// Asked for each accepted connection before anything is read: a sentence refuses it (the client gets our
+    /// identification and SSH_MSG_DISCONNECT with the sentence; no key exchange, nothing reaches the handler, no login
+    /// slot is taken), null admits it. Runs on the accept loop, so it must be cheap and must not block — a lookup of
+    /// what the application already knows (say, source addresses locked out), never a database query.
+    /// </summary>
+    public Func<System.Net.IPEndPoint, string?>? RefuseConnection { get; init; }
 
     /// <summary>Receive window we grant per channel; bounds per-channel buffering.</summary>
     public uint ChannelWindowSize { get; init; } = 2 * 1024 * 1024;

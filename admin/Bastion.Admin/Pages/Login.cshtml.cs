@@ -30,7 +30,7 @@ public sealed class LoginModel(WebAuthnCeremonies ceremonies, WebSessions sessio
         {
             return JsonError("Enter your user name (lowercase letters, digits, - and _).");
         }
-        var lockout = Bastion.RateLimiter.IsLockedOut(name, HttpContext.Connection.RemoteIpAddress);
+        var lockout = await Bastion.RateLimiter.CheckAsync(name, HttpContext.Connection.RemoteIpAddress, HttpContext.RequestAborted);
         if (lockout.IsLockedOut)
         {
             return JsonError($"Too many failed sign-ins; try again in {Math.Ceiling(lockout.RetryAfter.TotalMinutes)} minutes.", StatusCodes.Status429TooManyRequests);
@@ -50,7 +50,6 @@ public sealed class LoginModel(WebAuthnCeremonies ceremonies, WebSessions sessio
             {
                 throw new CeremonyException("this account has no admin web roles");
             }
-            Bastion.RateLimiter.RecordSuccess(user.Name, address);
             var session = await sessions.SignInAsync(HttpContext, user, roles);
             await Audit.WriteAsync(AdminAudit.Login, user.Name, new()
             {
@@ -61,7 +60,7 @@ public sealed class LoginModel(WebAuthnCeremonies ceremonies, WebSessions sessio
         }
         catch (CounterRegressionException ex)
         {
-            Bastion.RateLimiter.RecordFailure(ex.User.Name, address);
+            await Bastion.RateLimiter.RecordFailureAsync(ex.User.Name, address, ct: HttpContext.RequestAborted);
             await Audit.WriteAsync(AdminAudit.WebAuthnCounterRegression, ex.User.Name, new() { ["key"] = ex.Credential.Nickname, ["reason"] = ex.Message },
                 AuditSeverity.Critical, actor: ex.User.Name);
             return JsonError("Sign-in refused: this security key's counter went backwards (a copied key?). Tell an admin.", StatusCodes.Status401Unauthorized);
@@ -69,7 +68,7 @@ public sealed class LoginModel(WebAuthnCeremonies ceremonies, WebSessions sessio
         catch (CeremonyException ex)
         {
             var who = ex.AttemptedUser;
-            var lockout = Bastion.RateLimiter.RecordFailure(who, address);
+            var lockout = (await Bastion.RateLimiter.RecordFailureAsync(who, address, ct: HttpContext.RequestAborted)).Status;
             await Audit.WriteAsync(AdminAudit.LoginFailure, who, new() { ["method"] = "webauthn", ["reason"] = ex.Message }, AuditSeverity.Warning, actor: who ?? "anonymous");
             return JsonError(lockout.IsLockedOut ? "Too many failed sign-ins; wait and try again." : "Sign-in failed: unknown user or security key.", StatusCodes.Status401Unauthorized);
         }

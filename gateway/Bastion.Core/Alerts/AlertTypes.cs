@@ -11,6 +11,12 @@ public static class AlertTypes
     public const string UnusualHour = "alert.unusual_hour";
     public const string MfaFailureBurst = "alert.mfa_failure_burst";
     public const string SecurityKeyCounterRegression = "alert.sk_counter_regression";
+
+    /// <summary>
+    /// A user was locked out (every lockout: repeated ones grow, and someone may be guessing with a stolen key). Raised
+    /// once per lockout across all nodes, since exactly one failure starts it.
+    /// </summary>
+    public const string UserLockedOut = "alert.user_locked_out";
     public const string FirstTargetAccess = "alert.first_target_access";
     public const string FirstAccountAccess = "alert.first_account_access";
 

@@ -20,11 +20,12 @@ public sealed class AnomalyDetector : IAuditRecordObserver, IAsyncDisposable
     private readonly BackgroundQueue<AuditRecord> _queue;
     private long _dropped;
 
-    public AnomalyDetector(IAnomalyBaselineStore baselines, IAuditStore auditStore, AuditTrail trail, AnomalyDetectionOptions options,
+    /// <param name="counters">Where the failure-burst rule counts (the store's failure counters, shared by all nodes).</param>
+    public AnomalyDetector(IAnomalyBaselineStore baselines, IAuthFailureStore counters, AuditTrail trail, AnomalyDetectionOptions options,
         AlertMetrics metrics, TimeProvider timeProvider, ILogger<AnomalyDetector>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(baselines);
-        ArgumentNullException.ThrowIfNull(auditStore);
+        ArgumentNullException.ThrowIfNull(counters);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
         _trail = trail ?? throw new ArgumentNullException(nameof(trail));
@@ -34,8 +35,9 @@ public sealed class AnomalyDetector : IAuditRecordObserver, IAsyncDisposable
         [
             new NewSourceNetworkRule(baselines, options, timeProvider),
             new UnusualHourRule(baselines, options),
-            new FailureBurstRule(auditStore, baselines, options, timeProvider),
+            new FailureBurstRule(counters, baselines, options, timeProvider),
             new CounterRegressionRule(),
+            new UserLockoutRule(),
             FirstAccessRule.ForTarget(baselines, options),
             FirstAccessRule.ForAccount(baselines, options),
         ];

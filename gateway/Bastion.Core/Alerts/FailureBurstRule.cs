@@ -1,53 +1,65 @@
+using System.Globalization;
 using Bastion.Core.Audit;
+using Bastion.Core.Security;
 using Bastion.Core.Store;
 
 namespace Bastion.Core.Alerts;
 
 /// <summary>
-/// Many failed logins for one user, or from one address, within the window: one alert per burst. Behind a load
-/// balancer the failures are spread over nodes, so they are counted in the shared audit store, and the store's
-/// episode table decides (atomically) which node's failure starts the burst; the burst goes on as long as the
-/// threshold keeps being reached, and a new one needs a whole quiet window first.
+/// Many failed logins for one user, or from one address (IPv6: one /64), within the window: one alert per burst. Counted
+/// in store counters (<see cref="IAuthFailureStore"/>, a window opening at the first failure), not by reading the
+/// audit trail back, so a failure costs one upsert per subject however many came before; and behind a load balancer
+/// the nodes' counts add up. A connection audits only its first failure per method and sums up the rest in its
+/// disconnect event, so both are counted: the auth.failure row as one, the disconnect as the failures it summed up.
+/// The episode table decides (atomically) which failure starts the burst; the burst goes on as long as the threshold
+/// keeps being reached, and a new one needs a whole quiet window first.
 /// </summary>
-internal sealed class FailureBurstRule(IAuditStore audit, IAnomalyBaselineStore baselines, AnomalyDetectionOptions options, TimeProvider time) : IAnomalyRule
+internal sealed class FailureBurstRule(IAuthFailureStore counters, IAnomalyBaselineStore baselines, AnomalyDetectionOptions options, TimeProvider time) : IAnomalyRule
 {
-    /// <summary>Bounds the store reads per evaluated failure (pages of 1000).</summary>
-    private const int MaxPages = 10;
-
-    public bool Handles(string type) => type == AuditEventTypes.AuthFailure;
+    public bool Handles(string type) => type is AuditEventTypes.AuthFailure or AuditEventTypes.Disconnect;
 
     public async Task<AuditEvent?> EvaluateAsync(AuditRecord record, CancellationToken ct)
     {
-        if (!Counts(record))
+        var amount = Failures(record);
+        if (amount == 0)
         {
             return null;
         }
         var threshold = options.MfaFailureBurstThreshold;
         var window = options.MfaFailureBurstWindow;
-        // The window ends at the failure itself (not at "now"), so a backlog evaluated late judges the same way.
-        var query = new AuditQuery { Type = AuditEventTypes.AuthFailure, From = record.Timestamp - window, BeforeSeq = record.Seq + 1, Limit = 1000 };
-        var userFailures = record.User is { } user
-            ? await CountAsync(query with { User = user }, _ => true, threshold, ct).ConfigureAwait(false)
+        var counter = AuthFailureRule.Counter(window);
+        // Counted at the failure's own time (not "now"), so a backlog evaluated late judges the same way.
+        var userFailures = LoginSubjects.User(record.User) is { } userKey
+            ? (await counters.RecordAuthFailureAsync("burst:" + userKey, counter, record.Timestamp, amount, ct).ConfigureAwait(false)).Failures
             : 0;
         var host = SourceNetwork.TryParseHost(record.SourceAddress, out var address) ? address : null;
         var sourceFailures = host is null
             ? 0
-            : await CountAsync(query, r => SourceNetwork.TryParseHost(r.SourceAddress, out var a) && a.Equals(host), threshold, ct).ConfigureAwait(false);
+            : (await counters.RecordAuthFailureAsync("burst:" + LoginSubjects.Address(host), counter, record.Timestamp, amount, ct).ConfigureAwait(false)).Failures;
 
         var userHolds = userFailures >= threshold;
         var sourceHolds = sourceFailures >= threshold;
-        var userBurst = userHolds && await baselines.TryStartEpisodeAsync("user:" + record.User, record.Timestamp, window, ct).ConfigureAwait(false);
-        var sourceBurst = sourceHolds && await baselines.TryStartEpisodeAsync("source:" + host, record.Timestamp, window, ct).ConfigureAwait(false);
+        var userEpisode = "user:" + record.User;
+        var sourceEpisode = host is null ? null : "source:" + LoginSubjects.Network(host);
+        var userBurst = userHolds && await baselines.TryStartEpisodeAsync(userEpisode, record.Timestamp, window, ct).ConfigureAwait(false);
+        var sourceBurst = sourceHolds && await baselines.TryStartEpisodeAsync(sourceEpisode!, record.Timestamp, window, ct).ConfigureAwait(false);
+        if (!userBurst && !sourceBurst)
+        {
+            return null;
+        }
         // One attack, one alert: when the address (or user) reaches the threshold inside a burst already alerted for
-        // the user (or address), it only joins that episode.
-        if ((!userBurst && !sourceBurst) || (userHolds && !userBurst) || (sourceHolds && !sourceBurst))
+        // the user (or address), it only joins that episode — also when the other's count has just restarted with a
+        // new window (counts restart; the episode lasts until a whole window is quiet).
+        var userJoined = userHolds ? !userBurst : sourceBurst && userFailures > 0 && await baselines.IsEpisodeRunningAsync(userEpisode, record.Timestamp, window, ct).ConfigureAwait(false);
+        var sourceJoined = sourceHolds ? !sourceBurst : userBurst && sourceFailures > 0 && await baselines.IsEpisodeRunningAsync(sourceEpisode!, record.Timestamp, window, ct).ConfigureAwait(false);
+        if (userJoined || sourceJoined)
         {
             return null;
         }
         var minutes = window.TotalMinutes >= 1 ? $"{window.TotalMinutes:0.#} min" : $"{window.TotalSeconds:0} s";
         var summary = userBurst
             ? $"{userFailures} failed logins for {record.User} within {minutes} (latest from {host?.ToString() ?? "?"}: {Reason(record)}) at {AlertEvent.Utc(record.Timestamp)}"
-            : $"{sourceFailures} failed logins from {host} within {minutes} (latest for {record.User ?? "?"}: {Reason(record)}) at {AlertEvent.Utc(record.Timestamp)}";
+            : $"{sourceFailures} failed logins from {LoginSubjects.Network(host!)} within {minutes} (latest for {record.User ?? "?"}: {Reason(record)}) at {AlertEvent.Utc(record.Timestamp)}";
         var delay = time.GetUtcNow() - record.Timestamp;
         return AlertEvent.For(record, AlertTypes.MfaFailureBurst, AuditSeverity.Warning, summary,
             ("subject", userBurst && sourceBurst ? "user,source" : userBurst ? "user" : "source"),
@@ -60,30 +72,26 @@ internal sealed class FailureBurstRule(IAuditStore audit, IAnomalyBaselineStore 
     }
 
     /// <summary>
-    /// Wrong codes, bad signatures, denied approvals, lockouts count. A client offering keys the gateway does not
-    /// know does not: OpenSSH tries every key in the agent, so a developer with five keys would "burst" on each login.
+    /// The failures <paramref name="record"/> stands for. Wrong codes, bad signatures, denied approvals, lockouts count.
+    /// A client offering keys the gateway does not know does not: OpenSSH tries every key in the agent, so a developer
+    /// with five keys would "burst" on each login.
     /// </summary>
-    internal static bool Counts(AuditRecord record) =>
-        record.Type == AuditEventTypes.AuthFailure
-        && !(record.Data.GetValueOrDefault("method") == "publickey"
-             && record.Data.GetValueOrDefault("reason") is "key not enrolled for this user" or "unknown user");
-
-    private static string Reason(AuditRecord record) => record.Data.GetValueOrDefault("reason", "?");
-
-    /// <summary>Counts matching failures in the window, stopping once the threshold is reached.</summary>
-    private async Task<int> CountAsync(AuditQuery query, Func<AuditRecord, bool> matches, int enough, CancellationToken ct)
+    internal static int Failures(AuditRecord record)
     {
-        var count = 0;
-        for (var page = 0; page < MaxPages; page++)
+        if (record.Type == AuditEventTypes.AuthFailure)
         {
-            var result = await audit.QueryAuditEventsAsync(query, ct).ConfigureAwait(false);
-            count += result.Events.Count(r => Counts(r) && matches(r));
-            if (count >= enough || result.NextBeforeSeq is not { } next)
-            {
-                break;
-            }
-            query = query with { BeforeSeq = next };
+            return AuthFailureReasons.IsKeyProbe(record.Data.GetValueOrDefault("method"), record.Data.GetValueOrDefault("reason")) ? 0 : 1;
         }
-        return count;
+        // A disconnect: the failures it summed up (those without an auth.failure row of their own), key probes aside.
+        return record.Type == AuditEventTypes.Disconnect
+            && int.TryParse(record.Data.GetValueOrDefault("auth_failures_beyond_rows"), NumberStyles.None, CultureInfo.InvariantCulture, out var beyond)
+            && int.TryParse(record.Data.GetValueOrDefault("key_probes_beyond_rows", "0"), NumberStyles.None, CultureInfo.InvariantCulture, out var probes)
+            ? Math.Max(0, beyond - probes)
+            : 0;
     }
+
+    private static string Reason(AuditRecord record) =>
+        record.Data.GetValueOrDefault("reason") is { } reason && record.Type == AuditEventTypes.AuthFailure
+            ? reason
+            : record.Data.GetValueOrDefault("auth_failure_reasons", "?");
 }

@@ -1,37 +1,47 @@
 using System.Net;
+using Bastion.Core.Store;
 
 namespace Bastion.Core.Security;
 
 /// <summary>
-/// Slows down password-less guessing (TOTP codes, keys): counts authentication failures per user name and
-/// per source address over a sliding window and locks either out for a while once a threshold is reached.
-/// In memory, per process, bounded in size, thread-safe; time comes from the injected <see cref="TimeProvider"/>.
-/// A user lockout applies from every address (it protects the account against distributed guessing, at the
-/// price that anyone can lock a known user out for <see cref="AuthRateLimiterOptions.LockoutDuration"/>).
+/// Slows down guessing (TOTP codes, keys, user names): counts authentication failures per user name and per source
+/// address (IPv6 per /64) and locks either out once a threshold is reached. The counts and lockouts live in the store
+/// (<see cref="IAuthFailureStore"/>), so every gateway node and the admin app sharing it count together and honour each
+/// other's lockouts, and no flood of names can evict one. Repeated lockouts of a user grow (15 min, 30, 60, … up to
+/// <see cref="AuthRateLimiterOptions.MaxLockoutDuration"/>) until the failures stop for
+/// <see cref="AuthRateLimiterOptions.LockoutMemory"/>; an address lockout always lasts
+/// <see cref="AuthRateLimiterOptions.LockoutDuration"/>. A user lockout applies from every address (it protects the
+/// account against distributed guessing, at the price that anyone can lock a known user out; operators lift it with
+/// <c>bastion lockout clear</c>). Thread-safe; time comes from the injected <see cref="TimeProvider"/>.
 /// </summary>
 public sealed class AuthRateLimiter
 {
-    private volatile AuthRateLimiterOptions _options;
-    private readonly TimeProvider _time;
-    private readonly Lock _lock = new();
-    private readonly FailureTable _users;
-    private readonly FailureTable _addresses;
+    /// <summary>Expired rows are deleted by a failure at most this often (per process).</summary>
+    private static readonly TimeSpan PurgeEvery = TimeSpan.FromMinutes(10);
 
-    public AuthRateLimiter(AuthRateLimiterOptions? options = null, TimeProvider? timeProvider = null)
+    private readonly IAuthFailureStore _store;
+    private readonly TimeProvider _time;
+    private readonly LockoutCache _known;
+    private volatile AuthRateLimiterOptions _options;
+    private long _nextPurgeTicks;
+
+    public AuthRateLimiter(IAuthFailureStore store, AuthRateLimiterOptions? options = null, TimeProvider? timeProvider = null)
     {
+        _store = store ?? throw new ArgumentNullException(nameof(store));
         _options = options ?? new AuthRateLimiterOptions();
         _time = timeProvider ?? TimeProvider.System;
-        _users = new FailureTable(_options.MaxTrackedEntries);
-        _addresses = new FailureTable(_options.MaxTrackedEntries);
+        _known = new LockoutCache(_options.MaxCachedLockouts);
     }
+
+    /// <summary>Lockouts remembered in this process (capped by <see cref="AuthRateLimiterOptions.MaxCachedLockouts"/>).</summary>
+    internal int KnownLockoutCount => _known.Count;
 
     /// <summary>The thresholds in force.</summary>
     public AuthRateLimiterOptions Options => _options;
 
     /// <summary>
-    /// New thresholds from the next attempt on (a configuration reload). Failure history and running lockouts are
-    /// kept, so a reload can neither lift a lockout nor wipe the count of an ongoing guessing attempt;
-    /// <see cref="AuthRateLimiterOptions.MaxTrackedEntries"/> keeps its value from construction.
+    /// New thresholds from the next attempt on (a configuration reload). Counts and running lockouts are in the store and
+    /// stay, so a reload can neither lift a lockout nor wipe the count of an ongoing guessing attempt.
     /// </summary>
     public void Reconfigure(AuthRateLimiterOptions options)
     {
@@ -40,78 +50,143 @@ public sealed class AuthRateLimiter
     }
 
     /// <summary>
-    /// Whether to refuse an attempt by <paramref name="user"/> (may be null before the name is known) from
-    /// <paramref name="address"/> without checking credentials. The address lockout is reported first.
+    /// A lockout of <paramref name="user"/> (may be null) or <paramref name="address"/> this process already knows of,
+    /// without asking the store: for refusing early and cheaply (at accept, at the first request). "Not locked" here
+    /// means only "not known to be": the store is asked (<see cref="CheckAsync"/>) before a login is let in.
     /// </summary>
-    public LockoutStatus IsLockedOut(string? user, IPAddress? address)
+    public LockoutStatus KnownLockout(string? user, IPAddress? address)
     {
         var now = _time.GetUtcNow();
-        lock (_lock)
+        if (address is not null && _known.Find(LoginSubjects.Address(address), now) is { } byAddress)
         {
-            if (address is not null && _addresses.LockedUntil(AddressKey(address), now) is { } addressUntil)
-            {
-                return new LockoutStatus(true, $"address {address} is locked out after {_options.MaxFailuresPerAddress} failed logins", addressUntil - now);
-            }
-            if (UserKey(user) is { } key && _users.LockedUntil(key, now) is { } userUntil)
-            {
-                return new LockoutStatus(true, $"user {key} is locked out after {_options.MaxFailuresPerUser} failed logins", userUntil - now);
-            }
+            return AddressLocked(address, byAddress.Until, byAddress.Number, now);
+        }
+        if (LoginSubjects.User(user) is { } key && _known.Find(key, now) is { } byUser)
+        {
+            return UserLocked(key, byUser.Until, byUser.Number, now);
         }
         return LockoutStatus.NotLocked;
     }
 
-    /// <summary>Counts a failed attempt against the user and the address; returns the resulting status.</summary>
-    public LockoutStatus RecordFailure(string? user, IPAddress? address)
+    /// <summary>
+    /// <see cref="KnownLockout"/>, confirmed with the store when it says "locked": a login that is not known to be locked
+    /// costs nothing, and a lockout an operator lifted (<c>bastion lockout clear</c>) stops being enforced at once.
+    /// </summary>
+    public async ValueTask<LockoutStatus> EarlyCheckAsync(string? user, IPAddress? address, CancellationToken ct = default) =>
+        KnownLockout(user, address).IsLockedOut ? await CheckAsync(user, address, ct).ConfigureAwait(false) : LockoutStatus.NotLocked;
+
+    /// <summary>Whether the store holds a lockout of the user or the address right now: one round trip.</summary>
+    public async Task<LockoutStatus> CheckAsync(string? user, IPAddress? address, CancellationToken ct = default)
     {
         var now = _time.GetUtcNow();
-        var options = _options;
-        lock (_lock)
+        var userKey = LoginSubjects.User(user);
+        var addressKey = address is null ? null : LoginSubjects.Address(address);
+        string[] subjects = [.. new[] { addressKey, userKey }.OfType<string>()];
+        var lockouts = await _store.GetAuthLockoutsAsync(subjects, now, ct).ConfigureAwait(false);
+        foreach (var subject in subjects)
         {
-            if (address is not null)
-            {
-                _addresses.RecordFailure(AddressKey(address), now, options.MaxFailuresPerAddress, options.Window, options.LockoutDuration);
-            }
-            if (UserKey(user) is { } key)
-            {
-                _users.RecordFailure(key, now, options.MaxFailuresPerUser, options.Window, options.LockoutDuration);
-            }
+            _known.Forget(subject); // the store's word replaces what was remembered (an operator may have lifted it)
         }
-        return IsLockedOut(user, address);
+        foreach (var lockout in lockouts)
+        {
+            _known.Remember(lockout.Subject, lockout.LockedUntil, lockout.Lockouts, now);
+        }
+        if (lockouts.FirstOrDefault(l => l.Subject == addressKey) is { } byAddress)
+        {
+            return AddressLocked(address!, byAddress.LockedUntil, byAddress.Lockouts, now);
+        }
+        if (lockouts.FirstOrDefault(l => l.Subject == userKey) is { } byUser)
+        {
+            return UserLocked(userKey!, byUser.LockedUntil, byUser.Lockouts, now);
+        }
+        return LockoutStatus.NotLocked;
     }
 
     /// <summary>
-    /// Clears the user's failure history after a successful login. The address history is kept: one valid
-    /// account must not let an address reset its count while guessing at others.
+    /// Counts a failed attempt against the address and, when <paramref name="countsForUser"/> (a wrong code, a bad
+    /// signature, a denied approval: a guess at this account), against the user. A request that guesses nothing about the
+    /// account — a key nobody enrolled, an unknown name, a method not offered — counts for the address alone, so anyone
+    /// who can type a user name cannot also drive that user into lockout with it.
     /// </summary>
-    public void RecordSuccess(string? user, IPAddress? address)
+    public async Task<FailureRecorded> RecordFailureAsync(string? user, IPAddress? address, bool countsForUser = true, CancellationToken ct = default)
     {
-        _ = address;
-        if (UserKey(user) is not { } key)
+        var options = _options;
+        var now = _time.GetUtcNow();
+        await PurgeIfDueAsync(now, ct).ConfigureAwait(false);
+        var started = new List<LockoutStatus>();
+        // Failures while locked neither count nor extend: a known lockout spares the store the write.
+        var addressStatus = KnownLockout(null, address);
+        if (address is not null && !addressStatus.IsLockedOut)
+        {
+            var key = LoginSubjects.Address(address);
+            var rule = new AuthFailureRule(options.MaxFailuresPerAddress, options.Window, [options.LockoutDuration], options.Window);
+            var state = await _store.RecordAuthFailureAsync(key, rule, now, ct: ct).ConfigureAwait(false);
+            if (state.IsLockedAt(now))
+            {
+                _known.Remember(key, state.LockedUntil!.Value, state.Lockouts, now);
+                addressStatus = AddressLocked(address, state.LockedUntil.Value, state.Lockouts, now);
+                if (state.StartedLockout)
+                {
+                    started.Add(addressStatus);
+                }
+            }
+        }
+        var userStatus = KnownLockout(user, null);
+        if (countsForUser && LoginSubjects.User(user) is { } userKey && !userStatus.IsLockedOut)
+        {
+            var rule = new AuthFailureRule(options.MaxFailuresPerUser, options.UserWindow, options.UserLockoutSchedule(), options.LockoutMemory);
+            var state = await _store.RecordAuthFailureAsync(userKey, rule, now, ct: ct).ConfigureAwait(false);
+            if (state.IsLockedAt(now))
+            {
+                _known.Remember(userKey, state.LockedUntil!.Value, state.Lockouts, now);
+                userStatus = UserLocked(userKey, state.LockedUntil.Value, state.Lockouts, now);
+                if (state.StartedLockout)
+                {
+                    started.Add(userStatus);
+                }
+            }
+        }
+        return new FailureRecorded(addressStatus.IsLockedOut ? addressStatus : userStatus, started);
+    }
+
+    /// <summary>
+    /// After a login: takes back the failures the same connection counted against its address before it succeeded (the
+    /// keys an agent offers before the enrolled one), so a developer with several keys does not use up the address budget
+    /// of a whole office. Safe because a connection keeps one user name: its failures were guesses at its own account.
+    /// The user's count is kept: the legitimate user logging in must not reset the count of someone guessing their code.
+    /// </summary>
+    public Task ForgiveAsync(IPAddress? address, int failures, CancellationToken ct = default) =>
+        address is null || failures <= 0
+            ? Task.CompletedTask
+            : _store.ForgiveAuthFailuresAsync(LoginSubjects.Address(address), failures, _time.GetUtcNow(), ct);
+
+    private async Task PurgeIfDueAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var due = Interlocked.Read(ref _nextPurgeTicks);
+        if (now.UtcTicks < due || Interlocked.CompareExchange(ref _nextPurgeTicks, (now + PurgeEvery).UtcTicks, due) != due)
         {
             return;
         }
-        lock (_lock)
-        {
-            // A locked user cannot succeed (the gateway checks first), so forgetting never lifts a lockout early.
-            if (_users.LockedUntil(key, _time.GetUtcNow()) is null)
-            {
-                _users.Forget(key);
-            }
-        }
+        await _store.PurgeAuthFailuresAsync(now, ct).ConfigureAwait(false);
     }
 
-    /// <summary>User names compare case-insensitively and are capped so junk names cannot be large.</summary>
-    private static string? UserKey(string? user)
+    private LockoutStatus AddressLocked(IPAddress address, DateTimeOffset until, int number, DateTimeOffset now) =>
+        new(true, $"address {LoginSubjects.Network(address)} is locked out after {_options.MaxFailuresPerAddress} failed logins", until - now)
+        {
+            Kind = "address",
+            Subject = LoginSubjects.Network(address),
+            Number = number,
+        };
+
+    private LockoutStatus UserLocked(string userKey, DateTimeOffset until, int number, DateTimeOffset now)
     {
-        if (string.IsNullOrEmpty(user))
+        var name = userKey["user:".Length..];
+        var repeat = number > 1 ? $" (lockout {number} in a row)" : "";
+        return new LockoutStatus(true, $"user {name} is locked out after {_options.MaxFailuresPerUser} failed logins{repeat}", until - now)
         {
-            return null;
-        }
-        var key = user.ToLowerInvariant();
-        return key.Length <= 64 ? key : key[..64];
+            Kind = "user",
+            Subject = name,
+            Number = number,
+        };
     }
-
-    /// <summary>IPv4-mapped IPv6 (::ffff:1.2.3.4) counts as the IPv4 address, so a dual-stack socket cannot double the budget.</summary>
-    private static string AddressKey(IPAddress address) =>
-        (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
 }

@@ -26,6 +26,12 @@ public interface IAnomalyBaselineStore
     /// <paramref name="at"/> minus <paramref name="quietPeriod"/>. Otherwise the running episode is extended.
     /// </summary>
     Task<bool> TryStartEpisodeAsync(string subject, DateTimeOffset at, TimeSpan quietPeriod, CancellationToken ct = default);
+
+    /// <summary>
+    /// Whether <paramref name="subject"/> has an episode that was last seen within <paramref name="quietPeriod"/> before
+    /// <paramref name="at"/> (read only: neither starts nor extends one).
+    /// </summary>
+    Task<bool> IsEpisodeRunningAsync(string subject, DateTimeOffset at, TimeSpan quietPeriod, CancellationToken ct = default);
 }
 
 /// <param name="IsNew">This call recorded the value; no earlier call (on any node) had.</param>

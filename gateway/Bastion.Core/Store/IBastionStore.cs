@@ -5,7 +5,7 @@ namespace Bastion.Core.Store;
 /// (one node) or PostgreSQL (several nodes). All methods are safe to call concurrently, also from several
 /// processes sharing the same database. Disposing closes the store's pooled connections.
 /// </summary>
-public interface IBastionStore : IUserStore, ISshKeyStore, ITotpStore, ITargetStore, IAccessRuleStore, IAuditStore, IInventoryStore, ISessionStore, IAdminStore, IAnomalyBaselineStore, IRecordingStore, IGroupPolicyStore, INodeStore, IEnrolmentStore, IWebSessionStore, IAsyncDisposable
+public interface IBastionStore : IUserStore, ISshKeyStore, ITotpStore, ITargetStore, IAccessRuleStore, IAuditStore, IInventoryStore, ISessionStore, IAdminStore, IAnomalyBaselineStore, IRecordingStore, IGroupPolicyStore, INodeStore, IEnrolmentStore, IWebSessionStore, IAuthFailureStore, IAsyncDisposable
 {
     /// <summary>
     /// Brings the schema up to date. Safe to call from several processes at once; each migration is applied

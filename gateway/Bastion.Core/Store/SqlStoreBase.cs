@@ -4,10 +4,10 @@ namespace Bastion.Core.Store;
 
 /// <summary>
 /// What the SQLite and PostgreSQL stores share: the parts that are single statements reading the same on both
-/// (nodes, group policies, inventory, TOTP, enrolments, web sessions; see <see cref="SqlAccess"/>) are implemented here once, so a
+/// (nodes, group policies, inventory, TOTP, enrolments, web sessions, failure budgets; see <see cref="SqlAccess"/>) are implemented here once, so a
 /// store supplies only its connections and how its driver writes and reads times and reports foreign-key errors.
 /// </summary>
-public abstract class SqlStoreBase : INodeStore, IGroupPolicyStore, IInventoryStore, ITotpStore, IEnrolmentStore, IWebSessionStore
+public abstract class SqlStoreBase : INodeStore, IGroupPolicyStore, IInventoryStore, ITotpStore, IEnrolmentStore, IWebSessionStore, IAuthFailureStore
 {
     private readonly SqlNodeStore _nodes;
     private readonly SqlGroupPolicyStore _groupPolicies;
@@ -15,6 +15,7 @@ public abstract class SqlStoreBase : INodeStore, IGroupPolicyStore, IInventorySt
     private readonly SqlTotpStore _totp;
     private readonly SqlEnrolmentStore _enrolments;
     private readonly SqlWebSessionStore _webSessions;
+    private readonly SqlAuthFailureStore _authFailures;
 
     private protected SqlStoreBase(TimeProvider clock, Func<DateTimeOffset, object> time, Func<DbDataReader, int, DateTimeOffset> readTime,
         Func<Exception, bool> isForeignKeyViolation)
@@ -28,6 +29,7 @@ public abstract class SqlStoreBase : INodeStore, IGroupPolicyStore, IInventorySt
         _totp = new SqlTotpStore(sql);
         _enrolments = new SqlEnrolmentStore(sql);
         _webSessions = new SqlWebSessionStore(sql);
+        _authFailures = new SqlAuthFailureStore(sql);
     }
 
     /// <summary>The store's clock.</summary>
@@ -108,4 +110,25 @@ public abstract class SqlStoreBase : INodeStore, IGroupPolicyStore, IInventorySt
     /// <inheritdoc />
     public Task<int> DeleteWebSessionsEndedBeforeAsync(DateTimeOffset before, CancellationToken ct = default) =>
         _webSessions.DeleteWebSessionsEndedBeforeAsync(before, ct);
+
+    /// <inheritdoc />
+    public Task<AuthFailureState> RecordAuthFailureAsync(string subject, AuthFailureRule rule, DateTimeOffset at, int amount = 1, CancellationToken ct = default) =>
+        _authFailures.RecordAuthFailureAsync(subject, rule, at, amount, ct);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<AuthLockout>> GetAuthLockoutsAsync(IReadOnlyList<string> subjects, DateTimeOffset at, CancellationToken ct = default) =>
+        _authFailures.GetAuthLockoutsAsync(subjects, at, ct);
+
+    /// <inheritdoc />
+    public Task ForgiveAuthFailuresAsync(string subject, int count, DateTimeOffset at, CancellationToken ct = default) =>
+        _authFailures.ForgiveAuthFailuresAsync(subject, count, at, ct);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<AuthLockout>> ListAuthLockoutsAsync(DateTimeOffset at, CancellationToken ct = default) => _authFailures.ListAuthLockoutsAsync(at, ct);
+
+    /// <inheritdoc />
+    public Task<bool> ClearAuthFailuresAsync(string subject, CancellationToken ct = default) => _authFailures.ClearAuthFailuresAsync(subject, ct);
+
+    /// <inheritdoc />
+    public Task<int> PurgeAuthFailuresAsync(DateTimeOffset at, CancellationToken ct = default) => _authFailures.PurgeAuthFailuresAsync(at, ct);
 }

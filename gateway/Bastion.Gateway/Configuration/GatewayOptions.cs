@@ -136,14 +136,29 @@ public sealed class MfaOptions
 {
     public string TotpIssuer { get; set; } = "Bastion";
 
-    /// <summary>Failed attempts per user within the window before a lockout.</summary>
+    /// <summary>
+    /// Failed attempts per user (wrong codes, bad signatures, denied approvals) within <see cref="UserFailureWindowSeconds"/>
+    /// before a lockout. Counted in the store: every node sharing it counts together.
+    /// </summary>
     public int MaxFailuresPerUser { get; set; } = 5;
 
+    /// <summary>How long a user's failures are counted, from the first (a day: guessing just under the threshold does not pay).</summary>
+    public int UserFailureWindowSeconds { get; set; } = 86_400;
+
+    /// <summary>Failed requests per source address (IPv6: per /64) within <see cref="FailureWindowSeconds"/> before a lockout; every request that does not succeed counts.</summary>
     public int MaxFailuresPerAddress { get; set; } = 20;
 
+    /// <summary>How long an address's failures are counted, from the first.</summary>
     public int FailureWindowSeconds { get; set; } = 600;
 
+    /// <summary>An address lockout, and a user's first; each further lockout of a user doubles, up to <see cref="MaxLockoutSeconds"/>.</summary>
     public int LockoutSeconds { get; set; } = 900;
+
+    /// <summary>The longest a repeated user lockout grows to.</summary>
+    public int MaxLockoutSeconds { get; set; } = 86_400;
+
+    /// <summary>A user's lockouts start again from <see cref="LockoutSeconds"/> once a failure is this long ago (default a week).</summary>
+    public int LockoutMemorySeconds { get; set; } = 604_800;
 
     /// <summary>What a security-key counter that did not increase does: Reject (default) or Warn (audit only).</summary>
     public CounterRegressionMode SecurityKeyCounterRegression { get; set; } = CounterRegressionMode.Reject;

@@ -55,8 +55,15 @@ public static partial class GatewayOptionsValidator
         }
         Range(errors, "Bastion:Mfa:MaxFailuresPerUser", options.Mfa.MaxFailuresPerUser, 1, 1000);
         Range(errors, "Bastion:Mfa:MaxFailuresPerAddress", options.Mfa.MaxFailuresPerAddress, 1, 100_000);
+        Range(errors, "Bastion:Mfa:UserFailureWindowSeconds", options.Mfa.UserFailureWindowSeconds, 1, 30 * 86_400);
         Range(errors, "Bastion:Mfa:FailureWindowSeconds", options.Mfa.FailureWindowSeconds, 1, 86_400);
         Range(errors, "Bastion:Mfa:LockoutSeconds", options.Mfa.LockoutSeconds, 0, 86_400);
+        Range(errors, "Bastion:Mfa:MaxLockoutSeconds", options.Mfa.MaxLockoutSeconds, 0, 30 * 86_400);
+        Range(errors, "Bastion:Mfa:LockoutMemorySeconds", options.Mfa.LockoutMemorySeconds, 0, 365 * 86_400);
+        if (options.Mfa.MaxLockoutSeconds < options.Mfa.LockoutSeconds)
+        {
+            errors.Add($"Bastion:Mfa:MaxLockoutSeconds {options.Mfa.MaxLockoutSeconds} is below Bastion:Mfa:LockoutSeconds {options.Mfa.LockoutSeconds}; set it to at least the first lockout");
+        }
         Range(errors, "Bastion:Mfa:WebApprovalSeconds", options.Mfa.WebApprovalSeconds, 10, 3600);
         if (!Uri.TryCreate(options.Admin.PublicUrl, UriKind.Absolute, out var adminUrl) || adminUrl.Scheme is not ("http" or "https"))
         {

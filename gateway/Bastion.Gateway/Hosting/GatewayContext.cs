@@ -34,7 +34,7 @@ public sealed class GatewayContext : IAsyncDisposable
         var totpOptions = new TotpOptions { Issuer = options.Mfa.TotpIssuer };
         Totp = new TotpVerifier(store, protector, time, totpOptions);
         TotpEnrollment = new TotpEnrollment(store, protector, totpOptions);
-        RateLimiter = new AuthRateLimiter(RateLimits(options.Mfa), time);
+        RateLimiter = new AuthRateLimiter(store, RateLimits(options.Mfa), time);
         InventoryState = new InventoryState(InventoryAddressPolicy.From(options.Inventory));
         _inventory = BuildInventory(options.Inventory);
     }
@@ -58,8 +58,11 @@ public sealed class GatewayContext : IAsyncDisposable
     {
         MaxFailuresPerUser = mfa.MaxFailuresPerUser,
         MaxFailuresPerAddress = mfa.MaxFailuresPerAddress,
+        UserWindow = TimeSpan.FromSeconds(mfa.UserFailureWindowSeconds),
         Window = TimeSpan.FromSeconds(mfa.FailureWindowSeconds),
         LockoutDuration = TimeSpan.FromSeconds(mfa.LockoutSeconds),
+        MaxLockoutDuration = TimeSpan.FromSeconds(mfa.MaxLockoutSeconds),
+        LockoutMemory = TimeSpan.FromSeconds(mfa.LockoutMemorySeconds),
     };
 
     private CompositeTargetResolver BuildInventory(InventoryOptions inventory)
@@ -96,6 +99,9 @@ public sealed class GatewayContext : IAsyncDisposable
     public TotpEnrollment TotpEnrollment { get; }
 
     public AuthRateLimiter RateLimiter { get; }
+
+    /// <summary>TOTP guesses for one user are checked one at a time in this process (see <see cref="OneAtATime"/>).</summary>
+    public OneAtATime TotpGuesses { get; } = new();
 
     public ITargetResolver Inventory => _inventory;
 

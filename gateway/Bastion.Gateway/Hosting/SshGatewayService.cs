@@ -68,6 +68,11 @@ public sealed class SshGatewayService : IHostedService, IAsyncDisposable
         MaxConnectionTime = TimeSpan.FromSeconds(ssh.MaxConnectionSeconds),
         TimeProvider = _context.Time,
         MeterFactory = _meters,
+        // An address this node knows to be locked out is turned away before the key exchange: no cryptography, no login
+        // slot, no audit row per attempt (its auth.lockout row says it all), however fast it reconnects.
+        RefuseConnection = remote => _context.RateLimiter.KnownLockout(null, remote.Address) is { IsLockedOut: true } lockout
+            ? Ssh.LockoutMessage.For(lockout.RetryAfter)
+            : null,
     };
 
     public Task StartAsync(CancellationToken cancellationToken)

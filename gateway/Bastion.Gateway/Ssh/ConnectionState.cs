@@ -72,6 +72,12 @@ public sealed class ConnectionState
 
     public bool Authenticated { get; set; }
 
+    /// <summary>This connection's failed authentication requests (summed up in its disconnect event).</summary>
+    public AuthFailureTally AuthFailures { get; } = new();
+
+    /// <summary>The client sent "none" already: the first is how clients learn the methods, any later one counts as a failure.</summary>
+    public bool NoneSeen { get; set; }
+
     /// <summary>An audit event pre-filled with this connection's session, user and source.</summary>
     public AuditEvent Event(string type, AuditSeverity severity, IReadOnlyDictionary<string, string> data, string? userName = null) =>
         new(type, severity)

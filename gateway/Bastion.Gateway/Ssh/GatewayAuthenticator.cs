@@ -2,6 +2,7 @@ using System.Globalization;
 using Bastion.Core.Audit;
 using Bastion.Core.Keys;
 using Bastion.Core.Mfa;
+using Bastion.Core.Security;
 using Bastion.Core.Store;
 using Bastion.Gateway.Configuration;
 using Bastion.Gateway.Hosting;
@@ -14,7 +15,8 @@ namespace Bastion.Gateway.Ssh;
 /// <summary>
 /// Decides authentication for one connection: the key must belong to an enabled user, then the user's MFA policy
 /// says what else is needed (TOTP over keyboard-interactive by default; nothing more for automation accounts).
-/// Every decision is audited and failures feed the per-user and per-address rate limits.
+/// Every request that does not succeed counts toward the per-address budget (real guesses at an account toward the
+/// user's too); the first failure of each method on a connection is audited, the rest are summed up at disconnect.
 /// </summary>
 public sealed class GatewayAuthenticator
 {
@@ -25,21 +27,35 @@ public sealed class GatewayAuthenticator
 
     private readonly GatewayContext _context;
     private readonly ConnectionState _state;
+    private readonly LoginFailures _failures;
 
     public GatewayAuthenticator(GatewayContext context, ConnectionState state)
     {
         _context = context;
         _state = state;
+        _failures = new LoginFailures(context, state);
     }
 
-    public ValueTask<AuthResult> NoneAsync(string userName)
+    public async ValueTask<AuthResult> NoneAsync(string userName)
     {
-        var lockout = _context.RateLimiter.IsLockedOut(userName, _state.RemoteAddress);
+        // Only what this node already knows (confirmed with the store if so): the first request of every login must not
+        // cost a store round trip.
+        var lockout = await _context.RateLimiter.EarlyCheckAsync(userName, _state.RemoteAddress).ConfigureAwait(false);
         if (lockout.IsLockedOut)
         {
-            return ValueTask.FromResult(LockedOut(lockout.RetryAfter));
+            await CountAsync(userName, "none", AuthFailureReasons.LockedOut, null, forUser: false).ConfigureAwait(false);
+            return LockedOut(lockout.RetryAfter);
         }
-        return ValueTask.FromResult(AuthResult.List([PublicKey]));
+        if (_state.NoneSeen)
+        {
+            var status = await CountAsync(userName, "none", "\"none\" asked again", null, forUser: false).ConfigureAwait(false);
+            if (status.IsLockedOut)
+            {
+                return LockedOut(status.RetryAfter);
+            }
+        }
+        _state.NoneSeen = true;
+        return AuthResult.List([PublicKey]);
     }
 
     public async ValueTask<bool> IsKeyAcceptableAsync(string userName, SshPublicKey key, CancellationToken cancellationToken)
@@ -51,24 +67,33 @@ public sealed class GatewayAuthenticator
             // "Permission denied". Once they prove the key, PublicKeyAsync refuses with a banner that says why.
             return true;
         }
-        // Most clients only ever send this query for a key the server does not know: it is the failed attempt.
-        await AuditFailureAsync(userName, PublicKey, user is null ? "unknown user" : "key not enrolled for this user", key).ConfigureAwait(false);
+        // Most clients only ever send this query for a key the server does not know: it is the failed attempt. Unknown
+        // user and known user with another key are answered, counted and audited alike (only the reason differs, in
+        // the trail), so neither the answer nor the time it takes tells who has an account.
+        var status = await CountAsync(userName, PublicKey, user is null ? AuthFailureReasons.UnknownUser : AuthFailureReasons.KeyNotEnrolled, key, forUser: false)
+            .ConfigureAwait(false);
+        if (status.IsLockedOut)
+        {
+            // A query can only be answered "no"; end the connection so the client hears why instead of trying on.
+            _state.Connection?.Close(LockoutMessage.For(status.RetryAfter));
+        }
         return false;
     }
 
     public async ValueTask<AuthResult> PublicKeyAsync(string userName, SshPublicKey key, string algorithm, SignatureCheck signature, CancellationToken cancellationToken)
     {
-        var lockout = _context.RateLimiter.IsLockedOut(userName, _state.RemoteAddress);
+        var lockout = await _context.RateLimiter.EarlyCheckAsync(userName, _state.RemoteAddress).ConfigureAwait(false);
         if (lockout.IsLockedOut)
         {
-            await AuditFailureAsync(userName, PublicKey, "locked out", key).ConfigureAwait(false);
+            await CountAsync(userName, PublicKey, AuthFailureReasons.LockedOut, key, forUser: false).ConfigureAwait(false);
             return LockedOut(lockout.RetryAfter);
         }
         var (user, stored) = await FindKeyAsync(userName, key, cancellationToken).ConfigureAwait(false);
         if (user is null || stored is null)
         {
-            await FailAsync(userName, PublicKey, user is null ? "unknown user" : "key not enrolled for this user", key).ConfigureAwait(false);
-            return AuthResult.Failed([PublicKey]);
+            var status = await CountAsync(userName, PublicKey, user is null ? AuthFailureReasons.UnknownUser : AuthFailureReasons.KeyNotEnrolled, key, forUser: false)
+                .ConfigureAwait(false);
+            return status.IsLockedOut ? LockedOut(status.RetryAfter) : AuthResult.Failed([PublicKey]);
         }
         if (user.Disabled)
         {
@@ -190,7 +215,8 @@ public sealed class GatewayAuthenticator
         {
             return null;
         }
-        _context.RateLimiter.RecordFailure(user.Name, _state.RemoteAddress);
+        // Its own critical event above is the record: counted, not audited twice.
+        await CountAsync(user.Name, PublicKey, "security-key counter went backwards", key, forUser: true, itemize: false).ConfigureAwait(false);
         return AuthResult.FailAndDisconnect("Bastion: this security key's signature counter went backwards, which can mean a cloned authenticator. The login is refused and security has been notified.");
     }
 
@@ -198,12 +224,15 @@ public sealed class GatewayAuthenticator
     {
         if (_state.User is null || _state.VerifiedKey is null || _state.User.Name != userName)
         {
-            return KeyboardInteractiveStep.Done(AuthResult.List([PublicKey],
-                "Bastion: sign in with your SSH key first; the second factor comes after."));
+            var status = await CountAsync(userName, KeyboardInteractive, "keyboard-interactive before the key", null, forUser: false).ConfigureAwait(false);
+            return KeyboardInteractiveStep.Done(status.IsLockedOut
+                ? LockedOut(status.RetryAfter)
+                : AuthResult.List([PublicKey], "Bastion: sign in with your SSH key first; the second factor comes after."));
         }
-        var lockout = _context.RateLimiter.IsLockedOut(userName, _state.RemoteAddress);
+        var lockout = await _context.RateLimiter.EarlyCheckAsync(userName, _state.RemoteAddress).ConfigureAwait(false);
         if (lockout.IsLockedOut)
         {
+            await CountAsync(userName, KeyboardInteractive, AuthFailureReasons.LockedOut, null, forUser: false).ConfigureAwait(false);
             return KeyboardInteractiveStep.Done(LockedOut(lockout.RetryAfter));
         }
         if (_state.User.MfaPolicy == MfaPolicies.KeyAndWebAuthn)
@@ -274,8 +303,7 @@ public sealed class GatewayAuthenticator
                     _state.ApprovedBy = approval.DecidedBy;
                     return KeyboardInteractiveStep.Done(await SucceedAsync("webauthn-approval", null).ConfigureAwait(false));
                 case LoginApprovalState.Denied:
-                    _context.RateLimiter.RecordFailure(user.Name, _state.RemoteAddress);
-                    await AuditFailureAsync(user.Name, KeyboardInteractive, $"login denied in the browser by {approval.DecidedBy}", null).ConfigureAwait(false);
+                    await FailAsync(user.Name, KeyboardInteractive, $"login denied in the browser by {approval.DecidedBy}", null).ConfigureAwait(false);
                     return KeyboardInteractiveStep.Done(AuthResult.FailAndDisconnect(
                         "Bastion: this login was denied in the browser (a deny, or a wrong number picked). If that was not you, tell security."));
                 case LoginApprovalState.Abandoned:
@@ -284,7 +312,7 @@ public sealed class GatewayAuthenticator
             var now = _context.Time.GetUtcNow();
             if (approval.IsExpired(now))
             {
-                await AuditFailureAsync(user.Name, KeyboardInteractive, "browser approval expired", null).ConfigureAwait(false);
+                await CountAsync(user.Name, KeyboardInteractive, "browser approval expired", null, forUser: false).ConfigureAwait(false);
                 return KeyboardInteractiveStep.Done(AuthResult.FailAndDisconnect("Bastion: the approval request expired before it was approved; connect again for a new one."));
             }
             if (now - started >= CountdownPeriod)
@@ -310,6 +338,21 @@ public sealed class GatewayAuthenticator
             throw new Bastion.Ssh.Wire.SshProtocolException($"expected 1 keyboard-interactive response, got {responses.Count}");
         }
         var code = responses[0].Trim();
+        // One guess per user at a time on this node, from the lockout check to the failure being counted: otherwise many
+        // connections answering at once would all be checked before the lockout their failures start is known. Across
+        // nodes, at most one guess per node can slip past that moment (see README, Security properties).
+        return await _context.TotpGuesses.RunAsync(LoginSubjects.User(user.Name)!, () => CheckCodeAsync(user, userName, code, cancellationToken).AsTask(), cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    private async ValueTask<KeyboardInteractiveStep> CheckCodeAsync(User user, string userName, string code, CancellationToken cancellationToken)
+    {
+        var lockout = await _context.RateLimiter.EarlyCheckAsync(userName, _state.RemoteAddress).ConfigureAwait(false);
+        if (lockout.IsLockedOut)
+        {
+            await CountAsync(userName, KeyboardInteractive, AuthFailureReasons.LockedOut, null, forUser: false).ConfigureAwait(false);
+            return KeyboardInteractiveStep.Done(LockedOut(lockout.RetryAfter));
+        }
         var result = await _context.Totp.VerifyAsync(user, code, cancellationToken).ConfigureAwait(false);
         switch (result)
         {
@@ -327,27 +370,23 @@ public sealed class GatewayAuthenticator
         }
     }
 
-    /// <summary>A failure the protocol layer detected (bad signature, unsupported method).</summary>
+    /// <summary>
+    /// A failure the protocol layer detected (bad signature, method or algorithm not offered). Only a bad signature is a
+    /// guess at the account (someone holds its public key but not the private one); the rest count for the address.
+    /// </summary>
     public async ValueTask RejectedAsync(string userName, string method, string reason)
     {
-        var counts = reason.StartsWith("invalid signature", StringComparison.Ordinal);
-        if (counts)
+        var status = await CountAsync(userName, method, reason, null, forUser: reason.StartsWith("invalid signature", StringComparison.Ordinal)).ConfigureAwait(false);
+        if (status.IsLockedOut)
         {
-            _context.RateLimiter.RecordFailure(userName, _state.RemoteAddress);
+            _state.Connection?.Close(LockoutMessage.For(status.RetryAfter));
         }
-        await AuditFailureAsync(userName, method, reason, null).ConfigureAwait(false);
     }
 
     private async ValueTask<KeyboardInteractiveStep> CodeRejectedAsync(string userName, string reason, string banner)
     {
-        var lockout = _context.RateLimiter.RecordFailure(userName, _state.RemoteAddress);
-        await AuditFailureAsync(userName, KeyboardInteractive, reason, null).ConfigureAwait(false);
-        if (lockout.IsLockedOut)
-        {
-            await AuditLockoutAsync(userName, lockout.Reason).ConfigureAwait(false);
-            return KeyboardInteractiveStep.Done(LockedOut(lockout.RetryAfter));
-        }
-        return KeyboardInteractiveStep.Done(AuthResult.Failed([KeyboardInteractive], banner));
+        var lockout = await FailAsync(userName, KeyboardInteractive, reason, null).ConfigureAwait(false);
+        return KeyboardInteractiveStep.Done(lockout.IsLockedOut ? LockedOut(lockout.RetryAfter) : AuthResult.Failed([KeyboardInteractive], banner));
     }
 
     private KeyboardInteractiveStep AskForCode() => KeyboardInteractiveStep.Ask(
@@ -359,9 +398,22 @@ public sealed class GatewayAuthenticator
     {
         var user = _state.User!;
         var key = _state.VerifiedKey!;
+        // The one store round trip rate limiting adds to a login, and the one that matters: checked here, right before
+        // letting in, a lockout another node started while this login was under way (its code typed in parallel with
+        // guesses elsewhere, say) holds. The earlier checks only refuse early what this node already knows.
+        var lockout = await _context.RateLimiter.CheckAsync(user.Name, _state.RemoteAddress).ConfigureAwait(false);
+        if (lockout.IsLockedOut)
+        {
+            var method = mfaKind.Contains("totp", StringComparison.Ordinal) || mfaKind == "webauthn-approval" ? KeyboardInteractive : PublicKey;
+            await CountAsync(user.Name, method, AuthFailureReasons.LockedOut, null, forUser: false).ConfigureAwait(false);
+            _state.User = null;
+            _state.VerifiedKey = null;
+            return LockedOut(lockout.RetryAfter);
+        }
         _state.MfaKind = mfaKind;
         _state.Authenticated = true;
-        _context.RateLimiter.RecordSuccess(user.Name, _state.RemoteAddress);
+        // Keys the agent offered before the enrolled one were this user's own: give the address its budget back.
+        await _context.RateLimiter.ForgiveAsync(_state.RemoteAddress, _state.AuthFailures.Total).ConfigureAwait(false);
         var data = KeyFields(new SshPublicKey(key.PublicKeyBlob));
         data["methods"] = mfaKind.Contains("totp", StringComparison.Ordinal) ? "publickey,keyboard-interactive" : "publickey";
         data["mfa"] = mfaKind;
@@ -383,32 +435,14 @@ public sealed class GatewayAuthenticator
         return AuthResult.Succeeded();
     }
 
-    private async ValueTask FailAsync(string userName, string method, string reason, SshPublicKey? key, string? keyOption = null)
-    {
-        var lockout = _context.RateLimiter.RecordFailure(userName, _state.RemoteAddress);
-        await AuditFailureAsync(userName, method, reason, key, keyOption).ConfigureAwait(false);
-        if (lockout.IsLockedOut)
-        {
-            await AuditLockoutAsync(userName, lockout.Reason).ConfigureAwait(false);
-        }
-    }
+    /// <summary>A failed guess at the account (wrong code, bad signature, refused key of an enrolled user): counts for the user too.</summary>
+    private ValueTask<LockoutStatus> FailAsync(string userName, string method, string reason, SshPublicKey? key, string? keyOption = null) =>
+        CountAsync(userName, method, reason, key, forUser: true, keyOption: keyOption);
 
-    /// <summary><paramref name="keyOption"/>: the authorized_keys option that refused the login, when one did.</summary>
-    private ValueTask AuditFailureAsync(string userName, string method, string reason, SshPublicKey? key, string? keyOption = null)
-    {
-        var data = key is null ? new Dictionary<string, string>() : KeyFields(key);
-        data["method"] = method;
-        data["reason"] = reason;
-        if (keyOption is not null)
-        {
-            data["key_option"] = keyOption;
-        }
-        return _context.Audit.AppendAsync(_state.Event(AuditEventTypes.AuthFailure, AuditSeverity.Warning, data, userName));
-    }
-
-    private ValueTask AuditLockoutAsync(string userName, string? reason) =>
-        _context.Audit.AppendAsync(_state.Event(AuditEventTypes.AuthLockout, AuditSeverity.Warning,
-            new Dictionary<string, string> { ["reason"] = reason ?? "too many failures" }, userName));
+    /// <summary>Counts a request that did not succeed and audits it (see <see cref="LoginFailures.CountAsync"/>).</summary>
+    private ValueTask<LockoutStatus> CountAsync(string userName, string method, string reason, SshPublicKey? key, bool forUser, bool itemize = true,
+        string? keyOption = null) =>
+        _failures.CountAsync(userName, method, reason, key is null ? null : KeyFields(key), forUser, itemize, keyOption);
 
     /// <summary>Key type and fingerprint, plus the security-key flags and counter when this login used one.</summary>
     private Dictionary<string, string> KeyFields(SshPublicKey key)
@@ -428,17 +462,14 @@ public sealed class GatewayAuthenticator
         return data;
     }
 
-    private static AuthResult LockedOut(TimeSpan retryAfter) =>
-        AuthResult.FailAndDisconnect($"Bastion: too many failed attempts; logins for this account or address are paused. Try again in {Math.Ceiling(retryAfter.TotalMinutes)} min.");
+    private static AuthResult LockedOut(TimeSpan retryAfter) => AuthResult.FailAndDisconnect(LockoutMessage.For(retryAfter));
 
     private async ValueTask<(User? User, SshKey? Key)> FindKeyAsync(string userName, SshPublicKey key, CancellationToken cancellationToken)
     {
+        // Both lookups whether or not the user exists: an unknown name must cost the same store work as a known name
+        // with someone else's key, or the answer's timing would tell which names have accounts.
         var user = await _context.Store.GetUserAsync(userName, cancellationToken).ConfigureAwait(false);
-        if (user is null)
-        {
-            return (null, null);
-        }
         var stored = await _context.Store.FindSshKeyAsync(key.Fingerprint, cancellationToken).ConfigureAwait(false);
-        return stored is not null && stored.UserId == user.Id && stored.PublicKeyBlob.AsSpan().SequenceEqual(key.Blob) ? (user, stored) : (user, null);
+        return user is not null && stored is not null && stored.UserId == user.Id && stored.PublicKeyBlob.AsSpan().SequenceEqual(key.Blob) ? (user, stored) : (user, null);
     }
 }

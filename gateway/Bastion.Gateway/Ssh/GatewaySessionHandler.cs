@@ -51,18 +51,11 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
             data["rekey"] = "true";
             return _context.Audit.AppendAsync(_state.Event(AuditEventTypes.KexCompleted, AuditSeverity.Info, data));
         }
+        // The first key exchange is the connection's first row and says all a connection.accepted row did (client
+        // version, local end): one row instead of two, as a client that never authenticates should write few.
         data["client_version"] = _connection.ClientVersion ?? "";
-        return AppendBothAsync(data);
-    }
-
-    private async ValueTask AppendBothAsync(Dictionary<string, string> kex)
-    {
-        await _context.Audit.AppendAsync(_state.Event(AuditEventTypes.ConnectionAccepted, AuditSeverity.Info, new Dictionary<string, string>
-        {
-            ["client_version"] = _connection.ClientVersion ?? "",
-            ["local"] = _connection.LocalEndPoint?.ToString() ?? "",
-        })).ConfigureAwait(false);
-        await _context.Audit.AppendAsync(_state.Event(AuditEventTypes.KexCompleted, AuditSeverity.Info, kex)).ConfigureAwait(false);
+        data["local"] = _connection.LocalEndPoint?.ToString() ?? "";
+        return _context.Audit.AppendAsync(_state.Event(AuditEventTypes.KexCompleted, AuditSeverity.Info, data));
     }
 
     // Every answer below leaves for the client's terminal through ClientText: the one place its words are escaped.
@@ -158,7 +151,10 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
         {
             data["client_version"] = _connection.ClientVersion;
         }
-        await _context.Audit.AppendAsync(_state.Event(AuditEventTypes.Disconnect, AuditSeverity.Info, data)).ConfigureAwait(false);
+        // The summary of the failures that got no auth.failure row of their own (counts by reason).
+        _state.AuthFailures.AddTo(data);
+        await _context.Audit.AppendAsync(_state.Event(AuditEventTypes.Disconnect, AuditSeverity.Info, data, _state.User?.Name ?? _state.AuthFailures.UserName))
+            .ConfigureAwait(false);
     }
 
     /// <summary>

@@ -13,7 +13,12 @@ public enum AuthOutcome
     /// <summary>This attempt failed; counts toward the attempt limit and is delayed.</summary>
     Failure,
 
-    /// <summary>Not a real attempt (e.g. "none" probing); answered as failure without delay or counting.</summary>
+    /// <summary>
+    /// Not a credential check (a "none" request, a key the application would not accept, a method it does not offer):
+    /// answered as failure at once, without the delay. Counted toward <see cref="SshServerOptions.MaxAuthAttempts"/>
+    /// like any failure (OpenSSH's MaxAuthTries counts them too, or probing which keys a user has would be free),
+    /// except the connection's first "none", which clients send only to learn the methods.
+    /// </summary>
     Listing,
 }
 

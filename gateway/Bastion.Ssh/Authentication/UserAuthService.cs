@@ -20,6 +20,8 @@ internal sealed class UserAuthService
     private readonly ILogger _logger;
     private string? _userName;
     private int _failures;
+    private bool _noneSeen;
+    private bool _freeAttempt;
     private IReadOnlyList<string> _methodsThatCanContinue = ["publickey", "keyboard-interactive"];
     private bool _keyboardInteractivePending;
 
@@ -53,6 +55,7 @@ internal sealed class UserAuthService
             {
                 case MessageNumber.UserAuthRequest:
                     _keyboardInteractivePending = false;
+                    _freeAttempt = false;
                     result = await HandleRequestAsync(UserAuthRequestMessage.Read(packet.Payload.Span), cancellationToken).ConfigureAwait(false);
                     break;
                 case MessageNumber.UserAuthInfoResponse when _keyboardInteractivePending:
@@ -128,6 +131,9 @@ internal sealed class UserAuthService
         switch (request.Method)
         {
             case NoneAuthData:
+                // Clients open with "none" to learn the methods: that one is free, any later one counts.
+                _freeAttempt = !_noneSeen;
+                _noneSeen = true;
                 return await _handler.AuthenticateNoneAsync(_userName, cancellationToken).ConfigureAwait(false);
             case PublicKeyAuthData publicKey:
                 return await HandlePublicKeyAsync(request, publicKey, cancellationToken).ConfigureAwait(false);
@@ -145,6 +151,7 @@ internal sealed class UserAuthService
         var user = request.UserName;
         if (!_methodsThatCanContinue.Contains("publickey"))
         {
+            await _handler.OnAuthenticationRejectedAsync(user, "publickey", "method not offered at this stage").ConfigureAwait(false);
             return AuthResult.List(_methodsThatCanContinue);
         }
         var algorithm = _options.Algorithms.FindPublicKey(data.Algorithm);
@@ -220,9 +227,13 @@ internal sealed class UserAuthService
         {
             _methodsThatCanContinue = result.MethodsThatCanContinue;
         }
-        if (result.Outcome == AuthOutcome.Failure)
+        if (result.Outcome == AuthOutcome.Failure || (result.Outcome == AuthOutcome.Listing && !_freeAttempt))
         {
             _failures++;
+        }
+        if (result.Outcome == AuthOutcome.Failure)
+        {
+            // Only credential checks are slowed: a key query answered at once costs a client with several keys nothing.
             await Task.Delay(_options.AuthFailureDelay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
         if (result.Banner is { Length: > 0 } banner)
@@ -245,7 +256,8 @@ internal sealed class UserAuthService
         if (_failures >= _options.MaxAuthAttempts)
         {
             _logger.LogInformation("too many authentication failures for {User}", _userName);
-            throw new SshProtocolException(DisconnectReason.NoMoreAuthMethodsAvailable, $"too many authentication failures ({_failures})");
+            throw new SshProtocolException(DisconnectReason.NoMoreAuthMethodsAvailable,
+                $"too many authentication failures ({_failures}); offer only the key enrolled for you (ssh -o IdentitiesOnly=yes -i KEY) and try again");
         }
         await _transport.SendAsync(new UserAuthFailureMessage(result.MethodsThatCanContinue.Count > 0 ? result.MethodsThatCanContinue : _methodsThatCanContinue, PartialSuccess: false), cancellationToken).ConfigureAwait(false);
         return false;

@@ -110,5 +110,8 @@ public sealed class AccessAndKeyTests
 
         public Task<bool> TryStartEpisodeAsync(string subject, DateTimeOffset at, TimeSpan quietPeriod, CancellationToken ct = default) =>
             inner.TryStartEpisodeAsync(subject, at, quietPeriod, ct);
+
+        public Task<bool> IsEpisodeRunningAsync(string subject, DateTimeOffset at, TimeSpan quietPeriod, CancellationToken ct = default) =>
+            inner.IsEpisodeRunningAsync(subject, at, quietPeriod, ct);
     }
 }

@@ -98,4 +98,50 @@ public sealed class FailureBurstTests
         var alert = Assert.Single(await node1.AlertsAsync());
         Assert.Equal("5", alert.Data["user_failures"]);
     }
+
+    [Fact]
+    public async Task A_disconnect_counts_the_failures_it_summed_up_but_not_the_key_probes()
+    {
+        await using var h = await DetectorHarness.CreateAsync(Options);
+        // One connection: its first wrong code is an auth.failure row, the next three and two unknown keys are summed up.
+        await h.AppendAsync(DetectorHarness.Failure("alice", "198.51.100.9:5000"));
+        await h.AppendAsync(Disconnect("alice", "198.51.100.9:5000", beyondRows: 5, keyProbes: 2));
+        Assert.Empty(await h.AlertsAsync());
+
+        await h.AppendAsync(Disconnect("alice", "198.51.100.10:5000", beyondRows: 1, keyProbes: 0));
+
+        var alert = Assert.Single(await h.AlertsAsync());
+        Assert.Equal("5", alert.Data["user_failures"]);
+        Assert.Equal("user", alert.Data["subject"]);
+        Assert.Contains("keyboard-interactive: wrong TOTP code", alert.Data["summary"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task IPv6_sources_are_counted_per_64()
+    {
+        await using var h = await DetectorHarness.CreateAsync(Options);
+        for (var i = 0; i < 5; i++)
+        {
+            await h.AppendAsync(DetectorHarness.Failure($"user{i}", $"2001:db8:1:2::{i + 1}:5000"));
+        }
+
+        var alert = Assert.Single(await h.AlertsAsync());
+        Assert.Equal("source", alert.Data["subject"]);
+        Assert.StartsWith("5 failed logins from 2001:db8:1:2::/64", alert.Data["summary"], StringComparison.Ordinal);
+    }
+
+    private static AuditEvent Disconnect(string user, string source, int beyondRows, int keyProbes) => new(AuditEventTypes.Disconnect)
+    {
+        User = user,
+        SourceAddress = source,
+        Data = new Dictionary<string, string>
+        {
+            ["reason"] = "client disconnected",
+            ["authenticated"] = "false",
+            ["auth_failures"] = (beyondRows + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["auth_failures_beyond_rows"] = beyondRows.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["key_probes_beyond_rows"] = keyProbes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["auth_failure_reasons"] = "keyboard-interactive: wrong TOTP code ×4; publickey: key not enrolled for this user ×2",
+        },
+    };
 }

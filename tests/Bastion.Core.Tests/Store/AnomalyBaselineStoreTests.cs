@@ -136,6 +136,21 @@ public abstract class AnomalyBaselineStoreTests(StoreProvider provider)
             Assert.Single(results, started => started);
         }
     }
+
+    [Fact]
+    public async Task Whether_an_episode_runs_is_read_without_starting_or_extending_one()
+    {
+        await using var fixture = await StoreFixture.CreateAsync(provider);
+        var other = await fixture.OpenAnotherAsync();
+        var t0 = fixture.Time.GetUtcNow();
+        var window = TimeSpan.FromMinutes(5);
+
+        Assert.False(await other.IsEpisodeRunningAsync("user:bob", t0, window));
+        Assert.True(await fixture.Store.TryStartEpisodeAsync("user:bob", t0, window)); // the read above started nothing
+        Assert.True(await other.IsEpisodeRunningAsync("user:bob", t0.AddMinutes(5), window));
+        Assert.False(await other.IsEpisodeRunningAsync("user:bob", t0.AddMinutes(5).AddSeconds(1), window));
+        Assert.True(await other.TryStartEpisodeAsync("user:bob", t0.AddMinutes(6), window)); // the reads extended nothing
+    }
 }
 
 public sealed class AnomalyBaselineStoreTestsOnSqlite() : AnomalyBaselineStoreTests(StoreProvider.Sqlite);

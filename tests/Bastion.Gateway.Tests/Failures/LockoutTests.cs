@@ -28,7 +28,11 @@ public sealed class LockoutTests(LockoutFixture fixture) : IClassFixture<Lockout
         Assert.Contains("Bastion: too many failed attempts; logins for this account or address are paused. Try again in 15 min.", guessing.StandardError, StringComparison.Ordinal);
         var lockout = await Bed.WaitForAuditAsync(e => e.Type == "auth.lockout" && e.User == user.Name, $"auth.lockout for {user.Name}");
         Assert.False(string.IsNullOrEmpty(lockout["reason"]));
-        Assert.Equal(3, Bed.ReadAudit().Count(e => e.Type == "auth.failure" && e.User == user.Name && e["reason"] == "wrong TOTP code"));
+        // One connection: its first wrong code is an auth.failure row, the others are summed up in its disconnect.
+        Assert.Single(Bed.ReadAudit(), e => e.Type == "auth.failure" && e.User == user.Name && e["reason"] == "wrong TOTP code");
+        var disconnect = await Bed.WaitForAuditAsync(e => e.Type == "disconnect" && e.User == user.Name, $"{user.Name}'s disconnect");
+        Assert.Equal("3", disconnect["auth_failures"]);
+        Assert.Contains("keyboard-interactive: wrong TOTP code ×3", disconnect["auth_failure_reasons"], StringComparison.Ordinal);
 
         // Locked out: even the right code does not help now, and the user is told so before any prompt.
         var withRightCode = await Bed.SshThroughGatewayAsync(user, await user.FreshCodeAsync());

@@ -35,7 +35,11 @@ internal sealed class InProcessSshServer : IDisposable
     /// Runs <c>setsid -w ssh</c> (no controlling terminal, so SSH_ASKPASS answers prompts) with a throwaway
     /// known_hosts, the given identity, <paramref name="options"/> and then "tester@127.0.0.1 COMMAND".
     /// </summary>
-    public async Task<(int ExitCode, string Stdout, string Stderr)> RunSshAsync(string identity, string command, IReadOnlyDictionary<string, string>? environment = null)
+    public Task<(int ExitCode, string Stdout, string Stderr)> RunSshAsync(string identity, string command, IReadOnlyDictionary<string, string>? environment = null) =>
+        RunSshAsync([identity], command, environment);
+
+    /// <summary>As above, offering every key of <paramref name="identities"/> in order (one -i each).</summary>
+    public async Task<(int ExitCode, string Stdout, string Stderr)> RunSshAsync(IReadOnlyList<string> identities, string command, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("setsid")
         {
@@ -46,10 +50,11 @@ internal sealed class InProcessSshServer : IDisposable
         };
         foreach (var argument in new[]
         {
-            "-w", "ssh", "-F", "/dev/null", "-o", "UserKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=no",
-            "-o", "IdentitiesOnly=yes", "-i", identity, "-o", "ConnectTimeout=10",
-            "-p", Port.ToString(CultureInfo.InvariantCulture), "tester@127.0.0.1", command,
-        })
+            "-w", "ssh", "-F", "/dev/null", "-o", "UserKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "IdentitiesOnly=yes",
+        }.Concat(identities.SelectMany(i => new[] { "-i", i })).Concat(
+        [
+            "-o", "ConnectTimeout=10", "-p", Port.ToString(CultureInfo.InvariantCulture), "tester@127.0.0.1", command,
+        ]))
         {
             start.ArgumentList.Add(argument);
         }

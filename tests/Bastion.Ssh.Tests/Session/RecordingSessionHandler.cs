@@ -38,8 +38,14 @@ internal sealed class RecordingSessionHandler : ISshSessionHandler
     public ValueTask<AuthResult> AuthenticateNoneAsync(string userName, CancellationToken cancellationToken) =>
         ValueTask.FromResult(AuthResult.List(["publickey"]));
 
-    public ValueTask<bool> IsPublicKeyAcceptableAsync(string userName, SshPublicKey key, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(key.Blob.AsSpan().SequenceEqual(_acceptedKey));
+    /// <summary>Public-key queries (no signature) the client sent.</summary>
+    public int KeyQueries { get; private set; }
+
+    public ValueTask<bool> IsPublicKeyAcceptableAsync(string userName, SshPublicKey key, CancellationToken cancellationToken)
+    {
+        KeyQueries++;
+        return ValueTask.FromResult(key.Blob.AsSpan().SequenceEqual(_acceptedKey));
+    }
 
     /// <summary>Thrown from the signed publickey step, as an application whose database just went away would.</summary>
     public Exception? FailAuthenticationWith { get; init; }

@@ -38,7 +38,7 @@ public sealed class TotpModel(PendingTotpEnrollment enrollment) : BastionPageMod
     {
         var user = await CurrentUserAsync();
         var address = HttpContext.Connection.RemoteIpAddress;
-        var lockout = Bastion.RateLimiter.IsLockedOut(user.Name, address);
+        var lockout = await Bastion.RateLimiter.CheckAsync(user.Name, address, HttpContext.RequestAborted);
         if (lockout.IsLockedOut)
         {
             return RedirectWithError($"Too many wrong codes; try again in {Math.Ceiling(lockout.RetryAfter.TotalMinutes)} minutes, or replace with your security key.");
@@ -46,7 +46,7 @@ public sealed class TotpModel(PendingTotpEnrollment enrollment) : BastionPageMod
         var result = await Bastion.Totp.VerifyAsync(user, currentCode ?? "", HttpContext.RequestAborted);
         if (result != TotpVerificationResult.Accepted)
         {
-            Bastion.RateLimiter.RecordFailure(user.Name, address);
+            await Bastion.RateLimiter.RecordFailureAsync(user.Name, address, ct: HttpContext.RequestAborted);
             await Audit.WriteAsync(AdminAudit.StepUpFailure, user.Name, new() { ["method"] = "totp", ["reason"] = result.ToString().ToLowerInvariant() }, AuditSeverity.Warning);
             return RedirectWithError(result == TotpVerificationResult.NotEnrolled
                 ? "TOTP is not set up yet: use \"Set up TOTP\"."

@@ -345,6 +345,25 @@ internal static class PostgresMigrations
             ALTER TABLE ssh_keys ADD COLUMN added_by       text NULL;
             ALTER TABLE ssh_keys ADD COLUMN added_by_admin boolean NOT NULL DEFAULT false;
             """, CompatibleFrom: 12),
+
+        new(14, "authentication failure budgets and lockouts", """
+            -- Failures and lockouts per user name and per source address (IPv6 per /64), shared by every gateway node
+            -- and the admin app. One upsert counts a failure and decides a lockout atomically under the row lock
+            -- (lock_token names the call that started it); rows expire (expires_at) instead of being evicted, so a
+            -- flood of made-up names cannot push a lockout out.
+            CREATE TABLE auth_failures (
+                subject         text        COLLATE "C" PRIMARY KEY,
+                failures        integer     NOT NULL,
+                window_start    timestamptz NOT NULL,
+                locked_until    timestamptz NULL,
+                lockouts        integer     NOT NULL DEFAULT 0,
+                lock_token      text        NULL,
+                last_failure_at timestamptz NOT NULL,
+                expires_at      timestamptz NOT NULL
+            );
+            CREATE INDEX ix_auth_failures_expires ON auth_failures(expires_at);
+            CREATE INDEX ix_auth_failures_locked ON auth_failures(locked_until);
+            """, CompatibleFrom: 13),
     ];
 
     public static int LatestVersion => All[^1].Version;

@@ -352,6 +352,25 @@ internal static class SqliteMigrations
             ALTER TABLE ssh_keys ADD COLUMN added_by       TEXT NULL;
             ALTER TABLE ssh_keys ADD COLUMN added_by_admin INTEGER NOT NULL DEFAULT 0;
             """, CompatibleFrom: 12),
+
+        new(14, "authentication failure budgets and lockouts", """
+            -- Failures and lockouts per user name and per source address (IPv6 per /64), shared by every gateway node
+            -- and the admin app. One upsert counts a failure and decides a lockout atomically (lock_token names the
+            -- call that started it); rows expire (expires_at) instead of being evicted, so a flood of made-up names
+            -- cannot push a lockout out.
+            CREATE TABLE auth_failures (
+                subject         TEXT    PRIMARY KEY,
+                failures        INTEGER NOT NULL,
+                window_start    TEXT    NOT NULL,
+                locked_until    TEXT    NULL,
+                lockouts        INTEGER NOT NULL DEFAULT 0,
+                lock_token      TEXT    NULL,
+                last_failure_at TEXT    NOT NULL,
+                expires_at      TEXT    NOT NULL
+            );
+            CREATE INDEX ix_auth_failures_expires ON auth_failures(expires_at);
+            CREATE INDEX ix_auth_failures_locked ON auth_failures(locked_until);
+            """, CompatibleFrom: 13),
     ];
 
     public static int LatestVersion => All[^1].Version;

@@ -83,4 +83,14 @@ public sealed partial class SqliteStore
         var winner = (string?)await upsert.ExecuteScalarAsync(ct).ConfigureAwait(false);
         return winner == episodeId;
     }
+
+    /// <inheritdoc />
+    public async Task<bool> IsEpisodeRunningAsync(string subject, DateTimeOffset at, TimeSpan quietPeriod, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(subject);
+        await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
+        using var query = connection.Command("SELECT COUNT(*) FROM anomaly_episodes WHERE subject = @subject AND last_at >= @quietSince;")
+            .Add("@subject", subject).Add("@quietSince", SqliteValues.Time(at - quietPeriod));
+        return Convert.ToInt64(await query.ExecuteScalarAsync(ct).ConfigureAwait(false)) > 0;
+    }
 }
