@@ -23,17 +23,18 @@ public sealed class GatewayAuthenticator
     private const string PublicKey = "publickey";
     private const string KeyboardInteractive = "keyboard-interactive";
     private const string CodePrompt = "Verification code: ";
-    private static readonly TimeSpan ApprovalPollPeriod = TimeSpan.FromMilliseconds(250);
 
     private readonly GatewayContext _context;
     private readonly ConnectionState _state;
     private readonly LoginFailures _failures;
+    private readonly BrowserApproval _approval;
 
     public GatewayAuthenticator(GatewayContext context, ConnectionState state)
     {
         _context = context;
         _state = state;
         _failures = new LoginFailures(context, state);
+        _approval = new BrowserApproval(context, state);
     }
 
     public async ValueTask<AuthResult> NoneAsync(string userName)
@@ -237,92 +238,33 @@ public sealed class GatewayAuthenticator
         }
         if (_state.User.MfaPolicy == MfaPolicies.KeyAndWebAuthn)
         {
-            return await RequestApprovalAsync(_state.User, cancellationToken).ConfigureAwait(false);
+            return await _approval.RequestAsync(_state.User, cancellationToken).ConfigureAwait(false);
         }
         return AskForCode();
     }
 
-    /// <summary>
-    /// Opens a browser approval request and tells the user where to approve it and which number to pick (policy
-    /// key+webauthn). One per connection: a repeated keyboard-interactive request is told about the same one.
-    /// </summary>
-    private async ValueTask<KeyboardInteractiveStep> RequestApprovalAsync(User user, CancellationToken cancellationToken)
-    {
-        var lifetime = TimeSpan.FromSeconds(_context.Options.Mfa.WebApprovalSeconds);
-        var approval = _state.Approval;
-        if (approval is null)
-        {
-            var now = _context.Time.GetUtcNow();
-            approval = await _context.Store.CreateLoginApprovalAsync(new LoginApproval(
-                ApprovalCodes.New(), user.Name, _state.Remote is null ? "" : $"{_state.RemoteAddress}:{_state.Remote.Port}",
-                _state.ClientVersion ?? "", now, now + lifetime, LoginApprovalState.Pending, null, null)
-            {
-                SessionId = _state.SessionId,
-                KeyFingerprint = new SshPublicKey(_state.VerifiedKey!.PublicKeyBlob).Fingerprint,
-                MatchNumber = ApprovalCodes.NewMatchNumber(),
-            }, cancellationToken).ConfigureAwait(false);
-            _state.Approval = approval;
-            await _context.Audit.AppendAsync(_state.Event("auth.approval_requested", AuditSeverity.Info, new Dictionary<string, string>
-            {
-                ["approval"] = approval.Code,
-                ["expires_at"] = approval.ExpiresAt.ToString("O", CultureInfo.InvariantCulture),
-            }), cancellationToken).ConfigureAwait(false);
-        }
-        _state.PendingApproval = approval.Code;
-        var url = $"{_context.Options.Admin.PublicUrl.TrimEnd('/')}/approve/{approval.Code}";
-        var left = Math.Max(0, (int)(approval.ExpiresAt - _context.Time.GetUtcNow()).TotalSeconds);
-        return KeyboardInteractiveStep.Notify("Bastion login approval",
-            $"Approve this login in your browser within {left} s:\n  {url}\n" +
-            $"On that page, pick the number {approval.MatchNumber}. This login comes from {_state.RemoteAddress} as the gateway sees it;\n" +
-            "if the page shows another address or asks for another number, deny it.\n",
-            lifetime + TimeSpan.FromSeconds(5));
-    }
-
-    /// <summary>How often a login waiting for its approval tells the terminal how long it has left.</summary>
-    private static readonly TimeSpan CountdownPeriod = TimeSpan.FromSeconds(15);
-
-    /// <summary>
-    /// Waits for the browser decision on the pending approval; the SSH login continues within a poll period of it.
-    /// Every <see cref="CountdownPeriod"/> the terminal is told how long is left (another prompt-less request, which
-    /// the client answers at once and which brings it back here).
-    /// </summary>
+    /// <summary>What a browser decision means for the login: the approval itself is <see cref="BrowserApproval"/>'s.</summary>
     private async ValueTask<KeyboardInteractiveStep> AwaitApprovalAsync(User user, string code, CancellationToken cancellationToken)
     {
-        _state.PendingApproval = null;
-        var started = _context.Time.GetUtcNow();
-        while (true)
+        var (outcome, approval) = await _approval.AwaitAsync(code, cancellationToken).ConfigureAwait(false);
+        switch (outcome)
         {
-            var approval = await _context.Store.GetLoginApprovalAsync(code, cancellationToken).ConfigureAwait(false);
-            if (approval is null)
-            {
-                return KeyboardInteractiveStep.Done(AuthResult.FailAndDisconnect("Bastion: the approval request disappeared; try again."));
-            }
-            switch (approval.State)
-            {
-                case LoginApprovalState.Approved:
-                    _state.ApprovedBy = approval.DecidedBy;
-                    return KeyboardInteractiveStep.Done(await SucceedAsync("webauthn-approval", null).ConfigureAwait(false));
-                case LoginApprovalState.Denied:
-                    await FailAsync(user.Name, KeyboardInteractive, $"login denied in the browser by {approval.DecidedBy}", null).ConfigureAwait(false);
-                    return KeyboardInteractiveStep.Done(AuthResult.FailAndDisconnect(
-                        "Bastion: this login was denied in the browser (a deny, or a wrong number picked). If that was not you, tell security."));
-                case LoginApprovalState.Abandoned:
-                    return KeyboardInteractiveStep.Done(AuthResult.FailAndDisconnect("Bastion: this approval request was cancelled; connect again for a new one."));
-            }
-            var now = _context.Time.GetUtcNow();
-            if (approval.IsExpired(now))
-            {
+            case ApprovalOutcome.StillWaiting:
+                return _approval.Waiting!;
+            case ApprovalOutcome.Approved:
+                _state.ApprovedBy = approval!.DecidedBy;
+                return KeyboardInteractiveStep.Done(await SucceedAsync("webauthn-approval", null).ConfigureAwait(false));
+            case ApprovalOutcome.Denied:
+                await FailAsync(user.Name, KeyboardInteractive, $"login denied in the browser by {approval!.DecidedBy}", null).ConfigureAwait(false);
+                return KeyboardInteractiveStep.Done(AuthResult.FailAndDisconnect(
+                    "Bastion: this login was denied in the browser (a deny, or a wrong number picked). If that was not you, tell security."));
+            case ApprovalOutcome.Abandoned:
+                return KeyboardInteractiveStep.Done(AuthResult.FailAndDisconnect("Bastion: this approval request was cancelled; connect again for a new one."));
+            case ApprovalOutcome.Expired:
                 await CountAsync(user.Name, KeyboardInteractive, "browser approval expired", null, forUser: false).ConfigureAwait(false);
                 return KeyboardInteractiveStep.Done(AuthResult.FailAndDisconnect("Bastion: the approval request expired before it was approved; connect again for a new one."));
-            }
-            if (now - started >= CountdownPeriod)
-            {
-                _state.PendingApproval = code;
-                return KeyboardInteractiveStep.Notify("",
-                    $"Bastion: waiting for your approval in the browser (number {approval.MatchNumber}): {(int)(approval.ExpiresAt - now).TotalSeconds} s left.\n",
-                    TimeSpan.Zero);
-            }
-            await Task.Delay(ApprovalPollPeriod, _context.Time, cancellationToken).ConfigureAwait(false);
+            default:
+                return KeyboardInteractiveStep.Done(AuthResult.FailAndDisconnect("Bastion: the approval request disappeared; try again."));
         }
     }
 
