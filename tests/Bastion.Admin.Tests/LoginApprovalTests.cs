@@ -50,6 +50,8 @@ public sealed partial class LoginApprovalTests : IAsyncLifetime
         Assert.Equal(3, await browser.Page.Locator("#approval-choices button").CountAsync());
         Assert.Contains("SHA256:", await browser.Page.InnerTextAsync("#approval-key"), StringComparison.Ordinal);
         Assert.Contains("anyone can write anything here", await browser.Page.InnerTextAsync("article"), StringComparison.Ordinal);
+        // The ssh client comes from its own loopback alias, the browser from 127.0.0.1: the page says they differ.
+        Assert.Contains($"This login comes from {login.Source}:", await browser.Page.InnerTextAsync("#approval-address-warning"), StringComparison.Ordinal);
         // The page is reloaded: the same three numbers in the same order (a changing decoy would give the real one away).
         var first = await browser.Page.InnerTextAsync("#approval-choices");
         await browser.Page.ReloadAsync();

@@ -87,6 +87,30 @@ public sealed class MfaPoliciesTests
         Assert.Contains("is not known", unknown.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(MfaPolicies.KeyAndTotp, "verification code", "bastion totp enroll bob")]
+    [InlineData(MfaPolicies.SecurityKeyAndTotp, "verification code", "sk-ssh-ed25519")]
+    [InlineData(MfaPolicies.KeyAndWebAuthn, "browser approval", "bastion user invite bob")]
+    [InlineData(MfaPolicies.SecurityKey, "security-key touch", "ed25519-sk")]
+    public void Hints_follow_the_policy_in_force(string policy, string askedOnce, string nextStep)
+    {
+        Assert.Contains(askedOnce, MfaPolicies.AskedOncePerConnection(policy), StringComparison.Ordinal);
+        Assert.Contains(nextStep, MfaPolicies.EnrolmentHint(policy, "bob"), StringComparison.Ordinal);
+        if (policy is MfaPolicies.KeyAndWebAuthn or MfaPolicies.SecurityKey)
+        {
+            // The complaint: users without TOTP were told about codes, and admins told to enrol TOTP.
+            Assert.DoesNotContain("code", MfaPolicies.AskedOncePerConnection(policy), StringComparison.Ordinal);
+            Assert.DoesNotContain("totp", MfaPolicies.EnrolmentHint(policy, "bob"), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_key_alone_is_asked_nothing_more()
+    {
+        Assert.Null(MfaPolicies.AskedOncePerConnection(MfaPolicies.KeyOnly));
+        Assert.Contains("nothing more", MfaPolicies.EnrolmentHint(MfaPolicies.KeyOnly, "ci"), StringComparison.Ordinal);
+    }
+
     private static User User(string policy, params string[] groups) =>
         new(1, "user", Disabled: false, groups, policy, IsAutomation: false, DateTimeOffset.UnixEpoch);
 }

@@ -17,6 +17,14 @@ public sealed class ConnectionLimitOptionsTests
     }
 
     [Fact]
+    public void The_login_grace_time_is_120_seconds_as_in_sshd_for_the_gateway_and_the_library()
+    {
+        // 30 s counted the time a person takes to unlock a phone and read a code (issue [2/8]).
+        Assert.Equal(120, new GatewayOptions().Ssh.LoginGraceTimeSeconds);
+        Assert.Equal(TimeSpan.FromSeconds(120), new Bastion.Ssh.SshServerOptions { HostKeys = [] }.LoginGraceTime);
+    }
+
+    [Fact]
     public void Negative_limits_are_refused_with_the_setting_named()
     {
         var options = new GatewayOptions();
