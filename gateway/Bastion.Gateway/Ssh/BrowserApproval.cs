@@ -2,7 +2,6 @@ using System.Globalization;
 using Bastion.Core.Audit;
 using Bastion.Core.Store;
 using Bastion.Gateway.Hosting;
-using Bastion.Ssh.Algorithms.PublicKeys;
 using Bastion.Ssh.Authentication;
 
 namespace Bastion.Gateway.Ssh;
@@ -49,7 +48,7 @@ public sealed class BrowserApproval(GatewayContext context, ConnectionState stat
                 state.ClientVersion ?? "", now, now + lifetime, LoginApprovalState.Pending, null, null)
             {
                 SessionId = state.SessionId,
-                KeyFingerprint = new SshPublicKey(state.VerifiedKey!.PublicKeyBlob).Fingerprint,
+                KeyFingerprint = state.VerifiedKey!.Fingerprint,
                 MatchNumber = ApprovalCodes.NewMatchNumber(),
             }, cancellationToken).ConfigureAwait(false);
             state.Approval = approval;
