@@ -11,27 +11,29 @@ namespace Bastion.Ssh;
 /// from …: MESSAGE"). Costs no cryptography, so refusing a flood stays cheap. The client's own bytes are read and dropped
 /// for a moment before closing, so the close is a FIN after our words rather than a reset that could discard them.
 /// </summary>
-internal static class EarlyRefusal
+internal sealed class EarlyRefusal
 {
     private static readonly TimeSpan Linger = TimeSpan.FromSeconds(2);
 
     /// <summary>Refusals being written at once; beyond this the socket is just closed (a flood gets no sentences).</summary>
     private const int MaxInFlight = 256;
 
-    private static int s_inFlight;
+    private int _inFlight;
 
-    public static void Refuse(Socket socket, string softwareVersion, string message)
+    /// <summary>Writes the refusal in the background; <paramref name="lease"/> (a descriptor a refusal at the open-file limit borrows) is given back when the socket closes.</summary>
+    public void Refuse(Socket socket, string softwareVersion, string message, IDisposable? lease = null)
     {
-        if (Interlocked.Increment(ref s_inFlight) > MaxInFlight)
+        if (Interlocked.Increment(ref _inFlight) > MaxInFlight)
         {
-            Interlocked.Decrement(ref s_inFlight);
+            Interlocked.Decrement(ref _inFlight);
             socket.Dispose();
+            lease?.Dispose();
             return;
         }
-        _ = RefuseAsync(socket, softwareVersion, message);
+        _ = RefuseAsync(socket, softwareVersion, message, lease);
     }
 
-    private static async Task RefuseAsync(Socket socket, string softwareVersion, string message)
+    private async Task RefuseAsync(Socket socket, string softwareVersion, string message, IDisposable? lease)
     {
         try
         {
@@ -50,7 +52,8 @@ internal static class EarlyRefusal
         finally
         {
             socket.Dispose();
-            Interlocked.Decrement(ref s_inFlight);
+            lease?.Dispose();
+            Interlocked.Decrement(ref _inFlight);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Bastion.Ssh.Diagnostics;
+using Bastion.Ssh.Resources;
 using Microsoft.Extensions.Logging;
 
 namespace Bastion.Ssh;
@@ -23,6 +24,9 @@ public sealed class SshServer : IAsyncDisposable
     private readonly HashSet<Task> _sessions = new();
     private readonly object _gate = new();
     private readonly UnauthenticatedSlots _unauthenticated = new();
+    private readonly EarlyRefusal _refusals = new();
+    private readonly ThrottledWarning _descriptorWarning;
+    private readonly ThrottledWarning _acceptWarning;
     private long _connectionCounter;
     private Task? _acceptLoop;
     private volatile bool _closed;
@@ -35,6 +39,8 @@ public sealed class SshServer : IAsyncDisposable
         _handlers = handlers;
         _loggers = loggers;
         _logger = loggers.CreateLogger<SshServer>();
+        _descriptorWarning = new ThrottledWarning(options.TimeProvider, TimeSpan.FromSeconds(10));
+        _acceptWarning = new ThrottledWarning(options.TimeProvider, TimeSpan.FromSeconds(10));
         _listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         _listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         _listener.Bind(endPoint);
@@ -75,14 +81,19 @@ public sealed class SshServer : IAsyncDisposable
         _acceptLoop = Task.Run(AcceptLoopAsync);
     }
 
+    /// <summary>Longest pause between accept attempts while the kernel refuses them (EMFILE, ENFILE, ENOBUFS).</summary>
+    private static readonly TimeSpan MaxAcceptBackOff = TimeSpan.FromSeconds(1);
+
     private async Task AcceptLoopAsync()
     {
+        var backOff = TimeSpan.Zero;
         while (!_stopping.IsCancellationRequested)
         {
             Socket socket;
             try
             {
                 socket = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+                backOff = TimeSpan.Zero;
             }
             catch (OperationCanceledException)
             {
@@ -94,29 +105,43 @@ public sealed class SshServer : IAsyncDisposable
             }
             catch (SocketException ex)
             {
-                // EMFILE and friends: back off briefly instead of spinning; the listener stays up.
-                _logger.LogWarning("accept failed: {Error} {Message}", ex.SocketErrorCode, ex.Message);
-                await Task.Delay(TimeSpan.FromMilliseconds(100), _options.TimeProvider).ConfigureAwait(false);
+                // The connection waits in the backlog; pausing (10 ms doubling to 1 s) instead of spinning keeps a
+                // process at a kernel limit from burning a core on the accept loop. The listener stays up.
+                _metrics?.ConnectionRefused(ex.SocketErrorCode == SocketError.TooManyOpenSockets ? SshMetrics.DescriptorLimit : SshMetrics.AcceptFailed);
+                backOff = backOff == TimeSpan.Zero ? TimeSpan.FromMilliseconds(10) : TimeSpan.FromTicks(Math.Min(backOff.Ticks * 2, MaxAcceptBackOff.Ticks));
+                if (_acceptWarning.ShouldWrite(out var times))
+                {
+                    _logger.LogWarning("accept failed {Times} time(s) in the last 10 s: {Error} ({Message}); {Limit}; pausing accepts up to {BackOff} ms",
+                        times, ex.SocketErrorCode, ex.Message, DescribeDescriptors(_options), MaxAcceptBackOff.TotalMilliseconds);
+                }
+                await Task.Delay(backOff, _options.TimeProvider).ConfigureAwait(false);
                 continue;
             }
             var options = _options;
             if (socket.RemoteEndPoint is IPEndPoint remote && options.RefuseConnection?.Invoke(remote) is { } refused)
             {
-                _metrics?.ConnectionRefused();
+                _metrics?.ConnectionRefused(SshMetrics.RefusedByHost);
                 _logger.LogDebug("refusing connection from {Remote}: {Refusal}", remote, refused);
-                EarlyRefusal.Refuse(socket, options.SoftwareVersion, refused);
+                _refusals.Refuse(socket, options.SoftwareVersion, refused);
+                continue;
+            }
+            DescriptorLease? descriptor = null;
+            if (options.DescriptorBudget is { } budget && (descriptor = budget.TryTake()) is null)
+            {
+                await RefuseAtDescriptorLimitAsync(socket, options, budget).ConfigureAwait(false);
                 continue;
             }
             if (_unauthenticated.TryTake(socket.RemoteEndPoint, options, out var refusal) is not { } slot)
             {
-                _metrics?.ConnectionRefused();
+                _metrics?.ConnectionRefused(SshMetrics.UnauthenticatedLimit);
                 _logger.LogWarning("refusing connection from {Remote}: {Refusal}", socket.RemoteEndPoint, refusal);
                 socket.Dispose();
+                descriptor?.Dispose();
                 continue;
             }
             _metrics?.ConnectionAccepted();
             socket.NoDelay = true;
-            var task = RunSessionAsync(socket, options, slot);
+            var task = RunSessionAsync(socket, options, slot, descriptor);
             lock (_gate)
             {
                 if (!task.IsCompleted)
@@ -127,7 +152,51 @@ public sealed class SshServer : IAsyncDisposable
         }
     }
 
-    private async Task RunSessionAsync(Socket socket, SshServerOptions options, UnauthenticatedSlots.Lease slot)
+    /// <summary>
+    /// Tells the connection why (on a descriptor borrowed from the reserve) and closes it; open sessions are not
+    /// touched. Logged once per 10 s with the figures an operator needs to raise LimitNOFILE. While every refusal the
+    /// reserve allows is still being written, the accept loop waits (up to <see cref="RefusalWait"/>) rather than close
+    /// the connection without a word: the connections behind it wait in the kernel's backlog, holding no descriptor.
+    /// </summary>
+    private async Task RefuseAtDescriptorLimitAsync(Socket socket, SshServerOptions options, DescriptorBudget budget)
+    {
+        _metrics?.ConnectionRefused(SshMetrics.DescriptorLimit);
+        if (_descriptorWarning.ShouldWrite(out var times))
+        {
+            _logger.LogWarning("refused {Times} connection(s) in the last 10 s at the open-file limit: {Descriptors}; raise LimitNOFILE (systemd) or lower the per-user limits",
+                times, DescribeDescriptors(options));
+        }
+        var waited = options.TimeProvider.GetTimestamp();
+        while (true)
+        {
+            if (budget.TryTakeForRefusal() is { } borrowed)
+            {
+                _refusals.Refuse(socket, options.SoftwareVersion, options.AtDescriptorLimitMessage, borrowed);
+                return;
+            }
+            if (options.TimeProvider.GetElapsedTime(waited) >= RefusalWait || _stopping.IsCancellationRequested)
+            {
+                socket.Dispose();
+                return;
+            }
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(20), options.TimeProvider, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping: the loop above closes the socket.
+            }
+        }
+    }
+
+    private static readonly TimeSpan RefusalWait = TimeSpan.FromSeconds(3);
+
+    private static string DescribeDescriptors(SshServerOptions options) => options.DescriptorBudget is { } b
+        ? $"{b.InUse} descriptors open of RLIMIT_NOFILE {b.Limit}, {b.Reserve} kept in reserve"
+        : "no descriptor budget";
+
+    private async Task RunSessionAsync(Socket socket, SshServerOptions options, UnauthenticatedSlots.Lease slot, DescriptorLease? descriptor)
     {
         await Task.Yield();
         try
@@ -139,6 +208,13 @@ public sealed class SshServer : IAsyncDisposable
             session.Authenticated += slot.Release;
             await session.RunAsync(_stopping.Token).ConfigureAwait(false);
         }
+        catch (OutOfMemoryException)
+        {
+            // This connection's buffers could not be had; the others keep theirs.
+            _metrics?.ConnectionRefused(SshMetrics.OutOfMemory);
+            _logger.LogWarning("connection from {Remote} closed: out of memory for its buffers", socket.RemoteEndPoint);
+            socket.Dispose();
+        }
         catch (Exception ex)
         {
             _logger.LogError(ex, "connection from {Remote} ended with an unexpected error", socket.RemoteEndPoint);
@@ -146,6 +222,7 @@ public sealed class SshServer : IAsyncDisposable
         }
         finally
         {
+            descriptor?.Dispose();
             slot.Release();
             lock (_gate)
             {

@@ -77,6 +77,18 @@ public sealed class SshServerOptions
     /// </summary>
     public Func<System.Net.IPEndPoint, string?>? RefuseConnection { get; init; }
 
+    /// <summary>
+    /// Keeps the process clear of its open-file limit: each accepted connection takes a descriptor from it, and while
+    /// none is left the connection is told <see cref="AtDescriptorLimitMessage"/> and closed, leaving open connections
+    /// untouched. Null: no accounting (accept until the kernel says EMFILE, then back off). Shared with whatever else in
+    /// the process opens sockets per session (outbound connections), so all of them draw on one budget.
+    /// </summary>
+    public Resources.DescriptorBudget? DescriptorBudget { get; init; }
+
+    /// <summary>The sentence a connection refused at the open-file limit is told.</summary>
+    public string AtDescriptorLimitMessage { get; init; } =
+        "the server is at its open-file limit and cannot take another connection now; try again in a minute";
+
     /// <summary>Receive window we grant per channel; bounds per-channel buffering.</summary>
     public uint ChannelWindowSize { get; init; } = 2 * 1024 * 1024;
 

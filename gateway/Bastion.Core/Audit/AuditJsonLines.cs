@@ -1,16 +1,30 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using Microsoft.Win32.SafeHandles;
 
 namespace Bastion.Core.Audit;
 
 /// <summary>
 /// Appends audit records as JSON lines, with the same fields and hashes as the database, so a shipped copy
-/// can be verified independently. Each batch is written with one append, so lines from two processes sharing
-/// the file do not interleave within a line (their order in the file may differ from seq order).
+/// can be verified independently.
+/// <para>
+/// The file is opened once, with O_APPEND, and kept open: a gateway at its open-file limit must still be able to write
+/// its trail, so the descriptor is taken at the first write and never given back while the process runs. With O_APPEND
+/// the kernel puts each write at the end of the file, so every batch goes out in one write(2) and lines from several
+/// Bastion processes sharing the file (gateway, admin app, CLI) never interleave within a line; their order in the file
+/// may differ from seq order. Log shippers (journald, filebeat, tail) read it as before.
+/// </para>
+/// <para>
+/// Rotation: when the path no longer names the open file (missing, or another length — logrotate renamed it, or
+/// another process wrote between the two looks, which only costs a reopen) the next batch reopens it. If that reopen
+/// fails the old descriptor is kept, so nothing is lost.
+/// </para>
 /// </summary>
-internal sealed class AuditJsonLines
+internal sealed partial class AuditJsonLines : IDisposable
 {
     private readonly string _path;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private SafeFileHandle? _file;
 
     public AuditJsonLines(string path) => _path = Path.GetFullPath(path);
 
@@ -24,14 +38,7 @@ internal sealed class AuditJsonLines
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            var directory = Path.GetDirectoryName(_path);
-            if (!string.IsNullOrEmpty(directory))
-            {
-                Directory.CreateDirectory(directory);
-            }
-            await using var stream = await OpenLockedAsync(ct).ConfigureAwait(false);
-            await stream.WriteAsync(bytes, ct).ConfigureAwait(false);
-            await stream.FlushAsync(ct).ConfigureAwait(false);
+            AppendAll(CurrentFile(), bytes);
         }
         finally
         {
@@ -39,42 +46,102 @@ internal sealed class AuditJsonLines
         }
     }
 
-    /// <summary>
-    /// .NET writes at its own cached offset rather than with O_APPEND, so two processes appending at once would
-    /// overwrite each other's lines. On Unix, FileShare.None takes an exclusive advisory lock (flock) that other
-    /// Bastion processes respect (FileShare.Read would take only a shared one), and the append position is read
-    /// after the lock is held. Log shippers (journald, filebeat, tail) do not flock and are unaffected. Waiting
-    /// uses real time: this is about another process, not about the domain clock.
-    /// </summary>
-    private async Task<FileStream> OpenLockedAsync(CancellationToken ct)
+    private SafeFileHandle CurrentFile()
     {
-        var options = new FileStreamOptions
+        if (_file is { } open && !Replaced(open))
         {
-            Mode = FileMode.Append,
-            Access = FileAccess.Write,
-            Share = FileShare.None,
-            Options = FileOptions.Asynchronous,
-        };
-        if (!OperatingSystem.IsWindows())
-        {
-            // The trail names users and addresses: readable by the service and its group (log shippers), not by all.
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+            return open;
         }
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            try
+            var reopened = Open(_path);
+            _file?.Dispose();
+            _file = reopened;
+        }
+        catch (IOException) when (_file is not null)
+        {
+            // Keep writing where we were; the next batch tries the path again.
+        }
+        return _file!;
+    }
+
+    private bool Replaced(SafeFileHandle open)
+    {
+        var onDisk = new FileInfo(_path);
+        return !onDisk.Exists || onDisk.Length != RandomAccess.GetLength(open);
+    }
+
+    private static SafeFileHandle Open(string path)
+    {
+        var directory = Path.GetDirectoryName(path);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+        // The trail names users and addresses: readable by the service and its group (log shippers), not by all.
+        var fd = open(path, OpenWriteOnly | OpenCreate | OpenAppend | OpenCloseOnExec, Mode0640);
+        if (fd < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw new IOException($"cannot open {path} for appending: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
+        }
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    private static unsafe void AppendAll(SafeFileHandle file, byte[] bytes)
+    {
+        var added = false;
+        try
+        {
+            file.DangerousAddRef(ref added);
+            var fd = (int)file.DangerousGetHandle();
+            fixed (byte* start = bytes)
             {
-                return new FileStream(_path, options);
+                var written = 0;
+                while (written < bytes.Length)
+                {
+                    var n = write(fd, start + written, (nuint)(bytes.Length - written));
+                    if (n < 0)
+                    {
+                        var errno = Marshal.GetLastPInvokeError();
+                        if (errno == InterruptedErrno)
+                        {
+                            continue;
+                        }
+                        throw new IOException($"cannot append to the audit copy: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
+                    }
+                    written += (int)n;
+                }
             }
-            catch (IOException) when (attempt < LockAttempts && File.Exists(_path))
+        }
+        finally
+        {
+            if (added)
             {
-                await Task.Delay(LockRetryDelay, ct).ConfigureAwait(false);
+                file.DangerousRelease();
             }
         }
     }
 
-    private const int LockAttempts = 500;
-    private static readonly TimeSpan LockRetryDelay = TimeSpan.FromMilliseconds(10);
+    public void Dispose()
+    {
+        _file?.Dispose();
+        _gate.Dispose();
+    }
+
+    // Linux open(2) flags (the same on x86-64 and arm64) and the file mode.
+    private const int OpenWriteOnly = 0x1;
+    private const int OpenCreate = 0x40;
+    private const int OpenAppend = 0x400;
+    private const int OpenCloseOnExec = 0x80000;
+    private const int Mode0640 = 0x1A0;
+    private const int InterruptedErrno = 4;
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int open(string path, int flags, int mode);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    private static unsafe partial nint write(int fd, byte* buffer, nuint count);
 
     internal static byte[] Serialize(IReadOnlyList<AuditRecord> records)
     {

@@ -139,6 +139,7 @@ public sealed class AuditTrail : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         _abort.Dispose();
+        _jsonLines?.Dispose();
     }
 
     private AuditEvent Prepare(AuditEvent auditEvent)

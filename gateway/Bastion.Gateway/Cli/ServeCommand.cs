@@ -1,3 +1,4 @@
+using Bastion.Ssh.Resources;
 using System.CommandLine;
 using Bastion.Core.Inventory;
 using Bastion.Gateway.Configuration;
@@ -54,6 +55,7 @@ public static class ServeCommand
             return ExitCodes.Usage;
         }
 
+        var descriptors = ProcessDescriptorTable.RaiseSoftToHard();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             ContentRootPath = AppContext.BaseDirectory,
@@ -85,6 +87,8 @@ public static class ServeCommand
         {
             builder.Services.AddSingleton(context);
             builder.Services.AddSingleton<ActiveSessions>();
+            // One budget for every socket a session holds (client side and target side), sampled on real time.
+            builder.Services.AddSingleton(_ => new DescriptorBudget(new ProcessDescriptorTable(), TimeProvider.System));
             builder.Services.AddSingleton<TextWriter>(Console.Out);
             builder.Services.AddSingleton(TimeProvider.System);
             builder.Services.AddMetrics();
@@ -129,10 +133,51 @@ public static class ServeCommand
                 Console.Error.WriteLine($"bastion: {message}");
                 return ExitCodes.Failed;
             }
+            Console.WriteLine(DescribeDescriptorLimit(descriptors.Soft, descriptors.Hard));
+            ObserveStrayExceptions(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Bastion.Gateway.Unhandled"), context);
             await PrintFirstStepsAsync(context, cancellationToken).ConfigureAwait(false);
             await host.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
         }
         return ExitCodes.Ok;
+    }
+
+    /// <summary>"open files: limit 65536 (hard 65536), room for about 32,000 forwarded sessions" — read at start by an operator sizing LimitNOFILE.</summary>
+    internal static string DescribeDescriptorLimit(long soft, long hard)
+    {
+        var sessions = Math.Max(0, (soft - DescriptorBudget.ReserveFor(soft) - BaselineDescriptors) / DescriptorsPerSession);
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"open files: limit {soft} (hard {hard}), room for about {sessions:N0} forwarded sessions (2 descriptors each; raise LimitNOFILE for more)");
+    }
+
+    /// <summary>What an idle gateway holds (assemblies mapped twice, the store, logs, listeners), measured at about 170.</summary>
+    internal const long BaselineDescriptors = 200;
+
+    /// <summary>A forwarded session holds the client's socket and the target's.</summary>
+    internal const long DescriptorsPerSession = 2;
+
+    /// <summary>
+    /// A fault on a path nobody awaits must not pass unseen, and one that would end the process says so with the audit
+    /// trail flushed first, so the last minutes are not lost with it.
+    /// </summary>
+    private static void ObserveStrayExceptions(ILogger logger, GatewayContext context)
+    {
+        TaskScheduler.UnobservedTaskException += (_, e) =>
+        {
+            logger.LogError(e.Exception, "a background task failed and nobody awaited it; the gateway carries on");
+            e.SetObserved();
+        };
+        AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+        {
+            logger.LogCritical(e.ExceptionObject as Exception, "unhandled exception; the process is ending — flushing the audit trail first");
+            try
+            {
+                context.Audit.FlushAsync(CancellationToken.None).Wait(TimeSpan.FromSeconds(5));
+            }
+            catch (Exception)
+            {
+                // Nothing more can be done on the way out; the store keeps what it already had.
+            }
+        };
     }
 
     private static void AddMetricsEndpoint(IServiceCollection services, MetricsOptions metrics)

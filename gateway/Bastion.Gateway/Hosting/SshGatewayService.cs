@@ -6,6 +6,7 @@ using Bastion.Gateway.Observability;
 using Bastion.Gateway.Ssh;
 using Bastion.Ssh;
 using Bastion.Ssh.Algorithms.HostKeys;
+using Bastion.Ssh.Resources;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -22,11 +23,13 @@ public sealed class SshGatewayService : IHostedService, IAsyncDisposable
     private readonly List<HostKey> _hostKeys = new();
     private readonly IMeterFactory? _meters;
     private readonly GatewayMetrics? _metrics;
+    private readonly DescriptorBudget? _descriptors;
     private SshServer? _server;
 
     public SshGatewayService(GatewayContext context, ActiveSessions active, ILoggerFactory loggers, TextWriter console,
-        IMeterFactory? meters = null, GatewayMetrics? metrics = null)
+        IMeterFactory? meters = null, GatewayMetrics? metrics = null, DescriptorBudget? descriptors = null)
     {
+        _descriptors = descriptors;
         _context = context;
         _active = active;
         _loggers = loggers;
@@ -70,6 +73,8 @@ public sealed class SshGatewayService : IHostedService, IAsyncDisposable
         MeterFactory = _meters,
         // An address this node knows to be locked out is turned away before the key exchange: no cryptography, no login
         // slot, no audit row per attempt (its auth.lockout row says it all), however fast it reconnects.
+        DescriptorBudget = _descriptors,
+        AtDescriptorLimitMessage = "Bastion: this gateway is at its open-file limit and cannot take another connection now; try again in a minute (operators: the gateway's log and bastion doctor say more)",
         RefuseConnection = remote => _context.RateLimiter.KnownLockout(null, remote.Address) is { IsLockedOut: true } lockout
             ? Ssh.LockoutMessage.For(lockout.RetryAfter)
             : null,
@@ -86,7 +91,7 @@ public sealed class SshGatewayService : IHostedService, IAsyncDisposable
         }
         var ssh = _context.Options.Ssh;
         var endPoint = new IPEndPoint(IPAddress.Parse(ssh.ListenAddress), ssh.Port);
-        _server = new SshServer(endPoint, ServerOptions(ssh), new GatewaySessionHandlerFactory(_context, _active, _metrics), _loggers);
+        _server = new SshServer(endPoint, ServerOptions(ssh), new GatewaySessionHandlerFactory(_context, _active, _metrics, _descriptors), _loggers);
         _server.Start();
         _console.WriteLine($"listening on {_server.LocalEndPoint} (data in {_context.Paths.DataDirectory})");
         _console.Flush();

@@ -3,6 +3,7 @@ using Bastion.Core.Store;
 using Bastion.Gateway.Hosting;
 using Bastion.Gateway.Ssh;
 using Bastion.Ssh.Authentication;
+using Bastion.Ssh.Resources;
 
 namespace Bastion.Gateway.Observability;
 
@@ -22,10 +23,22 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _recordingBytes;
     private readonly Counter<long> _silentConnections;
     private readonly Counter<long> _dnsDropped;
+    private readonly Counter<long> _channelsAtDescriptorLimit;
 
-    public GatewayMetrics(IMeterFactory meters, GatewayContext context, ActiveSessions active)
+    public GatewayMetrics(IMeterFactory meters, GatewayContext context, ActiveSessions active, DescriptorBudget? descriptors = null)
     {
         var meter = meters.Create(MeterName);
+        if (descriptors is not null)
+        {
+            meter.CreateObservableGauge("process.open_fds", () => descriptors.InUse,
+                description: "File descriptors open in the gateway process (sampled each second, plus sockets opened since)");
+            meter.CreateObservableGauge("process.max_fds", () => descriptors.Limit,
+                description: "The process's open-file limit (RLIMIT_NOFILE soft limit)");
+            meter.CreateObservableGauge("process.fds_available", () => descriptors.Available,
+                description: "Sockets that can still be opened before new connections and channels are refused (the reserve kept back)");
+        }
+        _channelsAtDescriptorLimit = meter.CreateCounter<long>("channels.refused.fd_limit",
+            description: "Channel opens refused because the gateway is at its open-file limit");
         meter.CreateObservableGauge("active_connections", () => active.Count,
             description: "SSH connections open on this node, authenticated or not");
         meter.CreateObservableGauge("active_sessions", () => active.Snapshot().Count(s => s.Authenticated),
@@ -78,6 +91,8 @@ public sealed class GatewayMetrics
     };
 
     public void SilentConnection() => _silentConnections.Add(1);
+
+    public void ChannelRefusedAtDescriptorLimit() => _channelsAtDescriptorLimit.Add(1);
 
     /// <summary>A DNS query dropped by the per-source response limit; <paramref name="transport"/> is "udp" or "tcp".</summary>
     public void DnsResponseDropped(string transport) => _dnsDropped.Add(1, new KeyValuePair<string, object?>("transport", transport));

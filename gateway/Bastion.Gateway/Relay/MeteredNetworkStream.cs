@@ -9,12 +9,12 @@ namespace Bastion.Gateway;
 /// runs rather than when it closes. It stays a <see cref="NetworkStream"/> because the relay half-closes the
 /// target socket through it.
 /// </summary>
-public sealed class MeteredNetworkStream : NetworkStream
+public sealed class MeteredNetworkStream : TargetStream
 {
     private readonly GatewayMetrics _metrics;
 
-    public MeteredNetworkStream(Socket socket, GatewayMetrics metrics)
-        : base(socket, ownsSocket: true)
+    public MeteredNetworkStream(Socket socket, GatewayMetrics metrics, IDisposable? descriptor = null)
+        : base(socket, descriptor)
     {
         _metrics = metrics;
     }

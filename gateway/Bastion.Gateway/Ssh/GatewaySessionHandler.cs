@@ -8,6 +8,7 @@ using Bastion.Ssh.Algorithms.PublicKeys;
 using Bastion.Ssh.Authentication;
 using Bastion.Ssh.Connection;
 using Bastion.Ssh.Messages;
+using Bastion.Ssh.Resources;
 using Bastion.Ssh.Transport;
 
 namespace Bastion.Gateway.Ssh;
@@ -23,7 +24,7 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
     private readonly ActiveSessions _active;
     private readonly GatewayMetrics? _metrics;
 
-    public GatewaySessionHandler(GatewayContext context, SshConnectionInfo connection, ActiveSessions active, GatewayMetrics? metrics = null)
+    public GatewaySessionHandler(GatewayContext context, SshConnectionInfo connection, ActiveSessions active, GatewayMetrics? metrics = null, DescriptorBudget? descriptors = null)
     {
         _context = context;
         _connection = connection;
@@ -31,7 +32,7 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
         _metrics = metrics;
         _state = new ConnectionState(connection.SessionId, connection.RemoteEndPoint as System.Net.IPEndPoint, connection);
         _auth = new GatewayAuthenticator(context, _state);
-        _forwarder = new TargetForwarder(context, _state, metrics);
+        _forwarder = new TargetForwarder(context, _state, metrics, descriptors);
         _active.Add(_state);
     }
 

@@ -1,6 +1,7 @@
 using Bastion.Gateway.Hosting;
 using Bastion.Gateway.Observability;
 using Bastion.Ssh;
+using Bastion.Ssh.Resources;
 
 namespace Bastion.Gateway.Ssh;
 
@@ -9,13 +10,15 @@ public sealed class GatewaySessionHandlerFactory : ISshSessionHandlerFactory
     private readonly GatewayContext _context;
     private readonly ActiveSessions _active;
     private readonly GatewayMetrics? _metrics;
+    private readonly DescriptorBudget? _descriptors;
 
-    public GatewaySessionHandlerFactory(GatewayContext context, ActiveSessions active, GatewayMetrics? metrics = null)
+    public GatewaySessionHandlerFactory(GatewayContext context, ActiveSessions active, GatewayMetrics? metrics = null, DescriptorBudget? descriptors = null)
     {
         _context = context;
         _active = active;
         _metrics = metrics;
+        _descriptors = descriptors;
     }
 
-    public ISshSessionHandler Create(SshConnectionInfo connection) => new GatewaySessionHandler(_context, connection, _active, _metrics);
+    public ISshSessionHandler Create(SshConnectionInfo connection) => new GatewaySessionHandler(_context, connection, _active, _metrics, _descriptors);
 }

@@ -5,6 +5,7 @@ using Bastion.Gateway.Hosting;
 using Bastion.Gateway.Observability;
 using Bastion.Ssh.Connection;
 using Bastion.Ssh.Messages;
+using Bastion.Ssh.Resources;
 
 namespace Bastion.Gateway.Ssh;
 
@@ -21,12 +22,14 @@ public sealed class TargetForwarder
     private readonly TargetAccess _access;
     private readonly ConnectionState _state;
     private readonly GatewayMetrics? _metrics;
+    private readonly DescriptorBudget? _descriptors;
 
-    public TargetForwarder(GatewayContext context, ConnectionState state, GatewayMetrics? metrics = null)
+    public TargetForwarder(GatewayContext context, ConnectionState state, GatewayMetrics? metrics = null, DescriptorBudget? descriptors = null)
     {
         _context = context;
         _state = state;
         _metrics = metrics;
+        _descriptors = descriptors;
         _access = new TargetAccess(context, state);
     }
 
@@ -44,14 +47,30 @@ public sealed class TargetForwarder
         {
             return ChannelOpenDecision.Reject(access.FailureReason, access.Refusal!);
         }
+        // The socket to the target is a descriptor like the client's: at the limit the channel is refused, and the
+        // connections already open (this one included) carry on.
+        DescriptorLease? descriptor = null;
+        if (_descriptors is { } budget && (descriptor = budget.TryTake()) is null)
+        {
+            var error = $"the gateway is at its open-file limit and cannot open another connection to {target.Name} now; try again in a minute";
+            _metrics?.ChannelRefusedAtDescriptorLimit();
+            await _access.DeniedAsync(access.Requested, target, Mode, "open-file limit", error).ConfigureAwait(false);
+            return ChannelOpenDecision.Reject(ChannelOpenFailureReason.ResourceShortage, $"Bastion: {error}");
+        }
         NetworkStream stream;
         try
         {
             stream = await TargetConnector.ConnectAsync(target.Host, target.Port, TimeSpan.FromSeconds(_context.Options.Inventory.ConnectTimeoutSeconds), cancellationToken,
-                _metrics is { } metrics ? socket => new MeteredNetworkStream(socket, metrics) : null).ConfigureAwait(false);
+                _metrics is { } metrics ? socket => new MeteredNetworkStream(socket, metrics, descriptor) : socket => new TargetStream(socket, descriptor)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not TargetUnreachableException)
+        {
+            descriptor?.Dispose();
+            throw;
         }
         catch (TargetUnreachableException ex)
         {
+            descriptor?.Dispose();
             await _access.DeniedAsync(access.Requested, target, Mode, "connect failed", ex.Message).ConfigureAwait(false);
             return ChannelOpenDecision.Reject(ChannelOpenFailureReason.ConnectFailed, $"Bastion: {target.Name} ({target.Host}:{target.Port}) {ex.Message}");
         }

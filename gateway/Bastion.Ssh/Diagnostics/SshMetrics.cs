@@ -23,7 +23,7 @@ internal sealed class SshMetrics
             "Time from the server's KEXINIT to the client's NEWKEYS, by kex algorithm and phase (initial or rekey)",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = KexBuckets });
         _connections = meter.CreateCounter<long>("connections", null,
-            "TCP connections accepted or refused by the pre-authentication limit (MaxUnauthenticatedConnections)");
+            "TCP connections accepted, or refused and why (pre-authentication limit, host refusal, open-file limit, accept failure, memory)");
     }
 
     public void KeyExchangeCompleted(string algorithm, bool initial, TimeSpan elapsed) =>
@@ -31,5 +31,13 @@ internal sealed class SshMetrics
 
     public void ConnectionAccepted() => _connections.Add(1, new KeyValuePair<string, object?>("result", "accepted"));
 
-    public void ConnectionRefused() => _connections.Add(1, new KeyValuePair<string, object?>("result", "refused"));
+    /// <summary>Refusal reasons (the "reason" tag).</summary>
+    public const string UnauthenticatedLimit = "unauthenticated_limit";
+    public const string RefusedByHost = "refused_by_host";
+    public const string DescriptorLimit = "fd_limit";
+    public const string AcceptFailed = "accept_failed";
+    public const string OutOfMemory = "out_of_memory";
+
+    public void ConnectionRefused(string reason) =>
+        _connections.Add(1, new KeyValuePair<string, object?>("result", "refused"), new KeyValuePair<string, object?>("reason", reason));
 }
