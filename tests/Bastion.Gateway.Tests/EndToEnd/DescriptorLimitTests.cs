@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text.Json;
+using Bastion.Gateway.Tests.Failures;
+using Bastion.Gateway.Tests.Infrastructure;
+
+namespace Bastion.Gateway.Tests.EndToEnd;
+
+/// <summary>
+/// The gateway at its open-file limit (prlimit 1024, as a load test or a small unit would leave it): one asyncssh
+/// process (tests/fixtures/load/limit_load.py) opens more forwarded sessions than 1,024 descriptors hold. Before the
+/// descriptor budget the process aborted here ("Out of memory.": the runtime could not start a thread) and dropped every
+/// session. Now: the sessions it took keep moving checksummed data, further connections and channel opens are refused
+/// with their sentences, the process stays up, the audit chain verifies, and once the load is gone a real OpenSSH login
+/// with key and TOTP works.
+/// </summary>
+public sealed class DescriptorLimitTests : IAsyncLifetime
+{
+    private const long Limit = 1024;
+    private const int Attempts = 600;
+    private const int ExtraChannels = 20;
+    private const string ConnectionRefusal = "this gateway is at its open-file limit and cannot take another connection now";
+    private const string ChannelRefusal = "the gateway is at its open-file limit and cannot open another connection to echo now";
+
+    private FailureTestBed _bed = null!;
+
+    public async Task InitializeAsync() => _bed = await FailureTestBed.StartAsync(
+        // One client process opens every connection; the pre-auth limits are not what this test is about.
+        "--Bastion:Ssh:MaxUnauthenticatedPerSource=0", "--Bastion:Ssh:MaxUnauthenticatedConnections=200");
+
+    public async Task DisposeAsync() => await _bed.DisposeAsync();
+
+    [Fact]
+    public async Task At_the_limit_held_sessions_keep_moving_data_new_ones_are_refused_with_a_message_and_the_process_stays_up()
+    {
+        Tools.Require(Tools.Python3);
+        var python = await ProcessRunner.RunAsync(Tools.Python3, "-c", "import asyncssh");
+        Assert.True(python.Succeeded, $"python3-asyncssh is needed for this test: apt-get install -y python3-asyncssh\n{python.Describe()}");
+
+        var data = _bed.DataDirectory;
+        var key = await SshKeyPair.GenerateAsync(_bed.Directory.SubDirectory("load"), SshKeyType.Ed25519);
+        await GatewayCli.AddUserAsync(data, "load", automation: true);
+        await GatewayCli.AddKeyAsync(data, "load", key);
+        await GatewayCli.AllowAsync(data, "load", "*");
+        var (echoAddress, echoPort) = LoopbackAddresses.Shared.NextEndpoint(7000);
+        await GatewayCli.AddTargetAsync(data, "echo", $"{echoAddress}:{echoPort.ToString(CultureInfo.InvariantCulture)}");
+        var knownHosts = Path.Combine(_bed.Directory.SubDirectory("load"), "known_hosts");
+        await File.WriteAllTextAsync(knownHosts, $"[{_bed.Gateway.Address}]:{_bed.Gateway.Port} {_bed.GatewayHostKey}\n");
+
+        var prlimit = await ProcessRunner.RunAsync("/usr/bin/prlimit", "--pid", _bed.Gateway.ProcessId.ToString(CultureInfo.InvariantCulture), $"--nofile={Limit}:{Limit}");
+        Assert.True(prlimit.Succeeded, $"prlimit (util-linux) could not set the gateway's open-file limit\n{prlimit.Describe()}");
+        await Task.Delay(TimeSpan.FromSeconds(2)); // the budget reads the limit once a second
+
+        var load = await ProcessRunner.RunAsync(new ProcessSpec(Tools.Python3,
+        [
+            Path.Combine(RepositoryRoot.Path, "tests", "fixtures", "load", "limit_load.py"),
+            "--host", _bed.Gateway.Address.ToString(), "--port", _bed.Gateway.Port.ToString(CultureInfo.InvariantCulture),
+            "--user", "load", "--key", key.PrivateKeyPath, "--known-hosts", knownHosts,
+            "--target-host", "echo", "--target-port", echoPort.ToString(CultureInfo.InvariantCulture),
+            "--echo-listen", $"{echoAddress}:{echoPort.ToString(CultureInfo.InvariantCulture)}",
+            "--connections", Attempts.ToString(CultureInfo.InvariantCulture), "--extra-channels", ExtraChannels.ToString(CultureInfo.InvariantCulture),
+            "--rounds", "3", "--chunk", "16384", "--concurrency", "40", "--timeout", "240",
+        ])
+        { Timeout = TimeSpan.FromMinutes(8) });
+        Assert.True(load.Succeeded, $"the load client failed\n{load.Describe()}\n{_bed.Diagnostics()}");
+        var report = JsonDocument.Parse(load.StandardOutput.Trim().Split('\n')[^1]).RootElement;
+        var context = $"load report: {report}\n{_bed.Diagnostics()}";
+
+        Assert.False(_bed.Gateway.HasExited, $"the gateway died at its open-file limit (exit {_bed.Gateway.ExitCode})\n{context}");
+        var held = report.GetProperty("held_connections").GetInt32();
+        var channels = report.GetProperty("held_channels").GetInt32();
+        // Two descriptors a session; the reserve (128) and the idle gateway (~170) take the rest of the 1,024.
+        Assert.InRange(held, 250, 450);
+        Assert.True(channels >= 250, $"only {channels} channels held\n{context}");
+
+        // Every connection it could not take was told why: nothing dropped without a word, nothing timed out.
+        var refusedConnections = Refusals(report, "refused_connections");
+        Assert.True(refusedConnections.Values.Sum() == Attempts - held, $"connections neither held nor refused\n{context}");
+        Assert.All(refusedConnections.Keys, k => Assert.Contains(ConnectionRefusal, k, StringComparison.Ordinal));
+        Assert.Equal(0, report.GetProperty("open_timed_out").GetInt32());
+
+        // Channel opens on held connections: refused as a resource shortage (code 4) with the sentence.
+        var extra = Refusals(report, "refused_extra_channels");
+        Assert.Equal(ExtraChannels, extra.Values.Sum());
+        Assert.All(extra.Keys, k => Assert.StartsWith("channel open failed 4: Bastion: " + ChannelRefusal, k, StringComparison.Ordinal));
+
+        // The sessions held at the limit kept moving data both ways, checksummed, and none was closed under them.
+        Assert.Equal(3, report.GetProperty("data_rounds_ok").GetInt32());
+        Assert.Empty(Refusals(report, "data_failures"));
+        Assert.Equal(0, report.GetProperty("closed_while_held").GetInt32());
+
+        Assert.Contains($"of RLIMIT_NOFILE {Limit}", _bed.Gateway.Output, StringComparison.Ordinal);
+        await _bed.WaitForAuditAsync(r => r.Type == "channel.denied" && r["reason"] == "open-file limit", "channel.denied at the open-file limit");
+        var verify = await GatewayCli.RunAsync(data, "audit", "verify");
+        Assert.True(verify.Succeeded, $"the audit chain does not verify after the load\n{verify.Describe()}");
+
+        // The load is gone: a person logs in as usual (key + TOTP, real OpenSSH, ProxyJump to the sshd target).
+        await _bed.AssertStillServesAsync();
+    }
+
+    private static Dictionary<string, int> Refusals(JsonElement report, string name) =>
+        report.GetProperty(name).EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
+}
