@@ -51,6 +51,7 @@ public static class GatewayDoctor
         }
         findings.Add(ClockCheck.Run());
         findings.Add(await ListenerCheck.RunAsync(options.Ssh, ct).ConfigureAwait(false));
+        findings.Add(OpenFilesCheck.Run(System.Net.IPAddress.Parse(options.Ssh.ListenAddress), options.Ssh.Port));
         if (await HealthEndpointCheck.RunAsync(options.Metrics, ct).ConfigureAwait(false) is { } health)
         {
             findings.Add(health);

@@ -49,6 +49,10 @@ public sealed class DescriptorLimitTests : IAsyncLifetime
         var prlimit = await ProcessRunner.RunAsync("/usr/bin/prlimit", "--pid", _bed.Gateway.ProcessId.ToString(CultureInfo.InvariantCulture), $"--nofile={Limit}:{Limit}");
         Assert.True(prlimit.Succeeded, $"prlimit (util-linux) could not set the gateway's open-file limit\n{prlimit.Describe()}");
         await Task.Delay(TimeSpan.FromSeconds(2)); // the budget reads the limit once a second
+        var doctor = await ProcessRunner.RunAsync(GatewayBinary.Spec(data,
+            ["doctor", $"--Bastion:Ssh:ListenAddress={_bed.Gateway.Address}", $"--Bastion:Ssh:Port={_bed.Gateway.Port.ToString(CultureInfo.InvariantCulture)}"]));
+        Assert.Contains($"WARN open files  gateway pid {_bed.Gateway.ProcessId.ToString(CultureInfo.InvariantCulture)}: ", doctor.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains($" of limit {Limit} (", doctor.StandardOutput, StringComparison.Ordinal);
 
         var load = await ProcessRunner.RunAsync(new ProcessSpec(Tools.Python3,
         [

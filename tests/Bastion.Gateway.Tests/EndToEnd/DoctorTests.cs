@@ -36,6 +36,9 @@ public sealed class DoctorTests : IAsyncLifetime
         Assert.Contains(lines, l => l.StartsWith("ok   backup", StringComparison.Ordinal) && l.Contains("last backup 0 days ago to " + Path.GetFullPath(backup), StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("ok   shipping", StringComparison.Ordinal) && l.Contains("journald (stdout)", StringComparison.Ordinal));
         Assert.Contains(lines, l => (l.StartsWith("ok   disk", StringComparison.Ordinal) || l.StartsWith("WARN disk", StringComparison.Ordinal)) && l.Contains($"where {bed.DataDirectory} is", StringComparison.Ordinal));
+        // The live gateway's descriptors, found by its listening socket (not doctor's own shell limits).
+        Assert.True(lines.Any(l => (l.StartsWith("ok   open files", StringComparison.Ordinal) || l.StartsWith("WARN open files", StringComparison.Ordinal))
+            && l.Contains($"gateway pid {bed.Gateway.ProcessId.ToString(CultureInfo.InvariantCulture)}: ", StringComparison.Ordinal) && l.Contains("more forwarded sessions", StringComparison.Ordinal)), doctor.StandardOutput);
         Assert.Contains("0 failed", doctor.StandardOutput, StringComparison.Ordinal);
         // Its probe of the listener is a connection that says nothing: counted by the gateway, not audited.
         Assert.Equal(silentBefore, await SilentDisconnectsAsync(bed));
