@@ -47,6 +47,11 @@ public sealed class MetricsEndpointTests
         Assert.Contains(samples, s => s.Name == "bastion_ssh_kex_duration_seconds_bucket" && s["le"] == "+Inf");
         Assert.True(Value(samples, "bastion_ssh_connections_total", ("result", "accepted")) >= 1, Dump(samples));
         Assert.Contains(samples, s => s.Name == "bastion_gateway_audit_queue_depth");
+        // The descriptor budget: what is open, the limit, and what is left before refusals (limit − reserve − open).
+        var open = Value(samples, "bastion_gateway_process_open_fds");
+        var limit = Value(samples, "bastion_gateway_process_max_fds");
+        Assert.True(open >= 10 && limit > open, Dump(samples));
+        Assert.True(Value(samples, "bastion_gateway_process_fds_available") is var available && available > 0 && available < limit - open, Dump(samples));
         // No secrets or user names in labels.
         Assert.DoesNotContain(samples, s => s.Labels.Values.Any(v => v.Contains("metered", StringComparison.Ordinal) || v.Contains(secret, StringComparison.Ordinal)));
 
