@@ -85,6 +85,8 @@ public static class ServeCommand
         {
             builder.Services.AddSingleton(context);
             builder.Services.AddSingleton<ActiveSessions>();
+            // Per-user caps (Bastion:Limits) are counted here, once per process: the caps are per node.
+            builder.Services.AddSingleton(new Limits.UserResourceCaps(TimeProvider.System));
             builder.Services.AddSingleton<TextWriter>(Console.Out);
             builder.Services.AddSingleton(TimeProvider.System);
             builder.Services.AddMetrics();

@@ -1,4 +1,5 @@
 using Bastion.Gateway.Hosting;
+using Bastion.Gateway.Limits;
 using Bastion.Gateway.Observability;
 using Bastion.Ssh;
 
@@ -8,14 +9,16 @@ public sealed class GatewaySessionHandlerFactory : ISshSessionHandlerFactory
 {
     private readonly GatewayContext _context;
     private readonly ActiveSessions _active;
+    private readonly UserResourceCaps _caps;
     private readonly GatewayMetrics? _metrics;
 
-    public GatewaySessionHandlerFactory(GatewayContext context, ActiveSessions active, GatewayMetrics? metrics = null)
+    public GatewaySessionHandlerFactory(GatewayContext context, ActiveSessions active, UserResourceCaps caps, GatewayMetrics? metrics = null)
     {
         _context = context;
         _active = active;
+        _caps = caps;
         _metrics = metrics;
     }
 
-    public ISshSessionHandler Create(SshConnectionInfo connection) => new GatewaySessionHandler(_context, connection, _active, _metrics);
+    public ISshSessionHandler Create(SshConnectionInfo connection) => new GatewaySessionHandler(_context, connection, _active, _caps, _metrics);
 }

@@ -91,8 +91,8 @@ internal sealed class RecordingSessionHandler : ISshSessionHandler
     public ValueTask<ChannelOpenDecision> OpenDirectTcpIpAsync(DirectTcpIpChannelOpen request, CancellationToken cancellationToken) =>
         ValueTask.FromResult(ChannelOpenDecision.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, "no forwarding in this test"));
 
-    public ValueTask<ISessionChannelHandler?> OpenSessionAsync(CancellationToken cancellationToken) =>
-        ValueTask.FromResult<ISessionChannelHandler?>(new EchoCommandSession());
+    public ValueTask<SessionOpenDecision> OpenSessionAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult(SessionOpenDecision.Accept(new EchoCommandSession()));
 
     public ValueTask OnDisconnectedAsync(string reason, long bytesReceived, long bytesSent)
     {
