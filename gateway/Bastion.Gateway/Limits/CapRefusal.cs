@@ -18,7 +18,7 @@ public sealed record CapRefusal(string User, string Cap, string Setting, int Lim
             $"Bastion: {User} already has {Count(Current, "channel")} open through this gateway (limit {Setting}); " +
             "close some sessions or forwards (ssh -W, -L, ProxyJump) and try again",
         _ =>
-            $"Bastion: {User} opened {Count(Current, "channel")} through this gateway in the last minute (limit {Setting}); " +
+            $"Bastion: {User} tried to open {Count(Current, "channel")} through this gateway in the last minute (limit {Setting}); " +
             "wait a minute, then open fewer (reuse one connection with ControlMaster instead of one per command)",
     };
 
