@@ -73,8 +73,8 @@ public interface ISshSessionHandler : IAsyncDisposable
     /// <summary>A direct-tcpip channel (ProxyJump, -L) was requested.</summary>
     ValueTask<ChannelOpenDecision> OpenDirectTcpIpAsync(DirectTcpIpChannelOpen request, CancellationToken cancellationToken);
 
-    /// <summary>A session channel was requested; return null to refuse.</summary>
-    ValueTask<ISessionChannelHandler?> OpenSessionAsync(CancellationToken cancellationToken);
+    /// <summary>A session channel was requested: accept it with a handler, or refuse it with a reason the client sees.</summary>
+    ValueTask<SessionOpenDecision> OpenSessionAsync(CancellationToken cancellationToken);
 
     /// <summary>The connection ended; <paramref name="reason"/> says why (for the audit trail).</summary>
     ValueTask OnDisconnectedAsync(string reason, long bytesReceived, long bytesSent);

@@ -44,6 +44,12 @@ public static class AlertTypes
     /// </summary>
     public const string SshBypass = "alert.ssh_bypass";
 
+    /// <summary>
+    /// A user reached a per-user cap on a gateway node (connections, channels, channel opens per minute): a runaway
+    /// loop or a script gone wide. Raised with its limit.user_cap row, at most once per user and cap per minute.
+    /// </summary>
+    public const string UserCapReached = "alert.user_cap";
+
     public static bool IsAlert(string type) => type.StartsWith(Prefix, StringComparison.Ordinal);
 
     /// <summary>"new_source_network" of "alert.new_source_network" (the metrics tag).</summary>

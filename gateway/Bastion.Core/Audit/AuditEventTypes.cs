@@ -66,6 +66,12 @@ public static class AuditEventTypes
     /// <summary>An inventory finding (rejected instance, address conflict, SSH bypass) no longer holds; data "kind", "subject".</summary>
     public const string InventoryFindingCleared = "inventory.finding_cleared";
 
+    /// <summary>
+    /// A login or channel open refused because its user reached a per-user cap on this node (Bastion:Limits); data
+    /// "cap", "setting", "limit", "current". At most one per user and cap per minute; the metric counts every refusal.
+    /// </summary>
+    public const string LimitUserCap = "limit.user_cap";
+
     /// <summary>A session a gateway node held when it stopped without closing it (crash, kill -9, node removed).</summary>
     public const string SessionLost = "session.lost";
 }

@@ -89,6 +89,8 @@ public static class ServeCommand
             builder.Services.AddSingleton<ActiveSessions>();
             // One budget for every socket a session holds (client side and target side), sampled on real time.
             builder.Services.AddSingleton(_ => new DescriptorBudget(new ProcessDescriptorTable(), TimeProvider.System));
+            // Per-user caps (Bastion:Limits) are counted here, once per process: the caps are per node.
+            builder.Services.AddSingleton(new Limits.UserResourceCaps(TimeProvider.System));
             builder.Services.AddSingleton<TextWriter>(Console.Out);
             builder.Services.AddSingleton(TimeProvider.System);
             builder.Services.AddMetrics();

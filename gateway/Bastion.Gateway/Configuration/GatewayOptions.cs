@@ -37,6 +37,9 @@ public sealed class GatewayOptions
 
     public AdminOptions Admin { get; set; } = new();
 
+    /// <summary>Per-user caps on connections, channels and channel opens, per node (Bastion:Limits).</summary>
+    public UserLimitOptions Limits { get; set; } = new();
+
     public StoreOptions Store { get; set; } = new();
 
     /// <summary>Recorded sessions: the gateway logs in to the target itself and records the terminal (Bastion:Recording).</summary>

@@ -108,6 +108,7 @@ public static partial class GatewayOptionsValidator
         errors.AddRange(options.Inventory.Dns.Validate());
         errors.AddRange(options.Audit.Export.Validate());
         errors.AddRange(options.Alerts.Validate());
+        errors.AddRange(options.Limits.Validate());
         errors.AddRange(options.Recording.Validate());
         return errors;
     }

@@ -44,6 +44,12 @@ public sealed record ReloadPlan(IReadOnlyList<string> Applied, IReadOnlyList<str
         "Bastion:Inventory:AllowAddresses",
         "Bastion:Inventory:ConnectTimeoutSeconds",
         "Bastion:Admin:PublicUrl",
+        "Bastion:Limits:ConnectionsPerUser",
+        "Bastion:Limits:ChannelsPerUser",
+        "Bastion:Limits:ChannelOpensPerMinute",
+        "Bastion:Limits:Automation:ConnectionsPerUser",
+        "Bastion:Limits:Automation:ChannelsPerUser",
+        "Bastion:Limits:Automation:ChannelOpensPerMinute",
     };
 
     /// <summary>The flattened "Bastion" and "Logging" sections: the part of the configuration a reload can change.</summary>
@@ -101,6 +107,7 @@ public sealed record ReloadPlan(IReadOnlyList<string> Applied, IReadOnlyList<str
         merged.Mfa = next.Mfa;
         merged.Inventory = inventory;
         merged.Admin = next.Admin;
+        merged.Limits = next.Limits;
         return merged;
     }
 }

@@ -19,6 +19,7 @@ public sealed class SshGatewayService : IHostedService, IAsyncDisposable
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly ActiveSessions _active;
+    private readonly Limits.UserResourceCaps _caps;
     private readonly TextWriter _console;
     private readonly List<HostKey> _hostKeys = new();
     private readonly IMeterFactory? _meters;
@@ -26,12 +27,13 @@ public sealed class SshGatewayService : IHostedService, IAsyncDisposable
     private readonly DescriptorBudget? _descriptors;
     private SshServer? _server;
 
-    public SshGatewayService(GatewayContext context, ActiveSessions active, ILoggerFactory loggers, TextWriter console,
+    public SshGatewayService(GatewayContext context, ActiveSessions active, Limits.UserResourceCaps caps, ILoggerFactory loggers, TextWriter console,
         IMeterFactory? meters = null, GatewayMetrics? metrics = null, DescriptorBudget? descriptors = null)
     {
         _descriptors = descriptors;
         _context = context;
         _active = active;
+        _caps = caps;
         _loggers = loggers;
         _console = console;
         _meters = meters;
@@ -91,7 +93,7 @@ public sealed class SshGatewayService : IHostedService, IAsyncDisposable
         }
         var ssh = _context.Options.Ssh;
         var endPoint = new IPEndPoint(IPAddress.Parse(ssh.ListenAddress), ssh.Port);
-        _server = new SshServer(endPoint, ServerOptions(ssh), new GatewaySessionHandlerFactory(_context, _active, _metrics, _descriptors), _loggers);
+        _server = new SshServer(endPoint, ServerOptions(ssh), new GatewaySessionHandlerFactory(_context, _active, _caps, _metrics, _descriptors), _loggers);
         _server.Start();
         _console.WriteLine($"listening on {_server.LocalEndPoint} (data in {_context.Paths.DataDirectory})");
         _console.Flush();

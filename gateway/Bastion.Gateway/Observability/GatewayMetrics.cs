@@ -24,6 +24,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _silentConnections;
     private readonly Counter<long> _dnsDropped;
     private readonly Counter<long> _channelsAtDescriptorLimit;
+    private readonly Counter<long> _capRefusals;
 
     public GatewayMetrics(IMeterFactory meters, GatewayContext context, ActiveSessions active, DescriptorBudget? descriptors = null)
     {
@@ -59,6 +60,8 @@ public sealed class GatewayMetrics
             description: "Connections closed by the client before it sent a byte (TCP health checks, port probes); counted here, not audited");
         _dnsDropped = meter.CreateCounter<long>("dns.responses.dropped",
             description: "Inventory DNS queries left unanswered because their source was over its response rate limit, by transport (udp, tcp)");
+        _capRefusals = meter.CreateCounter<long>("limits.refusals",
+            description: "Logins and channel opens refused because the user reached a per-user cap on this node, by cap (ConnectionsPerUser, ChannelsPerUser, ChannelOpensPerMinute)");
         meter.CreateObservableGauge("inventory.snapshot.age", () => InventoryAges(context), "s",
             "Seconds since each cloud account's instance list was last refreshed successfully");
         meter.CreateObservableGauge("inventory.account.resolving", () => InventoryResolving(context), null,
@@ -96,6 +99,9 @@ public sealed class GatewayMetrics
 
     /// <summary>A DNS query dropped by the per-source response limit; <paramref name="transport"/> is "udp" or "tcp".</summary>
     public void DnsResponseDropped(string transport) => _dnsDropped.Add(1, new KeyValuePair<string, object?>("transport", transport));
+
+    /// <summary>A login or channel open refused by a per-user cap; <paramref name="cap"/> is one of <see cref="Limits.UserCaps"/>.</summary>
+    public void CapRefused(string cap) => _capRefusals.Add(1, new KeyValuePair<string, object?>("cap", cap));
 
     public void Login(string mfaPolicy) => _logins.Add(1, new KeyValuePair<string, object?>("mfa", mfaPolicy));
 

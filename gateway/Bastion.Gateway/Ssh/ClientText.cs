@@ -23,6 +23,12 @@ public static class ClientText
             ? ChannelOpenDecision.Reject(decision.FailureReason, TerminalText.Visible(description))
             : decision;
 
+    /// <summary>A session-channel refusal with its description escaped, as for <see cref="ChannelOpenDecision"/>.</summary>
+    public static SessionOpenDecision Shown(SessionOpenDecision decision) =>
+        decision.FailureDescription is { } description && TerminalText.NeedsEscaping(description)
+            ? SessionOpenDecision.Reject(decision.FailureReason, TerminalText.Visible(description))
+            : decision;
+
     /// <summary>An authentication answer with its banner escaped line by line.</summary>
     public static AuthResult Shown(AuthResult result) =>
         result.Banner is { } banner ? result with { Banner = Lines(banner) } : result;

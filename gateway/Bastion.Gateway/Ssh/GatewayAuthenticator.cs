@@ -28,11 +28,14 @@ public sealed class GatewayAuthenticator
     private readonly ConnectionState _state;
     private readonly LoginFailures _failures;
     private readonly BrowserApproval _approval;
+    private readonly Limits.ConnectionCaps? _caps;
 
-    public GatewayAuthenticator(GatewayContext context, ConnectionState state)
+    /// <param name="caps">The per-user caps a login must fit in before it succeeds; null: none (tests of auth alone).</param>
+    public GatewayAuthenticator(GatewayContext context, ConnectionState state, Limits.ConnectionCaps? caps = null)
     {
         _context = context;
         _state = state;
+        _caps = caps;
         _failures = new LoginFailures(context, state);
         _approval = new BrowserApproval(context, state);
     }
@@ -351,6 +354,14 @@ public sealed class GatewayAuthenticator
             _state.User = null;
             _state.VerifiedKey = null;
             return LockedOut(lockout.RetryAfter);
+        }
+        // Last, right before letting in: a connection over the user's cap (Bastion:Limits) is refused with a sentence
+        // that names it. Not an authentication failure: the credentials were good, so no lockout counts it.
+        if (_caps is not null && await _caps.AdmitLoginAsync(user).ConfigureAwait(false) is { } capped)
+        {
+            _state.User = null;
+            _state.VerifiedKey = null;
+            return capped;
         }
         _state.MfaKind = mfaKind;
         _state.Authenticated = true;

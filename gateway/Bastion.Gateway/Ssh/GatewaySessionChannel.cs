@@ -18,14 +18,17 @@ public sealed class GatewaySessionChannel : ISessionChannelHandler
     /// <summary>"ssh bastion list" (or help) shows the listing; a target with such a name is reached as USER@NAME.</summary>
     private static readonly FrozenSet<string> ListingCommands = new[] { "list", "help", "targets" }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
+    private readonly IDisposable? _capLease;
     private RecordedSession? _recorded;
     private int _started;
 
-    public GatewaySessionChannel(GatewayContext context, ConnectionState state, Observability.GatewayMetrics? metrics = null)
+    /// <param name="capLease">This channel's count against its user's caps (Bastion:Limits); released when the channel closes.</param>
+    public GatewaySessionChannel(GatewayContext context, ConnectionState state, Observability.GatewayMetrics? metrics = null, IDisposable? capLease = null)
     {
         _context = context;
         _state = state;
         _metrics = metrics;
+        _capLease = capLease;
     }
 
     public async ValueTask<bool> OnRequestAsync(SessionChannel channel, ChannelRequestDetails request, CancellationToken cancellationToken)
@@ -61,7 +64,11 @@ public sealed class GatewaySessionChannel : ISessionChannelHandler
         }
     }
 
-    public ValueTask OnClosedAsync(SessionChannel channel) => ValueTask.CompletedTask;
+    public ValueTask OnClosedAsync(SessionChannel channel)
+    {
+        _capLease?.Dispose();
+        return ValueTask.CompletedTask;
+    }
 
     private bool StartOnce(Func<Task> work)
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using Bastion.Core.Audit;
 using Bastion.Core.Store;
 using Bastion.Gateway.Hosting;
+using Bastion.Gateway.Limits;
 using Bastion.Gateway.Observability;
 using Bastion.Ssh;
 using Bastion.Ssh.Algorithms.PublicKeys;
@@ -23,15 +24,17 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
     private readonly TargetForwarder _forwarder;
     private readonly ActiveSessions _active;
     private readonly GatewayMetrics? _metrics;
+    private readonly ConnectionCaps _caps;
 
-    public GatewaySessionHandler(GatewayContext context, SshConnectionInfo connection, ActiveSessions active, GatewayMetrics? metrics = null, DescriptorBudget? descriptors = null)
+    public GatewaySessionHandler(GatewayContext context, SshConnectionInfo connection, ActiveSessions active, UserResourceCaps caps, GatewayMetrics? metrics = null, DescriptorBudget? descriptors = null)
     {
         _context = context;
         _connection = connection;
         _active = active;
         _metrics = metrics;
         _state = new ConnectionState(connection.SessionId, connection.RemoteEndPoint as System.Net.IPEndPoint, connection);
-        _auth = new GatewayAuthenticator(context, _state);
+        _caps = new ConnectionCaps(context, _state, caps, metrics);
+        _auth = new GatewayAuthenticator(context, _state, _caps);
         _forwarder = new TargetForwarder(context, _state, metrics, descriptors);
         _active.Add(_state);
     }
@@ -102,7 +105,8 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
 
     private AuthResult Count(string method, AuthResult result)
     {
-        if (_metrics is { } metrics)
+        // A login refused by a per-user cap is not an authentication failure: limits.refusals counts it instead.
+        if (_metrics is { } metrics && !(result.Outcome == AuthOutcome.Failure && _caps.LoginRefused))
         {
             metrics.AuthResult(method, result.Outcome);
             if (result.Outcome == AuthOutcome.Success && _state.User is { } user)
@@ -114,11 +118,51 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
     }
 
     /// <summary>Refusals quote the name asked for and what the inventory said about it: escaped here, for every cause.</summary>
-    public async ValueTask<ChannelOpenDecision> OpenDirectTcpIpAsync(DirectTcpIpChannelOpen request, CancellationToken cancellationToken) =>
-        ClientText.Shown(await _forwarder.OpenAsync(request, cancellationToken).ConfigureAwait(false));
+    public async ValueTask<ChannelOpenDecision> OpenDirectTcpIpAsync(DirectTcpIpChannelOpen request, CancellationToken cancellationToken)
+    {
+        // The per-user caps come before any work (resolving, policy, dialling): a loop over the cap costs no socket.
+        var (lease, refusal) = await _caps.OpenChannelAsync("direct-tcpip").ConfigureAwait(false);
+        if (refusal is not null)
+        {
+            return ClientText.Shown(ChannelOpenDecision.Reject(ConnectionCaps.RefusalReason, refusal));
+        }
+        ChannelOpenDecision decision;
+        try
+        {
+            decision = await _forwarder.OpenAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            lease?.Dispose();
+            throw;
+        }
+        if (decision.Target is not { } target)
+        {
+            lease?.Dispose();
+            return ClientText.Shown(decision);
+        }
+        if (lease is null)
+        {
+            return decision;
+        }
+        // The lease goes when the channel closes (the library calls back once); the connection's end releases it otherwise.
+        return ChannelOpenDecision.Accept(target, async stats =>
+        {
+            lease.Dispose();
+            if (decision.OnClosed is { } closed)
+            {
+                await closed(stats).ConfigureAwait(false);
+            }
+        }, decision.OnStarted);
+    }
 
-    public ValueTask<ISessionChannelHandler?> OpenSessionAsync(CancellationToken cancellationToken) =>
-        ValueTask.FromResult<ISessionChannelHandler?>(new GatewaySessionChannel(_context, _state, _metrics));
+    public async ValueTask<SessionOpenDecision> OpenSessionAsync(CancellationToken cancellationToken)
+    {
+        var (lease, refusal) = await _caps.OpenChannelAsync("session").ConfigureAwait(false);
+        return refusal is not null
+            ? ClientText.Shown(SessionOpenDecision.Reject(ConnectionCaps.RefusalReason, refusal))
+            : SessionOpenDecision.Accept(new GatewaySessionChannel(_context, _state, _metrics, lease));
+    }
 
     /// <summary>How long a disconnect waits for recorded sessions to seal their recordings and write their close events.</summary>
     private static readonly TimeSpan ChannelWorkGrace = TimeSpan.FromSeconds(15);
@@ -192,6 +236,7 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
     public ValueTask DisposeAsync()
     {
         _active.Remove(_state);
+        _caps.Dispose();
         return ValueTask.CompletedTask;
     }
 }

@@ -239,11 +239,11 @@ internal sealed class ConnectionService
 
     private async ValueTask OpenSessionAsync(uint localId, ChannelOpenMessage open, CancellationToken connectionClosing)
     {
-        var handler = await _handler.OpenSessionAsync(connectionClosing).ConfigureAwait(false);
-        if (handler is null)
+        var decision = await _handler.OpenSessionAsync(connectionClosing).ConfigureAwait(false);
+        if (decision.Handler is not { } handler)
         {
             Unreserve(localId);
-            await RejectAsync(open, ChannelOpenFailureReason.AdministrativelyProhibited, "sessions are not available on this server").ConfigureAwait(false);
+            await RejectAsync(open, decision.FailureReason, decision.FailureDescription ?? "sessions are not available on this server").ConfigureAwait(false);
             return;
         }
         await ConfirmAndStartAsync(new SessionChannel(_transport.Writer, localId, open, _options, handler), open, connectionClosing).ConfigureAwait(false);

@@ -164,13 +164,18 @@ public sealed class OpenSshClient
 
     /// <summary>
     /// Starts ssh without waiting for it (stdin closed at once), for tests that act on a running client: freeze it,
-    /// watch its output. Dispose the result to end it and its jump process.
+    /// watch its output. Dispose the result to end it and its jump process. No <paramref name="command"/>: for
+    /// <c>-N</c> (forwarding only, given in <see cref="SshCallOptions.ExtraArgs"/>).
     /// </summary>
-    public BackgroundProcess StartSsh(string destination, string command, SshCallOptions? call = null)
+    public BackgroundProcess StartSsh(string destination, string? command, SshCallOptions? call = null)
     {
         var args = CommonArgs(call, proxyJumpFlag: "-J");
         args.AddRange(call?.ExtraArgs ?? []);
-        args.AddRange([destination, "--", command]);
+        args.Add(destination);
+        if (command is not null)
+        {
+            args.AddRange(["--", command]);
+        }
         return BackgroundProcess.Start(new ProcessSpec(Tools.Require(Tools.Ssh), args)
         {
             Environment = ProcessEnvironment(call),

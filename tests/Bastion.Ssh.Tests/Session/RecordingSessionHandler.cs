@@ -91,8 +91,11 @@ internal sealed class RecordingSessionHandler : ISshSessionHandler
     public ValueTask<ChannelOpenDecision> OpenDirectTcpIpAsync(DirectTcpIpChannelOpen request, CancellationToken cancellationToken) =>
         ValueTask.FromResult(ChannelOpenDecision.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, "no forwarding in this test"));
 
-    public ValueTask<ISessionChannelHandler?> OpenSessionAsync(CancellationToken cancellationToken) =>
-        ValueTask.FromResult<ISessionChannelHandler?>(new EchoCommandSession());
+    /// <summary>When set, every session open gets this answer instead of a channel.</summary>
+    public SessionOpenDecision? RefuseSessionsWith { get; init; }
+
+    public ValueTask<SessionOpenDecision> OpenSessionAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult(RefuseSessionsWith ?? SessionOpenDecision.Accept(new EchoCommandSession()));
 
     public ValueTask OnDisconnectedAsync(string reason, long bytesReceived, long bytesSent)
     {
