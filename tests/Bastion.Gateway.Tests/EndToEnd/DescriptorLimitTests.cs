@@ -25,7 +25,9 @@ public sealed class DescriptorLimitTests : IAsyncLifetime
 
     public async Task InitializeAsync() => _bed = await FailureTestBed.StartAsync(
         // One client process opens every connection; the pre-auth limits are not what this test is about.
-        "--Bastion:Ssh:MaxUnauthenticatedPerSource=0", "--Bastion:Ssh:MaxUnauthenticatedConnections=200");
+        "--Bastion:Ssh:MaxUnauthenticatedPerSource=0", "--Bastion:Ssh:MaxUnauthenticatedConnections=200",
+        // Nor are the per-user caps: the load account may take everything the descriptors allow.
+        "--Bastion:Limits:Automation:ConnectionsPerUser=0", "--Bastion:Limits:Automation:ChannelsPerUser=0", "--Bastion:Limits:Automation:ChannelOpensPerMinute=0");
 
     public async Task DisposeAsync() => await _bed.DisposeAsync();
 
