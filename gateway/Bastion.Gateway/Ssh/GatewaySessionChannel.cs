@@ -19,12 +19,16 @@ public sealed class GatewaySessionChannel : ISessionChannelHandler
     private static readonly FrozenSet<string> ListingCommands = new[] { "list", "help", "targets" }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     private readonly IDisposable? _capLease;
+    private readonly Bastion.Ssh.Resources.DescriptorBudget? _descriptors;
     private RecordedSession? _recorded;
     private int _started;
 
     /// <param name="capLease">This channel's count against its user's caps (Bastion:Limits); released when the channel closes.</param>
-    public GatewaySessionChannel(GatewayContext context, ConnectionState state, Observability.GatewayMetrics? metrics = null, IDisposable? capLease = null)
+    /// <param name="descriptors">The process's descriptor budget, which a recorded session's connection to its target draws on.</param>
+    public GatewaySessionChannel(GatewayContext context, ConnectionState state, Observability.GatewayMetrics? metrics = null, IDisposable? capLease = null,
+        Bastion.Ssh.Resources.DescriptorBudget? descriptors = null)
     {
+        _descriptors = descriptors;
         _context = context;
         _state = state;
         _metrics = metrics;
@@ -56,7 +60,7 @@ public sealed class GatewaySessionChannel : ISessionChannelHandler
                 {
                     return StartOnce(error is null ? ListTargets : () => RefuseAsync(channel, error, cancellationToken));
                 }
-                var session = new RecordedSession(_context, _state, _metrics);
+                var session = new RecordedSession(_context, _state, _metrics, _descriptors);
                 _recorded = session;
                 return StartOnce(() => session.RunAsync(channel, command!, cancellationToken));
             default:

@@ -24,6 +24,7 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
     private readonly TargetForwarder _forwarder;
     private readonly ActiveSessions _active;
     private readonly GatewayMetrics? _metrics;
+    private readonly DescriptorBudget? _descriptors;
     private readonly ConnectionCaps _caps;
 
     public GatewaySessionHandler(GatewayContext context, SshConnectionInfo connection, ActiveSessions active, UserResourceCaps caps, GatewayMetrics? metrics = null, DescriptorBudget? descriptors = null)
@@ -35,6 +36,7 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
         _state = new ConnectionState(connection.SessionId, connection.RemoteEndPoint as System.Net.IPEndPoint, connection);
         _caps = new ConnectionCaps(context, _state, caps, metrics);
         _auth = new GatewayAuthenticator(context, _state, _caps);
+        _descriptors = descriptors;
         _forwarder = new TargetForwarder(context, _state, metrics, descriptors);
         _active.Add(_state);
     }
@@ -161,7 +163,7 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
         var (lease, refusal) = await _caps.OpenChannelAsync("session").ConfigureAwait(false);
         return refusal is not null
             ? ClientText.Shown(SessionOpenDecision.Reject(ConnectionCaps.RefusalReason, refusal))
-            : SessionOpenDecision.Accept(new GatewaySessionChannel(_context, _state, _metrics, lease));
+            : SessionOpenDecision.Accept(new GatewaySessionChannel(_context, _state, _metrics, lease, _descriptors));
     }
 
     /// <summary>How long a disconnect waits for recorded sessions to seal their recordings and write their close events.</summary>

@@ -27,10 +27,12 @@ public sealed class RecordedSession
     private readonly ConnectionState _state;
     private readonly TargetAccess _access;
     private readonly Observability.GatewayMetrics? _metrics;
+    private readonly Bastion.Ssh.Resources.DescriptorBudget? _descriptors;
     private TerminalBridge? _bridge;
 
-    public RecordedSession(GatewayContext context, ConnectionState state, Observability.GatewayMetrics? metrics = null)
+    public RecordedSession(GatewayContext context, ConnectionState state, Observability.GatewayMetrics? metrics = null, Bastion.Ssh.Resources.DescriptorBudget? descriptors = null)
     {
+        _descriptors = descriptors;
         _context = context;
         _state = state;
         _metrics = metrics;
@@ -95,6 +97,16 @@ public sealed class RecordedSession
             await _access.DeniedAsync(access.Requested, target, Mode, "target user not allowed", message).ConfigureAwait(false);
             return await RefuseAsync(channel, "Bastion: " + message, ct).ConfigureAwait(false);
         }
+        // The gateway's own SSH connection to the target is a descriptor like a forwarded channel's (and a thread of
+        // the client library): at the process's limits this session is refused and the open ones carry on.
+        Bastion.Ssh.Resources.DescriptorLease? descriptor = null;
+        if (_descriptors is { } budget && (descriptor = budget.TryTake()) is null)
+        {
+            var error = $"the gateway is at its open-file limit and cannot open another connection to {target.Name} now; try again in a minute";
+            _metrics?.ChannelRefusedAtDescriptorLimit();
+            await _access.DeniedAsync(access.Requested, target, Mode, "open-file limit", error).ConfigureAwait(false);
+            return await RefuseAsync(channel, "Bastion: " + error, ct).ConfigureAwait(false);
+        }
         TargetCredential? credential = null;
         SshClient client;
         try
@@ -105,9 +117,26 @@ public sealed class RecordedSession
         catch (TargetLoginException ex)
         {
             credential?.Dispose();
+            descriptor?.Dispose();
             await _access.DeniedAsync(access.Requested, target, Mode, ex.Reason, ex.Message).ConfigureAwait(false);
             return await RefuseAsync(channel, "Bastion: " + ex.Message, ct).ConfigureAwait(false);
         }
+        catch (OutOfMemoryException)
+        {
+            // Thread.Start reports a refused thread (RLIMIT_NPROC, a cgroup's pids.max) as out of memory.
+            credential?.Dispose();
+            descriptor?.Dispose();
+            var error = $"the gateway cannot start another recorded session now (out of memory or threads); try again in a minute";
+            await _access.DeniedAsync(access.Requested, target, Mode, "out of memory or threads", error).ConfigureAwait(false);
+            return await RefuseAsync(channel, "Bastion: " + error, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            credential?.Dispose();
+            descriptor?.Dispose();
+            throw;
+        }
+        using (descriptor)
         using (credential)
         using (client)
         {

@@ -105,9 +105,10 @@ public sealed class DescriptorBudget : IDisposable
                 Interlocked.Exchange(ref _untracked, Math.Max(0, open - Math.Max(before, after)));
                 Interlocked.Exchange(ref _limit, _table.Limit());
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            catch (Exception)
             {
                 // At the limit itself the count may fail to open the table; the previous figures stand until it can.
+                // Nothing may escape: this runs on a timer, where an exception would end the process.
             }
         }
     }
