@@ -26,6 +26,7 @@ public sealed class SshGatewayService : IHostedService, IAsyncDisposable
     private readonly GatewayMetrics? _metrics;
     private readonly DescriptorBudget? _descriptors;
     private SshServer? _server;
+    private readonly Limits.MemoryAdmission _memory;
 
     public SshGatewayService(GatewayContext context, ActiveSessions active, Limits.UserResourceCaps caps, ILoggerFactory loggers, TextWriter console,
         IMeterFactory? meters = null, GatewayMetrics? metrics = null, DescriptorBudget? descriptors = null)
@@ -39,6 +40,7 @@ public sealed class SshGatewayService : IHostedService, IAsyncDisposable
         _meters = meters;
         _metrics = metrics;
         _logger = loggers.CreateLogger<SshGatewayService>();
+        _memory = new Limits.MemoryAdmission(_logger, context.Time, metrics);
     }
 
     public IPEndPoint? LocalEndPoint => _server?.LocalEndPoint;
@@ -79,7 +81,7 @@ public sealed class SshGatewayService : IHostedService, IAsyncDisposable
         AtDescriptorLimitMessage = "Bastion: this gateway is at its open-file limit and cannot take another connection now; try again in a minute (operators: the gateway's log and bastion doctor say more)",
         RefuseConnection = remote => _context.RateLimiter.KnownLockout(null, remote.Address) is { IsLockedOut: true } lockout
             ? Ssh.LockoutMessage.For(lockout.RetryAfter)
-            : null,
+            : _memory.Check(),
     };
 
     public Task StartAsync(CancellationToken cancellationToken)

@@ -24,6 +24,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _silentConnections;
     private readonly Counter<long> _dnsDropped;
     private readonly Counter<long> _channelsAtDescriptorLimit;
+    private readonly Counter<long> _connectionsRefusedForMemory;
     private readonly Counter<long> _capRefusals;
 
     public GatewayMetrics(IMeterFactory meters, GatewayContext context, ActiveSessions active, DescriptorBudget? descriptors = null)
@@ -38,6 +39,8 @@ public sealed class GatewayMetrics
             meter.CreateObservableGauge("process.fds_available", () => descriptors.Available,
                 description: "Sockets that can still be opened before new connections and channels are refused (the reserve kept back)");
         }
+        _connectionsRefusedForMemory = meter.CreateCounter<long>("connections.refused.memory",
+            description: "New connections refused because the process is short of memory (GC memory load at its high-load threshold)");
         _channelsAtDescriptorLimit = meter.CreateCounter<long>("channels.refused.fd_limit",
             description: "Channel opens refused because the gateway is at its open-file limit");
         meter.CreateObservableGauge("active_connections", () => active.Count,
@@ -96,6 +99,8 @@ public sealed class GatewayMetrics
     public void SilentConnection() => _silentConnections.Add(1);
 
     public void ChannelRefusedAtDescriptorLimit() => _channelsAtDescriptorLimit.Add(1);
+
+    public void ConnectionRefusedForMemory() => _connectionsRefusedForMemory.Add(1);
 
     /// <summary>A DNS query dropped by the per-source response limit; <paramref name="transport"/> is "udp" or "tcp".</summary>
     public void DnsResponseDropped(string transport) => _dnsDropped.Add(1, new KeyValuePair<string, object?>("transport", transport));

@@ -129,7 +129,10 @@ public sealed class FailureTestBed : IAsyncDisposable
     /// Starts a target sshd and a gateway (with <paramref name="serveArgs"/>, e.g. "--Bastion:Ssh:LoginGraceTimeSeconds=2")
     /// on fresh loopback aliases, registers the target "web-1" and scans the gateway's host key.
     /// </summary>
-    public static async Task<FailureTestBed> StartAsync(params string[] serveArgs)
+    public static Task<FailureTestBed> StartAsync(params string[] serveArgs) => StartAsync(null, serveArgs);
+
+    /// <summary>As <see cref="StartAsync(string[])"/>, with <paramref name="environment"/> added to the gateway's (e.g. DOTNET_GCHeapHardLimit).</summary>
+    public static async Task<FailureTestBed> StartAsync(IReadOnlyDictionary<string, string?>? environment, params string[] serveArgs)
     {
         var dir = new TempDirectory("bastion-neg");
         SshdTarget? target = null;
@@ -141,7 +144,7 @@ public sealed class FailureTestBed : IAsyncDisposable
             bed = new FailureTestBed(dir, target, data);
             await GatewayCli.AddTargetAsync(data, TargetName, $"{target.Address}:{target.Port.ToString(CultureInfo.InvariantCulture)}").ConfigureAwait(false);
             var (address, port) = LoopbackAddresses.Shared.NextEndpoint(2222);
-            bed.Gateway = await GatewayProcess.StartAsync(data, address, port, serveArgs).ConfigureAwait(false);
+            bed.Gateway = await GatewayProcess.StartAsync(data, address, port, serveArgs, environment).ConfigureAwait(false);
             bed.GatewayHostKey = await bed.Gateway.ScanHostKeyAsync().ConfigureAwait(false);
             return bed;
         }
