@@ -23,31 +23,15 @@ public sealed class DescriptorLimitTests : IAsyncLifetime
 
     private FailureTestBed _bed = null!;
 
-    public async Task InitializeAsync() => _bed = await FailureTestBed.StartAsync(
-        // One client process opens every connection; the pre-auth limits are not what this test is about.
-        "--Bastion:Ssh:MaxUnauthenticatedPerSource=0", "--Bastion:Ssh:MaxUnauthenticatedConnections=200",
-        // Nor are the per-user caps: the load account may take everything the descriptors allow.
-        "--Bastion:Limits:Automation:ConnectionsPerUser=0", "--Bastion:Limits:Automation:ChannelsPerUser=0", "--Bastion:Limits:Automation:ChannelOpensPerMinute=0");
+    public async Task InitializeAsync() => _bed = await FailureTestBed.StartAsync(LoadClient.ServeArgs);
 
     public async Task DisposeAsync() => await _bed.DisposeAsync();
 
     [Fact]
     public async Task At_the_limit_held_sessions_keep_moving_data_new_ones_are_refused_with_a_message_and_the_process_stays_up()
     {
-        Tools.Require(Tools.Python3);
-        var python = await ProcessRunner.RunAsync(Tools.Python3, "-c", "import asyncssh");
-        Assert.True(python.Succeeded, $"python3-asyncssh is needed for this test: apt-get install -y python3-asyncssh\n{python.Describe()}");
-
+        var load = await LoadClient.PrepareAsync(_bed);
         var data = _bed.DataDirectory;
-        var key = await SshKeyPair.GenerateAsync(_bed.Directory.SubDirectory("load"), SshKeyType.Ed25519);
-        await GatewayCli.AddUserAsync(data, "load", automation: true);
-        await GatewayCli.AddKeyAsync(data, "load", key);
-        await GatewayCli.AllowAsync(data, "load", "*");
-        var (echoAddress, echoPort) = LoopbackAddresses.Shared.NextEndpoint(7000);
-        await GatewayCli.AddTargetAsync(data, "echo", $"{echoAddress}:{echoPort.ToString(CultureInfo.InvariantCulture)}");
-        var knownHosts = Path.Combine(_bed.Directory.SubDirectory("load"), "known_hosts");
-        await File.WriteAllTextAsync(knownHosts, $"[{_bed.Gateway.Address}]:{_bed.Gateway.Port} {_bed.GatewayHostKey}\n");
-
         var prlimit = await ProcessRunner.RunAsync("/usr/bin/prlimit", "--pid", _bed.Gateway.ProcessId.ToString(CultureInfo.InvariantCulture), $"--nofile={Limit}:{Limit}");
         Assert.True(prlimit.Succeeded, $"prlimit (util-linux) could not set the gateway's open-file limit\n{prlimit.Describe()}");
         await Task.Delay(TimeSpan.FromSeconds(2)); // the budget reads the limit once a second
@@ -56,19 +40,7 @@ public sealed class DescriptorLimitTests : IAsyncLifetime
         Assert.Contains($"WARN open files  gateway pid {_bed.Gateway.ProcessId.ToString(CultureInfo.InvariantCulture)}: ", doctor.StandardOutput, StringComparison.Ordinal);
         Assert.Contains($" of limit {Limit} (", doctor.StandardOutput, StringComparison.Ordinal);
 
-        var load = await ProcessRunner.RunAsync(new ProcessSpec(Tools.Python3,
-        [
-            Path.Combine(RepositoryRoot.Path, "tests", "fixtures", "load", "limit_load.py"),
-            "--host", _bed.Gateway.Address.ToString(), "--port", _bed.Gateway.Port.ToString(CultureInfo.InvariantCulture),
-            "--user", "load", "--key", key.PrivateKeyPath, "--known-hosts", knownHosts,
-            "--target-host", "echo", "--target-port", echoPort.ToString(CultureInfo.InvariantCulture),
-            "--echo-listen", $"{echoAddress}:{echoPort.ToString(CultureInfo.InvariantCulture)}",
-            "--connections", Attempts.ToString(CultureInfo.InvariantCulture), "--extra-channels", ExtraChannels.ToString(CultureInfo.InvariantCulture),
-            "--rounds", "3", "--chunk", "16384", "--concurrency", "40", "--timeout", "240",
-        ])
-        { Timeout = TimeSpan.FromMinutes(8) });
-        Assert.True(load.Succeeded, $"the load client failed\n{load.Describe()}\n{_bed.Diagnostics()}");
-        var report = JsonDocument.Parse(load.StandardOutput.Trim().Split('\n')[^1]).RootElement;
+        var report = await load.RunAsync(Attempts, ExtraChannels);
         var context = $"load report: {report}\n{_bed.Diagnostics()}";
 
         Assert.False(_bed.Gateway.HasExited, $"the gateway died at its open-file limit (exit {_bed.Gateway.ExitCode})\n{context}");
@@ -79,19 +51,19 @@ public sealed class DescriptorLimitTests : IAsyncLifetime
         Assert.True(channels >= 250, $"only {channels} channels held\n{context}");
 
         // Every connection it could not take was told why: nothing dropped without a word, nothing timed out.
-        var refusedConnections = Refusals(report, "refused_connections");
+        var refusedConnections = LoadClient.Counts(report, "refused_connections");
         Assert.True(refusedConnections.Values.Sum() == Attempts - held, $"connections neither held nor refused\n{context}");
         Assert.All(refusedConnections.Keys, k => Assert.Contains(ConnectionRefusal, k, StringComparison.Ordinal));
         Assert.Equal(0, report.GetProperty("open_timed_out").GetInt32());
 
         // Channel opens on held connections: refused as a resource shortage (code 4) with the sentence.
-        var extra = Refusals(report, "refused_extra_channels");
+        var extra = LoadClient.Counts(report, "refused_extra_channels");
         Assert.Equal(ExtraChannels, extra.Values.Sum());
         Assert.All(extra.Keys, k => Assert.StartsWith("channel open failed 4: Bastion: " + ChannelRefusal, k, StringComparison.Ordinal));
 
         // The sessions held at the limit kept moving data both ways, checksummed, and none was closed under them.
         Assert.Equal(3, report.GetProperty("data_rounds_ok").GetInt32());
-        Assert.Empty(Refusals(report, "data_failures"));
+        Assert.Empty(LoadClient.Counts(report, "data_failures"));
         Assert.Equal(0, report.GetProperty("closed_while_held").GetInt32());
 
         Assert.Contains($"of RLIMIT_NOFILE {Limit}", _bed.Gateway.Output, StringComparison.Ordinal);
@@ -103,6 +75,4 @@ public sealed class DescriptorLimitTests : IAsyncLifetime
         await _bed.AssertStillServesAsync();
     }
 
-    private static Dictionary<string, int> Refusals(JsonElement report, string name) =>
-        report.GetProperty(name).EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
 }
