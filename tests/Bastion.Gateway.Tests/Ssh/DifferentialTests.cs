@@ -36,7 +36,12 @@ public sealed class DifferentialTests(DifferentialFixture fixture) : IClassFixtu
         { "global-request-before-auth", "disconnect", "unimplemented", BeforeAuthOnlyLogin },
         { "channel-open-before-auth", "disconnect", "unimplemented", BeforeAuthOnlyLogin },
         { "userauth-before-service-request", "disconnect", "unimplemented", BeforeAuthOnlyLogin },
-        { "second-kexinit-during-kex", "disconnect", "unimplemented", "RFC 4253 §7.1: no further KEXINIT may be sent during a key exchange; we end the connection, sshd answers UNIMPLEMENTED and waits for the exchange" },
+        { "second-kexinit-during-kex", "disconnect", "unimplemented", RekeyBeforeAuth },
+        { "crossing-kexinit-before-auth", "ignore", "unimplemented", RekeyBeforeAuth },
+        { "service-request-during-rekey-before-auth", "disconnect", "unimplemented", RekeyBeforeAuth },
+        { "ext-info-after-rekey-before-auth", "ignore", "unimplemented", RekeyBeforeAuth },
+        { "crossing-kexinit-after-auth", "ignore", "ignore", "" },
+        { "second-kexinit-during-kex-after-auth", "disconnect", "unimplemented", "RFC 4253 §7.1: no further KEXINIT may be sent during a key exchange; we end the connection, sshd answers UNIMPLEMENTED and carries on with the exchange" },
         { "local-extension-message-after-auth", "unimplemented", "disconnect", "RFC 4253 §11.4: every unrecognised message gets UNIMPLEMENTED; sshd rejects the local-extension range 192-255 outright" },
         { "unassigned-message-after-auth", "unimplemented", "unimplemented", "" },
         { "ignore-flood-after-auth", "ignore", "ignore", "" },
@@ -52,6 +57,9 @@ public sealed class DifferentialTests(DifferentialFixture fixture) : IClassFixtu
         { "non-kex-message-during-rekey", "disconnect", "disconnect", "" },
         { "ext-info-after-rekey", "ignore", "unimplemented", "RFC 8308 lets a client send EXT_INFO only after its first NEWKEYS; a later one is ignored here, sshd answers UNIMPLEMENTED" },
     };
+
+    private const string RekeyBeforeAuth =
+        "sshd 9.2 refuses any re-exchange before authentication (UNIMPLEMENTED to the KEXINIT); the gateway allows one (MaxClientRekeysBeforeAuth) and judges what happens inside it as after authentication";
 
     private const string BeforeAuthOnlyLogin =
         "before authentication the gateway answers only what a login needs (transport and userauth) and ends the connection on anything else; sshd answers UNIMPLEMENTED and goes on";
