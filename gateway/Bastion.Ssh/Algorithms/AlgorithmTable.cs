@@ -44,6 +44,8 @@ public sealed class AlgorithmTable
         [
             HmacSha2EtmMac.Sha256,
             HmacSha2EtmMac.Sha512,
+            HmacSha2Mac.Sha256,
+            HmacSha2Mac.Sha512,
         ]),
         PublicKeys = Array.AsReadOnly<PublicKeyAlgorithm>(
         [

@@ -40,6 +40,8 @@ public sealed class TransportAlgorithmTests : IClassFixture<AllKexTestbedFixture
     [Theory]
     [InlineData("hmac-sha2-256-etm@openssh.com")]
     [InlineData("hmac-sha2-512-etm@openssh.com")]
+    [InlineData("hmac-sha2-256")]
+    [InlineData("hmac-sha2-512")]
     public async Task Mac_is_negotiated_when_forced_with_a_ctr_cipher(string mac)
     {
         var kex = await ConnectDirectlyAsync("mac", [("Ciphers", "aes128-ctr"), ("MACs", mac)]);

@@ -17,7 +17,7 @@ public class AlgorithmTableTests
         Assert.Equal(
             ["chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes128-gcm@openssh.com", "aes256-ctr", "aes128-ctr"],
             table.Ciphers.Select(a => a.Name));
-        Assert.Equal(["hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com"], table.Macs.Select(a => a.Name));
+        Assert.Equal(["hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com", "hmac-sha2-256", "hmac-sha2-512"], table.Macs.Select(a => a.Name));
         Assert.Equal(
             [
                 "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
@@ -39,7 +39,8 @@ public class AlgorithmTableTests
         Assert.Equal("aes128-ctr", table.FindCipher("aes128-ctr")!.Name);
         Assert.Null(table.FindCipher("AES128-CTR"));
         Assert.Null(table.FindCipher("aes128-cbc"));
-        Assert.Null(table.FindMac("hmac-sha2-256"));
+        Assert.Null(table.FindMac("HMAC-SHA2-256"));
+        Assert.Null(table.FindMac("hmac-sha1"));
         Assert.Null(table.FindPublicKey("ssh-rsa"));
         Assert.Null(table.FindKeyExchange("diffie-hellman-group1-sha1"));
         Assert.NotNull(table.FindKeyExchange("curve25519-sha256@libssh.org"));

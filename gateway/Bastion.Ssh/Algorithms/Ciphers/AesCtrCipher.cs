@@ -2,7 +2,7 @@ using Bastion.Ssh.Algorithms.Macs;
 
 namespace Bastion.Ssh.Algorithms.Ciphers;
 
-/// <summary>aes128-ctr and aes256-ctr (RFC 4344), offered only with encrypt-then-MAC MACs.</summary>
+/// <summary>aes128-ctr and aes256-ctr (RFC 4344), with an encrypt-then-MAC MAC or, for older clients, an encrypt-and-MAC one.</summary>
 public sealed class AesCtrCipher : CipherAlgorithm
 {
     public static readonly AesCtrCipher Aes128 = new("aes128-ctr", 16);
@@ -35,12 +35,8 @@ public sealed class AesCtrCipher : CipherAlgorithm
             throw new ArgumentException($"{Name} needs a {IvLength}-byte IV, got {iv.Length}", nameof(iv));
         }
         ArgumentNullException.ThrowIfNull(mac);
-        // Only EtM is implemented: with MAC-then-encrypt the length would have to be decrypted and used
-        // before authentication, which IPacketProtection's contract rules out.
-        if (!mac.EncryptThenMac)
-        {
-            throw new NotSupportedException($"{Name} is only supported with encrypt-then-MAC MACs, not {mac.Name}");
-        }
-        return new AesCtrEtmProtection(new AesCtrKeystream(key, iv), mac.Create(macKey));
+        return mac.EncryptThenMac
+            ? new AesCtrEtmProtection(new AesCtrKeystream(key, iv), mac.Create(macKey))
+            : new AesCtrEncryptAndMacProtection(new AesCtrKeystream(key, iv), mac.Create(macKey));
     }
 }

@@ -3,10 +3,10 @@ namespace Bastion.Ssh.Algorithms.Ciphers;
 /// <summary>
 /// Protects the binary packets of one direction once keys are in use: a cipher plus its MAC (or an AEAD).
 /// The packet layer works in two steps per incoming packet: <see cref="ReadPacketLength"/> on the first
-/// 4 bytes, then <see cref="Open"/> on the whole packet and its tag. All supported modes keep the packet
-/// length outside the main encryption (EtM, GCM) or encrypt it separately (chacha20-poly1305), so the
-/// length is known before the payload is authenticated, and no plaintext is used before <see cref="Open"/>
-/// succeeds.
+/// 4 bytes, then <see cref="Open"/> on the whole packet and its tag. EtM and GCM keep the packet length in the
+/// clear and chacha20-poly1305 encrypts it separately, so no plaintext is used before <see cref="Open"/> succeeds;
+/// encrypt-and-MAC (hmac-sha2-256/512 with AES-CTR, for older clients) must decrypt the length first, and only the
+/// length is used — range- and alignment-checked — before authentication.
 /// </summary>
 public interface IPacketProtection : IDisposable
 {
@@ -22,7 +22,10 @@ public interface IPacketProtection : IDisposable
     /// </summary>
     bool LengthIsAligned { get; }
 
-    /// <summary>Returns the packet_length field from the first 4 bytes on the wire (decrypting it if the mode encrypts it).</summary>
+    /// <summary>
+    /// Returns the packet_length field from the first 4 bytes on the wire (decrypting it if the mode encrypts it).
+    /// Called once per packet, before <see cref="Open"/>.
+    /// </summary>
     uint ReadPacketLength(uint sequenceNumber, ReadOnlySpan<byte> first4);
 
     /// <summary>

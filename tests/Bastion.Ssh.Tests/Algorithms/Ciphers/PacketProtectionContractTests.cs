@@ -15,6 +15,8 @@ public class PacketProtectionContractTests
         { "aes128-ctr", "hmac-sha2-256-etm@openssh.com" },
         { "aes256-ctr", "hmac-sha2-512-etm@openssh.com" },
         { "aes128-ctr", "hmac-sha2-512-etm@openssh.com" },
+        { "aes128-ctr", "hmac-sha2-256" },
+        { "aes256-ctr", "hmac-sha2-512" },
     };
 
     internal static (IPacketProtection Sender, IPacketProtection Receiver) CreatePair(string cipherName, string? macName)
@@ -117,7 +119,10 @@ public class PacketProtectionContractTests
         using var ___ = sender2;
         receiver2.Dispose();
         sender2.Seal(4, first, firstTag);
+        // As the packet reader does: the length first, then the packet (encrypt-and-MAC decrypts the length there).
+        receiver.ReadPacketLength(4, first.AsSpan(0, 4));
         Assert.True(receiver.Open(4, first, firstTag));
+        receiver.ReadPacketLength(4, packet.AsSpan(0, 4));
         Assert.False(receiver.Open(4, packet, tag));
     }
 
