@@ -46,8 +46,8 @@ public sealed class DropbearInteropTests(InteropFixture fixture) : InteropClient
         (await ProcessRunner.RunAsync(Tools.Require(Tools.Dropbearconvert), "openssh", "dropbear", login.Key.PrivateKeyPath, key)).EnsureSuccess("dropbearconvert");
         var home = Path.Combine(login.Directory, "dbclient-home");
         Directory.CreateDirectory(Path.Combine(home, ".ssh"));
-        // dbclient matches known_hosts by host name alone (no "[host]:port" form), and refuses an unknown key
-        // without a terminal to ask on: a wrong gateway or target key fails the test.
+        // dbclient matches known_hosts by host name alone (it has no "[host]:port" form); a key that differs from
+        // the pinned one ends the connection with "host key mismatch".
         await File.WriteAllTextAsync(Path.Combine(home, ".ssh", "known_hosts"),
             $"{login.GatewayAddress} {login.GatewayHostKey}\n" +
             $"{BastionTestbed.TargetHost} {login.TargetHostKey}\n");
