@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Debian packages the end-to-end tests and bench/ drive (real OpenSSH client/server, TOTP, asyncssh, Chromium for the admin web tests,
-# PostgreSQL for the store contract tests, …).
-packages=(openssh-server openssh-client oathtool tmux python3-asyncssh python3-paramiko libssl-dev hyperfine procps dnsutils chromium systemd sqlite3 gcc postgresql)
+# PostgreSQL for the store contract tests, the interop matrix's PuTTY, Dropbear, Go x/crypto/ssh and libssh2 clients, …).
+packages=(openssh-server openssh-client oathtool tmux python3-asyncssh python3-paramiko libssl-dev hyperfine procps dnsutils chromium systemd sqlite3 gcc postgresql
+          putty-tools dropbear-bin golang-go golang-golang-x-crypto-dev libssh2-1-dev)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -21,6 +21,9 @@ public sealed record SshCallOptions
     /// <summary>File streamed to stdin.</summary>
     public string? StandardInputFile { get; init; }
 
+    /// <summary>stdout goes byte for byte to this file (see <see cref="ProcessSpec.StandardOutputFile"/>).</summary>
+    public string? StandardOutputFile { get; init; }
+
     /// <summary>Hard timeout (process group killed); default <see cref="OpenSshClient.Timeout"/>.</summary>
     public TimeSpan? Timeout { get; init; }
 
@@ -308,6 +311,7 @@ public sealed class OpenSshClient
             Environment = ProcessEnvironment(call),
             StandardInput = call?.StandardInput,
             StandardInputFile = call?.StandardInputFile,
+            StandardOutputFile = call?.StandardOutputFile,
             Timeout = call?.Timeout ?? Timeout,
             WorkingDirectory = Directory,
         });

@@ -44,7 +44,9 @@ public static class ProcessRunner
         var pgid = process.Id; // setsid without fork: the pid is the new session and process-group id
 
         using var drain = new CancellationTokenSource();
-        var stdout = process.StandardOutput.ReadToEndAsync(drain.Token);
+        var stdout = spec.StandardOutputFile is null
+            ? process.StandardOutput.ReadToEndAsync(drain.Token)
+            : CopyToFileAsync(process.StandardOutput.BaseStream, spec.StandardOutputFile, drain.Token);
         var stderr = process.StandardError.ReadToEndAsync(drain.Token);
         var stdin = FeedStandardInputAsync(process, spec);
 
@@ -180,6 +182,13 @@ public static class ProcessRunner
         catch (ObjectDisposedException)
         {
         }
+    }
+
+    private static async Task<string> CopyToFileAsync(Stream output, string path, CancellationToken cancellationToken)
+    {
+        await using var file = File.Create(path);
+        await output.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+        return "";
     }
 
     private static async Task<bool> WaitBounded(Task task, TimeSpan limit)

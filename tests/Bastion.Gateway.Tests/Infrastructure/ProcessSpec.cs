@@ -17,6 +17,10 @@ public sealed record ProcessSpec(string FileName, IReadOnlyList<string> Argument
     /// <summary>A file streamed to stdin (then closed); takes precedence over <see cref="StandardInput"/>.</summary>
     public string? StandardInputFile { get; init; }
 
+    /// <summary>A file that receives stdout byte for byte (created or truncated) instead of <see cref="ProcessResult.StandardOutput"/>,
+    /// for binary output such as a downloaded payload; the result's StandardOutput is then empty.</summary>
+    public string? StandardOutputFile { get; init; }
+
     /// <summary>Hard timeout for <see cref="ProcessRunner"/>: the whole process group is killed when it fires.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
 
