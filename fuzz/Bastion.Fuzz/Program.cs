@@ -27,9 +27,16 @@ switch (args[0])
             Console.Error.WriteLine($"unknown target \"{args[0]}\"; targets: {string.Join(", ", FuzzTargets.Names)}");
             return 2;
         }
-        Harness.Warm(target);
+        // Instrumented code may run only inside Fuzzer.Run (before it, AFL's shared map is not attached), so warming
+        // (JIT, static set-up) happens on the first input rather than before the loop.
+        var warm = true;
         SharpFuzz.Fuzzer.Run(stream =>
         {
+            if (warm)
+            {
+                warm = false;
+                Harness.Warm(target);
+            }
             using var copy = new MemoryStream();
             stream.CopyTo(copy);
             Harness.Execute(target, copy.ToArray());
