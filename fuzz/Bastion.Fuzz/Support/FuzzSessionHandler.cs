@@ -13,20 +13,20 @@ namespace Bastion.Fuzz.Support;
 /// Direct-tcpip channels are accepted to an empty target; session channels accept exec/shell/pty/env/subsystem and
 /// answer exec with a line of output and an exit status. It never throws.
 /// </summary>
-internal sealed class FuzzSessionHandler : ISshSessionHandler
+internal class FuzzSessionHandler : ISshSessionHandler
 {
     public ValueTask OnKeyExchangeCompletedAsync(NegotiatedAlgorithms algorithms, TimeSpan elapsed, bool initial) => ValueTask.CompletedTask;
 
     public ValueTask<AuthResult> AuthenticateNoneAsync(string userName, CancellationToken cancellationToken) =>
         ValueTask.FromResult(AuthResult.List(["publickey", "keyboard-interactive"]));
 
-    public ValueTask<bool> IsPublicKeyAcceptableAsync(string userName, SshPublicKey key, CancellationToken cancellationToken) =>
+    public virtual ValueTask<bool> IsPublicKeyAcceptableAsync(string userName, SshPublicKey key, CancellationToken cancellationToken) =>
         ValueTask.FromResult(key.KeyType == "ssh-ed25519");
 
-    public ValueTask<AuthResult> AuthenticatePublicKeyAsync(string userName, SshPublicKey key, string algorithm, SignatureCheck signature, CancellationToken cancellationToken) =>
+    public virtual ValueTask<AuthResult> AuthenticatePublicKeyAsync(string userName, SshPublicKey key, string algorithm, SignatureCheck signature, CancellationToken cancellationToken) =>
         ValueTask.FromResult(signature.Valid ? AuthResult.Partial(["keyboard-interactive"]) : AuthResult.Failed(["publickey", "keyboard-interactive"]));
 
-    public ValueTask<KeyboardInteractiveStep> BeginKeyboardInteractiveAsync(string userName, CancellationToken cancellationToken) =>
+    public virtual ValueTask<KeyboardInteractiveStep> BeginKeyboardInteractiveAsync(string userName, CancellationToken cancellationToken) =>
         ValueTask.FromResult(userName == SessionScript.User
             ? KeyboardInteractiveStep.Ask("fuzz", "", new KeyboardInteractivePrompt("Code: ", false))
             : KeyboardInteractiveStep.Done(AuthResult.Failed(["publickey", "keyboard-interactive"])));

@@ -67,7 +67,7 @@ internal sealed class PacketReaderTarget : IFuzzTarget
     }
 
     /// <summary>Seals body (padded with zeros to the block size) as sequence number 0, followed by nothing.</summary>
-    private byte[] Seal(ReadOnlySpan<byte> body)
+    internal byte[] Seal(ReadOnlySpan<byte> body)
     {
         using var sealer = _create();
         var aligned = body.Length + (sealer.LengthIsAligned ? 4 : 0);
