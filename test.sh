@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Debian packages the end-to-end tests and bench/ drive (real OpenSSH client/server, TOTP, asyncssh, Chromium for the admin web tests,
-# PostgreSQL for the store contract tests, …).
-packages=(openssh-server openssh-client oathtool tmux python3-asyncssh python3-paramiko libssl-dev hyperfine procps dnsutils chromium systemd sqlite3 gcc postgresql)
+# PostgreSQL for the store contract tests, AFL++ for the fuzz regression run, …).
+packages=(openssh-server openssh-client oathtool tmux python3-asyncssh python3-paramiko libssl-dev hyperfine procps dnsutils chromium systemd sqlite3 gcc postgresql afl++)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -39,4 +39,8 @@ tests/postgres.sh start
 source /tmp/bastion-test-pg/env   # exports BASTION_TEST_POSTGRES (holds the generated password; not printed)
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-exec dotnet test Bastion.sln -c Release "$@"
+dotnet test Bastion.sln -c Release "$@"
+
+# Fuzz regression: every target 20 s under afl-fuzz, starting from fuzz/corpus (which the dotnet tests above already
+# replayed); any crash or hang fails the run. See fuzz/README.md.
+fuzz/run.sh all 20
