@@ -22,24 +22,26 @@ switch (args[0])
     case "capture":
         return await Bastion.Fuzz.Capture.CaptureServer.RunAsync(args.Skip(1).ToArray());
     default:
-        if (!FuzzTargets.TryGet(args[0], out var target))
+        if (!FuzzTargets.Names.Contains(args[0]))
         {
             Console.Error.WriteLine($"unknown target \"{args[0]}\"; targets: {string.Join(", ", FuzzTargets.Names)}");
             return 2;
         }
-        // Instrumented code may run only inside Fuzzer.Run (before it, AFL's shared map is not attached), so warming
-        // (JIT, static set-up) happens on the first input rather than before the loop.
-        var warm = true;
-        SharpFuzz.Fuzzer.Run(stream =>
+        // Instrumented code may run only inside Fuzzer.Run (before it, AFL's shared map is not attached), so the target
+        // is created, and warmed (JIT, static set-up), on the first input rather than before the loop.
+        IFuzzTarget? target = null;
+        // OutOfProcess: inputs run in a child process, so one that kills the process (stack overflow, an unhandled exception on a
+        // background thread) is saved as a crash instead of taking the fork server down.
+        SharpFuzz.Fuzzer.OutOfProcess.Run(stream =>
         {
-            if (warm)
+            if (target is null)
             {
-                warm = false;
-                Harness.Warm(target);
+                FuzzTargets.TryGet(args[0], out target);
+                Harness.Warm(target!);
             }
             using var copy = new MemoryStream();
             stream.CopyTo(copy);
-            Harness.Execute(target, copy.ToArray());
+            Harness.Execute(target!, copy.ToArray());
         });
         return 0;
 }

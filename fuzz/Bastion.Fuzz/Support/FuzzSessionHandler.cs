@@ -52,18 +52,30 @@ internal class FuzzSessionHandler : ISshSessionHandler
 
     private sealed class Session : ISessionChannelHandler
     {
-        public async ValueTask<bool> OnRequestAsync(SessionChannel channel, ChannelRequestDetails request, CancellationToken cancellationToken)
+        /// <summary>As the interface asks: exec starts its work in a task and returns (writing inline would wait for window
+        /// space that only the read loop this call blocks can deliver).</summary>
+        public ValueTask<bool> OnRequestAsync(SessionChannel channel, ChannelRequestDetails request, CancellationToken cancellationToken)
         {
             switch (request)
             {
                 case ExecRequest exec:
-                    await channel.WriteAsync($"ran: {exec.Command}\n", cancellationToken);
-                    await channel.ExitAsync(0);
-                    return true;
+                    _ = Task.Run(async () =>
+                    {
+                        try
+                        {
+                            await channel.WriteAsync($"ran: {exec.Command}\n", channel.Closing);
+                            await channel.ExitAsync(0);
+                        }
+                        catch (OperationCanceledException)
+                        {
+                            // The channel or connection closed first.
+                        }
+                    }, CancellationToken.None);
+                    return ValueTask.FromResult(true);
                 case ShellRequest or PtyRequest or EnvRequest or SubsystemRequest or WindowChangeRequest:
-                    return true;
+                    return ValueTask.FromResult(true);
                 default:
-                    return false;
+                    return ValueTask.FromResult(false);
             }
         }
 
