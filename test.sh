@@ -5,9 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Debian packages the end-to-end tests and bench/ drive (real OpenSSH client/server, TOTP, asyncssh, Chromium for the admin web tests,
-# PostgreSQL for the store contract tests, the interop matrix's PuTTY, Dropbear, Go x/crypto/ssh and libssh2 clients, …).
+# PostgreSQL for the store contract tests, the interop matrix's PuTTY, Dropbear, Go x/crypto/ssh and libssh2 clients,
+# AFL++ for the fuzz regression run, ssh-audit for the algorithm grading, …).
 packages=(openssh-server openssh-client oathtool tmux python3-asyncssh python3-paramiko libssl-dev hyperfine procps dnsutils chromium systemd sqlite3 gcc postgresql
-          putty-tools dropbear-bin golang-go golang-golang-x-crypto-dev libssh2-1-dev)
+          putty-tools dropbear-bin golang-go golang-golang-x-crypto-dev libssh2-1-dev afl++ ssh-audit)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -40,4 +41,12 @@ tests/postgres.sh start
 source /tmp/bastion-test-pg/env   # exports BASTION_TEST_POSTGRES (holds the generated password; not printed)
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-exec dotnet test Bastion.sln -c Release "$@"
+dotnet test Bastion.sln -c Release "$@"
+
+# Fuzz regression: every target 20 s under afl-fuzz, starting from fuzz/corpus (which the dotnet tests above already
+# replayed); any crash or hang fails the run. See fuzz/README.md. Part of the whole suite, not of a filtered run.
+if (($# == 0)); then
+  fuzz/run.sh all 20
+else
+  echo "test.sh: arguments given, so the fuzz regression run (fuzz/run.sh all 20) is skipped" >&2
+fi

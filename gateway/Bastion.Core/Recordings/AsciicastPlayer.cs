@@ -33,6 +33,9 @@ public sealed class AsciicastPlayer(TimeProvider time)
 
     private sealed class PlaybackState(Stream output, double speed, TimeSpan maxPause, TimeProvider time)
     {
+        /// <summary>A year: an event later than that is not from a recording (and near TimeSpan's limit it cannot be played).</summary>
+        private const double MaxEventSeconds = 366 * 24 * 3600;
+
         private bool _headerSeen;
         private double _lastAt;
 
@@ -56,34 +59,53 @@ public sealed class AsciicastPlayer(TimeProvider time)
                 throw new InvalidDataException($"line {Events + 2} of the recording is not JSON, so it is not an asciicast v2 recording ({ex.Message})", ex);
             }
             using var _ = json;
+            try
+            {
+                await PlayAsync(json.RootElement, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or FormatException)
+            {
+                // JsonElement's typed getters throw these for a value of the wrong kind (a string where a number belongs,
+                // 2.5 as the version, invalid UTF-8 in a string): the document is malformed, not the player.
+                throw new InvalidDataException($"line {Events + 2} of the recording is not asciicast v2 ({ex.Message})", ex);
+            }
+        }
+
+        private async Task PlayAsync(JsonElement e, CancellationToken ct)
+        {
             if (!_headerSeen)
             {
                 _headerSeen = true;
-                if (json.RootElement.ValueKind != JsonValueKind.Object || !json.RootElement.TryGetProperty("version", out var version) || version.GetInt32() != 2)
+                if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty("version", out var version) || version.GetInt32() != 2)
                 {
                     throw new InvalidDataException("the recording does not start with an asciicast v2 header");
                 }
                 return;
             }
-            var e = json.RootElement;
             if (e.ValueKind != JsonValueKind.Array || e.GetArrayLength() < 3)
             {
                 throw new InvalidDataException($"event {Events + 1} is not [time, kind, data]");
             }
             var at = e[0].GetDouble();
-            var pause = TimeSpan.FromSeconds(Math.Max(0, at - _lastAt) / speed);
+            if (!(at <= MaxEventSeconds))
+            {
+                throw new InvalidDataException($"event {Events + 1} is at {at} s, later than any recording");
+            }
+            // Capped before it becomes a TimeSpan: at a slow speed even a legitimate gap can exceed TimeSpan's range.
+            var pause = TimeSpan.FromSeconds(Math.Min(Math.Max(0, at - _lastAt) / speed, maxPause.TotalSeconds));
             _lastAt = Math.Max(_lastAt, at);
             Events++;
             if (e[1].GetString() != "o")
             {
                 return;
             }
+            var text = e[2].GetString() ?? "";
             if (pause > TimeSpan.Zero)
             {
                 await output.FlushAsync(ct).ConfigureAwait(false);
-                await Task.Delay(pause < maxPause ? pause : maxPause, time, ct).ConfigureAwait(false);
+                await Task.Delay(pause, time, ct).ConfigureAwait(false);
             }
-            await output.WriteAsync(Encoding.UTF8.GetBytes(e[2].GetString() ?? ""), ct).ConfigureAwait(false);
+            await output.WriteAsync(Encoding.UTF8.GetBytes(text), ct).ConfigureAwait(false);
         }
     }
 }

@@ -1,0 +1,2 @@
+// The gateway it calls runs on Linux only (systemd, /proc); so does the fuzzer (AFL++).
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
