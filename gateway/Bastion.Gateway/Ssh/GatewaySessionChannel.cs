@@ -99,8 +99,20 @@ public sealed class GatewaySessionChannel : ISessionChannelHandler
                 ["reason"] = refusal.Reason,
                 ["key_option"] = refusal.Option,
             }), cancellationToken).ConfigureAwait(false);
-        await channel.WriteErrorAsync($"Bastion: {refusal.Reason}; run it without -t (commands work without a terminal), or ask a Bastion administrator if this key needs one.\n",
-            cancellationToken).ConfigureAwait(false);
+        // Written in the background: a write waits for the client's window, and the window comes through the read loop
+        // this callback runs on (a client that opened the channel with a window of 0 would hold it forever).
+        var line = $"Bastion: {refusal.Reason}; run it without -t (commands work without a terminal), or ask a Bastion administrator if this key needs one.\n";
+        _state.TrackChannelWork(Task.Run(async () =>
+        {
+            try
+            {
+                await channel.WriteErrorAsync(line, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+            {
+                // The client left first.
+            }
+        }, CancellationToken.None));
     }
 
     private static async Task RefuseAsync(SessionChannel channel, string error, CancellationToken cancellationToken)

@@ -55,6 +55,7 @@ public sealed class DifferentialTests(DifferentialFixture fixture) : IClassFixtu
         { "service-request-after-auth", "unimplemented", "unimplemented", "" },
         { "userauth-after-auth", "ignore", "unimplemented", "RFC 4252 §5.1: authentication requests after USERAUTH_SUCCESS SHOULD be silently ignored" },
         { "non-kex-message-during-rekey", "disconnect", "disconnect", "" },
+        { "pty-request-with-zero-window", "accepted", "accepted", "" },
         { "ext-info-after-rekey", "ignore", "unimplemented", "RFC 8308 lets a client send EXT_INFO only after its first NEWKEYS; a later one is ignored here, sshd answers UNIMPLEMENTED" },
     };
 
@@ -63,6 +64,27 @@ public sealed class DifferentialTests(DifferentialFixture fixture) : IClassFixtu
 
     private const string BeforeAuthOnlyLogin =
         "before authentication the gateway answers only what a login needs (transport and userauth) and ends the connection on anything else; sshd answers UNIMPLEMENTED and goes on";
+
+    /// <summary>
+    /// A key whose options refuse a terminal (no-pty) gets its refusal line on the channel's stderr; with a window of 0
+    /// that write cannot go out, and once held up the connection's read loop, which delivers the window (found by the
+    /// fuzzing harness). The refusal is answered and the connection keeps working.
+    /// </summary>
+    [Fact]
+    public async Task A_refused_terminal_on_a_channel_with_no_window_does_not_hold_up_the_connection()
+    {
+        var bed = fixture.Bed;
+        var key = await SshKeyPair.GenerateAsync(bed.Directory.SubDirectory("differential-nopty"), SshKeyType.Ed25519);
+        await GatewayCli.AddUserAsync(bed.DataDirectory, "diffnopty", automation: true);
+        var keyFile = Path.Combine(bed.Directory.SubDirectory("differential-nopty"), "restricted.pub");
+        await File.WriteAllTextAsync(keyFile, "no-pty " + key.PublicKeyLine + "\n");
+        await GatewayCli.RunCheckedAsync(bed.DataDirectory, "key", "add", "diffnopty", "--file", keyFile);
+
+        var result = await RunAsync("pty-request-with-zero-window", bed.Gateway.Address.ToString(), bed.Gateway.Port.ToString(CultureInfo.InvariantCulture), "diffnopty", key.PrivateKeyPath);
+
+        Assert.True(result.Succeeded, result.Describe());
+        Assert.Equal("failure", result.StandardOutput.Trim());
+    }
 
     [Fact]
     public async Task Every_row_of_the_script_is_in_the_table()
