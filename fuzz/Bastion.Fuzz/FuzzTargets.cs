@@ -24,6 +24,7 @@ public static class FuzzTargets
         ["packet-aes128-gcm"] = () => PacketReaderTarget.For("aes128-gcm@openssh.com", null),
         ["packet-aes256-ctr-hmac-sha2-256-etm"] = () => PacketReaderTarget.For("aes256-ctr", "hmac-sha2-256-etm@openssh.com"),
         ["packet-aes128-ctr-hmac-sha2-512-etm"] = () => PacketReaderTarget.For("aes128-ctr", "hmac-sha2-512-etm@openssh.com"),
+        ["packet-aes128-ctr-hmac-sha2-256"] = () => PacketReaderTarget.For("aes128-ctr", "hmac-sha2-256"),
         ["message"] = () => new MessageTarget(),
         ["kexinit"] = () => new KexInitTarget(),
         ["userauth"] = () => new SessionTarget(authenticated: false),
