@@ -42,8 +42,8 @@ public sealed class AlgorithmTable
         ]),
         Macs = Array.AsReadOnly<MacAlgorithm>(
         [
-            HmacSha2EtmMac.Sha256,
-            HmacSha2EtmMac.Sha512,
+            HmacSha2Mac.Sha256Etm,
+            HmacSha2Mac.Sha512Etm,
             HmacSha2Mac.Sha256,
             HmacSha2Mac.Sha512,
         ]),

@@ -53,7 +53,7 @@ public class AesCtrEtmTests
     [Fact]
     public void Describes_its_packet_format()
     {
-        using var protection = AesCtrCipher.Aes128.Create(new byte[16], new byte[16], HmacSha2EtmMac.Sha256, new byte[32]);
+        using var protection = AesCtrCipher.Aes128.Create(new byte[16], new byte[16], HmacSha2Mac.Sha256Etm, new byte[32]);
         Assert.Equal(16, protection.BlockSize);
         Assert.Equal(32, protection.TagLength);
         Assert.False(protection.LengthIsAligned);
@@ -64,7 +64,7 @@ public class AesCtrEtmTests
     [Fact]
     public void Leaves_the_length_in_the_clear()
     {
-        using var protection = AesCtrCipher.Aes256.Create(new byte[32], new byte[16], HmacSha2EtmMac.Sha256, new byte[32]);
+        using var protection = AesCtrCipher.Aes256.Create(new byte[32], new byte[16], HmacSha2Mac.Sha256Etm, new byte[32]);
         var packet = TestPackets.Make(32, 1);
         var length = packet[..4];
         protection.Seal(0, packet, new byte[32]);

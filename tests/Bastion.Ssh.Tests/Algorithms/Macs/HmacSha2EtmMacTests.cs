@@ -48,7 +48,7 @@ public class HmacSha2EtmMacTests
     [Fact]
     public void Verify_rejects_a_wrong_digest_sequence_or_length()
     {
-        using var mac = HmacSha2EtmMac.Sha256.Create(new byte[32]);
+        using var mac = HmacSha2Mac.Sha256Etm.Create(new byte[32]);
         var data = "payload"u8.ToArray();
         var digest = new byte[32];
         mac.Compute(1, data, digest);
