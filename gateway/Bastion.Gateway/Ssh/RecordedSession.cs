@@ -97,15 +97,12 @@ public sealed class RecordedSession
             await _access.DeniedAsync(access.Requested, target, Mode, "target user not allowed", message).ConfigureAwait(false);
             return await RefuseAsync(channel, "Bastion: " + message, ct).ConfigureAwait(false);
         }
-        // The gateway's own SSH connection to the target is a descriptor like a forwarded channel's (and a thread of
-        // the client library): at the process's limits this session is refused and the open ones carry on.
-        Bastion.Ssh.Resources.DescriptorLease? descriptor = null;
-        if (_descriptors is { } budget && (descriptor = budget.TryTake()) is null)
+        // The gateway's own SSH connection to the target (and a thread of the client library): at the process's
+        // limits this session is refused and the open ones carry on.
+        var (descriptor, atLimit) = await _access.TakeDescriptorAsync(_descriptors, access.Requested, target, Mode, _metrics).ConfigureAwait(false);
+        if (atLimit is not null)
         {
-            var error = $"the gateway is at its open-file limit and cannot open another connection to {target.Name} now; try again in a minute";
-            _metrics?.ChannelRefusedAtDescriptorLimit();
-            await _access.DeniedAsync(access.Requested, target, Mode, "open-file limit", error).ConfigureAwait(false);
-            return await RefuseAsync(channel, "Bastion: " + error, ct).ConfigureAwait(false);
+            return await RefuseAsync(channel, atLimit, ct).ConfigureAwait(false);
         }
         TargetCredential? credential = null;
         SshClient client;

@@ -73,6 +73,28 @@ public sealed class TargetAccess
     /// Audits a refusal as channel.denied: the checks' own, or one that came after they passed (the target did not answer,
     /// or refused the gateway's login). <paramref name="keyOption"/> names the authorized_keys option that refused, if one did.
     /// </summary>
+    /// <summary>
+    /// The gateway's connection to the target is a descriptor like the client's, whichever way it goes (forwarded or
+    /// recorded): a lease on it (null without a budget), or — at the process's open-file limit — the refusal, audited
+    /// as channel.denied and counted, while the connections already open carry on.
+    /// </summary>
+    public async ValueTask<(Bastion.Ssh.Resources.DescriptorLease? Lease, string? Refusal)> TakeDescriptorAsync(
+        Bastion.Ssh.Resources.DescriptorBudget? budget, string requested, ResolvedTarget target, string mode, Observability.GatewayMetrics? metrics)
+    {
+        if (budget is null)
+        {
+            return (null, null);
+        }
+        if (budget.TryTake() is { } lease)
+        {
+            return (lease, null);
+        }
+        var error = $"the gateway is at its open-file limit and cannot open another connection to {target.Name} now; try again in a minute";
+        metrics?.ChannelRefusedAtDescriptorLimit();
+        await DeniedAsync(requested, target, mode, "open-file limit", error).ConfigureAwait(false);
+        return (null, $"Bastion: {error}");
+    }
+
     public ValueTask DeniedAsync(string requested, ResolvedTarget? target, string mode, string reason, string message, string? keyOption = null)
     {
         var details = Describe(requested, target, mode);

@@ -47,15 +47,10 @@ public sealed class TargetForwarder
         {
             return ChannelOpenDecision.Reject(access.FailureReason, access.Refusal!);
         }
-        // The socket to the target is a descriptor like the client's: at the limit the channel is refused, and the
-        // connections already open (this one included) carry on.
-        DescriptorLease? descriptor = null;
-        if (_descriptors is { } budget && (descriptor = budget.TryTake()) is null)
+        var (descriptor, atLimit) = await _access.TakeDescriptorAsync(_descriptors, access.Requested, target, Mode, _metrics).ConfigureAwait(false);
+        if (atLimit is not null)
         {
-            var error = $"the gateway is at its open-file limit and cannot open another connection to {target.Name} now; try again in a minute";
-            _metrics?.ChannelRefusedAtDescriptorLimit();
-            await _access.DeniedAsync(access.Requested, target, Mode, "open-file limit", error).ConfigureAwait(false);
-            return ChannelOpenDecision.Reject(ChannelOpenFailureReason.ResourceShortage, $"Bastion: {error}");
+            return ChannelOpenDecision.Reject(ChannelOpenFailureReason.ResourceShortage, atLimit);
         }
         NetworkStream stream;
         try
