@@ -262,10 +262,14 @@ internal static class OpenSshPrivateKeyFormat
         return new BigInteger(raw, isUnsigned: true, isBigEndian: true);
     }
 
+    // Sizes come from the file, so a field longer than its slot (unbalanced primes, d or iqmp past the modulus) is
+    // corruption to report, not an index to compute.
     private static byte[] Fixed(BigInteger value, int length)
     {
+        var valueLength = value.GetByteCount(isUnsigned: true);
         var bytes = new byte[length];
-        if (!value.TryWriteBytes(bytes.AsSpan(length - value.GetByteCount(isUnsigned: true)), out _, isUnsigned: true, isBigEndian: true))
+        if (valueLength > length ||
+            !value.TryWriteBytes(bytes.AsSpan(length - valueLength), out _, isUnsigned: true, isBigEndian: true))
         {
             throw new InvalidDataException("an RSA key field is larger than the modulus allows; the file is corrupt");
         }

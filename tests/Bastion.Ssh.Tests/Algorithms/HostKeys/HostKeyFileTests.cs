@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Text;
 using Bastion.Ssh.Algorithms.HostKeys;
 using Bastion.Ssh.Algorithms.PublicKeys;
@@ -189,7 +190,28 @@ public class HostKeyFileTests
         Assert.Throws<HostKeyFileException>(() => HostKeyFile.Parse("-----BEGIN OPENSSH PRIVATE KEY-----\n!!!\n-----END OPENSSH PRIVATE KEY-----\n"));
     }
 
-    [Fact]
+    // Found by fuzz/private-key (CI, 20 s run): fields that multiply out right but do not fit the sizes .NET's RSA
+    // import needs threw ArgumentOutOfRangeException out of the parser instead of a host key error.
+    [Theory]
+    [InlineData("unbalanced primes")]
+    [InlineData("d longer than the modulus")]
+    [InlineData("iqmp longer than half the modulus")]
+    public void Rsa_fields_of_the_wrong_size_give_host_key_errors_not_crashes(string fault)
+    {
+        var q = BigInteger.Parse("170141183460469231731687303715884105727"); // 2^127 - 1, prime
+        var p = fault == "unbalanced primes" ? new BigInteger(3) : BigInteger.Parse("618970019642690137449562111"); // 2^89 - 1
+        var n = p * q;
+        var e = new BigInteger(65537);
+        var d = fault == "d longer than the modulus" ? n << 64 : new BigInteger(12345);
+        var iqmp = fault == "iqmp longer than half the modulus" ? n << 8 : BigInteger.One;
+
+        var text = Armor(RsaKeyBody(n, e, d, iqmp, p, q));
+
+        var error = Assert.Throws<HostKeyFileException>(() => HostKeyFile.Parse(text));
+        Assert.Contains("corrupt", error.Message);
+    }
+
+        [Fact]
     public void Missing_file_is_a_host_key_error()
     {
         using var directory = new TempDirectory();
@@ -212,6 +234,36 @@ public class HostKeyFileTests
         Assert.Contains(" " + key.Fingerprint + " ", fingerprintLine);
         var publicLine = ExternalTool.Run("ssh-keygen", "-y", "-f", path).Trim();
         Assert.StartsWith(HostKeyFile.FormatPublicKeyLine(key), publicLine);
+    }
+
+    private static byte[] RsaKeyBody(BigInteger n, BigInteger e, BigInteger d, BigInteger iqmp, BigInteger p, BigInteger q)
+    {
+        using var publicBlob = new SshWriter(256);
+        publicBlob.WriteString("ssh-rsa");
+        publicBlob.WriteMpint(e);
+        publicBlob.WriteMpint(n);
+        using var section = new SshWriter(512);
+        section.WriteUInt32(7);
+        section.WriteUInt32(7);
+        section.WriteString("ssh-rsa");
+        foreach (var field in new[] { n, e, d, iqmp, p, q })
+        {
+            section.WriteMpint(field);
+        }
+        section.WriteString("comment");
+        for (byte pad = 1; section.Length % 8 != 0; pad++)
+        {
+            section.WriteByte(pad);
+        }
+        using var file = new SshWriter(1024);
+        file.WriteBytes("openssh-key-v1\0"u8);
+        file.WriteString("none");
+        file.WriteString("none");
+        file.WriteString(ReadOnlySpan<byte>.Empty);
+        file.WriteUInt32(1);
+        file.WriteString(publicBlob.WrittenSpan);
+        file.WriteString(section.WrittenSpan);
+        return file.WrittenSpan.ToArray();
     }
 
     private static string Armor(ReadOnlySpan<byte> body)
