@@ -26,15 +26,15 @@ build_harness() {
 # SharpFuzz rewrites the assemblies under test in place, adding AFL's edge coverage; the copy in bin/ stays plain for replay.
 instrument() {
   local stamp
-  stamp=$(cat "$build"/bin/{Bastion.Ssh,Bastion.Core,bastion,Bastion.Fuzz}.dll | sha256sum | cut -c1-16)
+  stamp=$(cat "$build"/bin/{Bastion.Ssh,Bastion.Core,Bastion.Hosting,bastion,Bastion.Fuzz}.dll | sha256sum | cut -c1-16)
   if [[ -f $build/instrumented/.stamp && $(cat "$build/instrumented/.stamp") == "$stamp" ]]; then
     return
   fi
-  echo "run.sh: instrumenting Bastion.Ssh, Bastion.Core, Bastion.Gateway with sharpfuzz" >&2
+  echo "run.sh: instrumenting Bastion.Ssh, Bastion.Core, Bastion.Hosting, Bastion.Gateway with sharpfuzz" >&2
   rm -rf "$build/instrumented"
   cp -r "$build/bin" "$build/instrumented"
   dotnet tool restore >/dev/null
-  for assembly in Bastion.Ssh Bastion.Core bastion; do  # bastion.dll is Bastion.Gateway
+  for assembly in Bastion.Ssh Bastion.Core Bastion.Hosting bastion; do  # bastion.dll is Bastion.Gateway
     dotnet tool run sharpfuzz "$build/instrumented/$assembly.dll" >&2
   done
   echo "$stamp" > "$build/instrumented/.stamp"

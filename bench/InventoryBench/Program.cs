@@ -63,7 +63,7 @@ if (stale.Count > 0)
 var snapshotBytes = GC.GetTotalMemory(forceFullCollection: true) - baseline;
 
 // The address policy is made once when the gateway starts (it lists this host's addresses), not at each refresh.
-var policy = InventoryAddressPolicy.From(new Bastion.Gateway.Configuration.InventoryOptions { Ec2 = options });
+var policy = InventoryAddressPolicy.From(new Bastion.Hosting.Configuration.InventoryOptions { Ec2 = options });
 var indexTimer = Stopwatch.StartNew();
 var index = InstanceTargets.Index(
     snapshot.Accounts.Select(a => new AccountInstances(a.Account.Id, a.Account.Alias, a.Instances, a.LastSuccess, a.LastError)).ToList(), policy);

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Bastion.Admin.Tests.Infrastructure;
 using Bastion.Core.Audit;
 using Bastion.Core.Store;
-using Bastion.Gateway.Inventory.Ec2;
+using Bastion.Hosting.Inventory.Ec2;
 
 namespace Bastion.Admin.Tests;
 

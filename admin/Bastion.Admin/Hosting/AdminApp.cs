@@ -4,9 +4,8 @@ using Bastion.Admin.Security;
 using Bastion.Admin.Security.StepUp;
 using Bastion.Admin.WebAuthn;
 using Bastion.Core.Mfa;
-using Bastion.Gateway.Cli;
-using Bastion.Gateway.Configuration;
-using Bastion.Gateway.Hosting;
+using Bastion.Hosting;
+using Bastion.Hosting.Configuration;
 using Fido2NetLib;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
@@ -44,12 +43,12 @@ public static class AdminApp
             builder.WebHost.UseUrls("http://127.0.0.1:8443");
         }
 
-        GatewayOptions options;
+        BastionOptions options;
         try
         {
-            options = CliConfiguration.Bind(builder.Configuration);
+            options = BastionConfiguration.Bind(builder.Configuration);
         }
-        catch (GatewayConfigurationException ex)
+        catch (BastionConfigurationException ex)
         {
             throw new AdminStartupException(ex.Message, ex);
         }
@@ -60,9 +59,9 @@ public static class AdminApp
         // Open the store (and migrate) now, so a bad data directory fails the start rather than the first request.
         try
         {
-            _ = app.Services.GetRequiredService<GatewayContext>();
+            _ = app.Services.GetRequiredService<BastionContext>();
         }
-        catch (Exception ex) when (CliRunner.Describe(ex) is { } failure)
+        catch (Exception ex) when (KnownFailures.Describe(ex) is { } failure)
         {
             // An unreachable database or a bad connection string: one clear line, no stack trace.
             throw new AdminStartupException(failure.Message, ex);
@@ -71,16 +70,16 @@ public static class AdminApp
         return app;
     }
 
-    private static void ConfigureServices(IServiceCollection services, GatewayOptions options, AdminSettings settings, TimeProvider time)
+    private static void ConfigureServices(IServiceCollection services, BastionOptions options, AdminSettings settings, TimeProvider time)
     {
         services.AddSingleton(options);
         services.AddSingleton(settings);
         services.AddSingleton(time);
-        services.AddSingleton(sp => GatewayContext.OpenAsync(options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), CancellationToken.None)
+        services.AddSingleton(sp => BastionContext.OpenAsync(options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), CancellationToken.None)
             .GetAwaiter().GetResult());
         services.AddSingleton(sp =>
         {
-            var context = sp.GetRequiredService<GatewayContext>();
+            var context = sp.GetRequiredService<BastionContext>();
             return new PendingTotpEnrollment(context.Store, context.Protector, context.Time, new TotpOptions { Issuer = options.Mfa.TotpIssuer });
         });
         services.AddSingleton(new Fido2(new Fido2Configuration
@@ -95,7 +94,7 @@ public static class AdminApp
         services.AddHttpContextAccessor();
         services.AddScoped<AdminAudit>();
 
-        var paths = GatewayPaths.From(options);
+        var paths = BastionPaths.From(options);
         services.AddDataProtection()
             .SetApplicationName("bastion-admin")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(paths.DataDirectory, "admin-keys")));
@@ -164,9 +163,9 @@ public static class AdminApp
         app.MapRecordingLive();
         // For the load balancer or reverse proxy in front: 200 "ok" while the store answers, 503 with the reason
         // otherwise and while the app stops. No session, no cookies, nothing about users.
-        app.MapGet("/healthz", async (HttpContext http, GatewayContext context, IHostApplicationLifetime lifetime) =>
+        app.MapGet("/healthz", async (HttpContext http, BastionContext context, IHostApplicationLifetime lifetime) =>
         {
-            var check = new Bastion.Gateway.Observability.HealthCheck(
+            var check = new Bastion.Hosting.Observability.HealthCheck(
                 ct => context.Store.GetUserAsync("healthz-probe", ct), () => null, () => lifetime.ApplicationStopping.IsCancellationRequested);
             var report = await check.CheckAsync(http.RequestAborted);
             http.Response.Headers.CacheControl = "no-store";

@@ -1,4 +1,4 @@
-using Bastion.Gateway.Configuration;
+using Bastion.Hosting.Configuration;
 
 namespace Bastion.Admin.Hosting;
 
@@ -14,7 +14,7 @@ public sealed record AdminSettings(Uri PublicUrl, TimeSpan InviteLifetime, TimeS
 
     public bool IsHttps => PublicUrl.Scheme == Uri.UriSchemeHttps;
 
-    public static AdminSettings From(GatewayOptions options)
+    public static AdminSettings From(BastionOptions options)
     {
         if (!Uri.TryCreate(options.Admin.PublicUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
         {
@@ -32,7 +32,7 @@ public sealed record AdminSettings(Uri PublicUrl, TimeSpan InviteLifetime, TimeS
         {
             throw new AdminStartupException($"Bastion:Admin:InviteLifetimeHours {options.Admin.InviteLifetimeHours} is outside 1..336");
         }
-        // The ranges of the session settings are checked with the rest of the configuration (GatewayOptionsValidator).
+        // The ranges of the session settings are checked with the rest of the configuration (BastionOptionsValidator).
         return new AdminSettings(url, TimeSpan.FromHours(options.Admin.InviteLifetimeHours), TimeSpan.FromHours(options.Admin.SessionHours),
             TimeSpan.FromMinutes(options.Admin.SessionIdleMinutes), TimeSpan.FromSeconds(options.Admin.StepUpSeconds));
     }

@@ -1,6 +1,6 @@
 using Bastion.Admin.Security;
 using Bastion.Core.Store;
-using Bastion.Gateway.Hosting;
+using Bastion.Hosting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -9,7 +9,7 @@ namespace Bastion.Admin.Pages;
 /// <summary>Shared helpers: the store, the audit writer, the signed-in user and one-shot messages.</summary>
 public abstract class BastionPageModel : PageModel
 {
-    protected GatewayContext Bastion => HttpContext.RequestServices.GetRequiredService<GatewayContext>();
+    protected BastionContext Bastion => HttpContext.RequestServices.GetRequiredService<BastionContext>();
 
     protected IBastionStore Store => Bastion.Store;
 

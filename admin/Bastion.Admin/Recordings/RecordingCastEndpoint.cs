@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using Bastion.Admin.Security;
-using Bastion.Gateway.Hosting;
+using Bastion.Hosting;
 
 namespace Bastion.Admin.Recordings;
 
@@ -20,7 +20,7 @@ public static partial class RecordingCastEndpoint
     public static IEndpointConventionBuilder MapRecordingCast(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapGet("/audit/recordings/{id}.cast", SendAsync).RequireAuthorization(Policies.Auditor);
 
-    private static async Task SendAsync(string id, HttpContext http, GatewayContext context, AdminAudit audit)
+    private static async Task SendAsync(string id, HttpContext http, BastionContext context, AdminAudit audit)
     {
         var ct = http.RequestAborted;
         var recording = id.Length <= MaxIdLength ? await context.Store.GetRecordingAsync(id, ct) : null;

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Bastion.Admin.Security;
 using Bastion.Core.Recordings;
 using Bastion.Core.Store;
-using Bastion.Gateway.Hosting;
+using Bastion.Hosting;
 
 namespace Bastion.Admin.Recordings;
 
@@ -28,7 +28,7 @@ public static class RecordingLiveEndpoint
     public static IEndpointConventionBuilder MapRecordingLive(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapGet("/audit/recordings/{id}/live", StreamAsync).RequireAuthorization(Policies.Auditor);
 
-    private static async Task StreamAsync(string id, HttpContext http, GatewayContext context, AdminAudit audit)
+    private static async Task StreamAsync(string id, HttpContext http, BastionContext context, AdminAudit audit)
     {
         var ct = http.RequestAborted;
         var recording = id.Length <= 64 ? await context.Store.GetRecordingAsync(id, ct) : null;

@@ -1,5 +1,5 @@
 using Bastion.Core.Inventory;
-using Bastion.Gateway.Hosting;
+using Bastion.Hosting;
 
 namespace Bastion.Admin.Reports;
 
@@ -10,7 +10,7 @@ namespace Bastion.Admin.Reports;
 /// </summary>
 public static class InventoryView
 {
-    public static async Task<IReadOnlyList<ResolvedTarget>> ListAsync(GatewayContext context, CancellationToken ct)
+    public static async Task<IReadOnlyList<ResolvedTarget>> ListAsync(BastionContext context, CancellationToken ct)
     {
         context.InventoryState.LoadFrom(await context.Store.ListInventoryAccountsAsync(ct));
         return (await context.Inventory.ListAsync(ct))

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using Bastion.Core.Audit;
-using Bastion.Gateway.Hosting;
+using Bastion.Hosting;
 
 namespace Bastion.Admin.Security;
 
@@ -8,7 +8,7 @@ namespace Bastion.Admin.Security;
 /// Writes admin-app events to the audit trail before the action reports success. Every event names the acting
 /// person ("actor", also the event's user) and, for changes, the subject acted upon.
 /// </summary>
-public sealed class AdminAudit(GatewayContext context, IHttpContextAccessor accessor)
+public sealed class AdminAudit(BastionContext context, IHttpContextAccessor accessor)
 {
     public const string Login = "admin.login";
     public const string LoginFailure = "admin.login.failure";

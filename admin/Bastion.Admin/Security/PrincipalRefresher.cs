@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using Bastion.Core.Store;
-using Bastion.Gateway.Hosting;
+using Bastion.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 
@@ -33,7 +33,7 @@ public static class PrincipalRefresher
     public static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
         var services = context.HttpContext.RequestServices;
-        var store = services.GetRequiredService<GatewayContext>().Store;
+        var store = services.GetRequiredService<BastionContext>().Store;
         var id = context.Principal is null ? null : UserId(context.Principal);
         var user = id is null ? null : await store.GetUserByIdAsync(id.Value, context.HttpContext.RequestAborted);
         if (user is null || user.Disabled || user.Name != context.Principal!.Identity?.Name

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Bastion.Admin.Hosting;
 using Bastion.Core.Store;
-using Bastion.Gateway.Hosting;
+using Bastion.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 
@@ -16,7 +16,7 @@ namespace Bastion.Admin.Security;
 /// lifetime and the idle timeout end a session on every admin process, whatever cookie a browser still holds.
 /// The row also holds the time of the last security-key assertion, which step-up checks.
 /// </summary>
-public sealed class WebSessions(GatewayContext context, AdminSettings settings)
+public sealed class WebSessions(BastionContext context, AdminSettings settings)
 {
     /// <summary>Claim holding the session token (only inside the data-protected cookie; the store keeps its hash).</summary>
     public const string TokenClaim = "bastion:sid";

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Bastion.Admin.Hosting;
 using Bastion.Core.Store;
-using Bastion.Gateway.Hosting;
+using Bastion.Hosting;
 using Fido2NetLib;
 using Fido2NetLib.Objects;
 using Microsoft.AspNetCore.DataProtection;
@@ -45,12 +45,12 @@ public sealed partial class WebAuthnCeremonies
     private const string StateCookie = "bastion.webauthn";
     private static readonly TimeSpan StateLifetime = TimeSpan.FromMinutes(5);
     private readonly Fido2 _fido2;
-    private readonly GatewayContext _context;
+    private readonly BastionContext _context;
     private readonly ITimeLimitedDataProtector _protector;
     private readonly AdminSettings _settings;
     private readonly byte[] _decoyKey;
 
-    public WebAuthnCeremonies(Fido2 fido2, GatewayContext context, IDataProtectionProvider protection, AdminSettings settings)
+    public WebAuthnCeremonies(Fido2 fido2, BastionContext context, IDataProtectionProvider protection, AdminSettings settings)
     {
         _fido2 = fido2;
         _context = context;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Bastion.Core.Audit;
 using Bastion.Core.Store.Sqlite;
-using Bastion.Gateway.Configuration;
+using Bastion.Hosting.Configuration;
 using Bastion.Gateway.Hosting;
 
 namespace Bastion.Gateway.Cli;
@@ -21,13 +21,13 @@ public static class BackupCommands
         var create = new Command("create", "Write a consistent copy (SQLite online backup), check it, audit it; exit 1 if the copy's audit chain is broken") { createPath };
         create.SetAction((parse, ct) =>
         {
-            var options = CliConfiguration.Bind(CliConfiguration.Build(parse.GetValue(data), new Dictionary<string, string?>(), []));
+            var options = BastionConfiguration.Bind(BastionConfiguration.Build(parse.GetValue(data), new Dictionary<string, string?>(), []));
             if (options.Store.IsPostgres)
             {
                 Console.Error.WriteLine("bastion: the store is PostgreSQL; back it up with pg_dump --format=custom (see README, \"Backups\")");
                 return Task.FromResult(ExitCodes.Usage);
             }
-            var paths = GatewayPaths.From(options);
+            var paths = BastionPaths.From(options);
             if (!File.Exists(paths.Database))
             {
                 // Opening the store would create an empty one, and its backup would look like a success.
@@ -72,7 +72,7 @@ public static class BackupCommands
                 var known = await PrintProvenanceAsync(parse.GetValue(data), report, ct);
                 return report.Ok && known != false ? ExitCodes.Ok : ExitCodes.Failed;
             }
-            catch (Exception ex) when (CliRunner.Describe(ex) is { } failure)
+            catch (Exception ex) when (KnownFailures.Describe(ex) is { } failure)
             {
                 Console.Error.WriteLine($"bastion: {failure.Message}");
                 return failure.Code;
@@ -91,8 +91,8 @@ public static class BackupCommands
     /// </summary>
     private static async Task<bool?> PrintProvenanceAsync(string? dataDirectory, SqliteBackupReport report, CancellationToken ct)
     {
-        var options = CliConfiguration.Bind(CliConfiguration.Build(dataDirectory, new Dictionary<string, string?>(), []));
-        var live = GatewayPaths.From(options).Database;
+        var options = BastionConfiguration.Bind(BastionConfiguration.Build(dataDirectory, new Dictionary<string, string?>(), []));
+        var live = BastionPaths.From(options).Database;
         if (options.Store.IsPostgres || !File.Exists(live) || string.Equals(live, report.Path, StringComparison.Ordinal))
         {
             return null;

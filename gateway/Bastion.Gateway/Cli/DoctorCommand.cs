@@ -24,7 +24,7 @@ public static class DoctorCommand
                 Console.Error.WriteLine($"bastion: doctor does not know \"{unknown}\"; it takes --data, --json and --Bastion:Key=value settings");
                 return ExitCodes.Usage;
             }
-            var findings = await GatewayDoctor.RunAsync(() => CliConfiguration.Bind(CliConfiguration.Build(parse.GetValue(data), new Dictionary<string, string?>(), settings)), ct);
+            var findings = await GatewayDoctor.RunAsync(() => BastionConfiguration.Bind(BastionConfiguration.Build(parse.GetValue(data), new Dictionary<string, string?>(), settings)), ct);
             foreach (var finding in findings)
             {
                 // JSON escapes control characters itself; the text form escapes each line, keeping the line breaks a

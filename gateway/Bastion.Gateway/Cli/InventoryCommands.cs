@@ -69,7 +69,7 @@ public static class InventoryCommands
         return command;
     }
 
-    private static async Task<int> ResolveAsync(GatewayContext context, string requested, string? userName, CancellationToken token)
+    private static async Task<int> ResolveAsync(BastionContext context, string requested, string? userName, CancellationToken token)
     {
         var resolution = await context.Inventory.ResolveAsync(requested, token);
         if (TargetLookup.LooksLikeAddress(requested) && IPAddress.TryParse(requested, out var address))
@@ -106,7 +106,7 @@ public static class InventoryCommands
     }
 
     /// <summary>Who claims an address: one owner ("belongs to"), or every claimant of a conflict, refused instances included.</summary>
-    private static async Task PrintClaimantsAsync(GatewayContext context, IPAddress address, CancellationToken token)
+    private static async Task PrintClaimantsAsync(BastionContext context, IPAddress address, CancellationToken token)
     {
         var canonical = InstanceIndex.Canonical(address);
         var index = context.InventoryState.Index;
@@ -130,7 +130,7 @@ public static class InventoryCommands
         }
     }
 
-    private static async Task<int> RefreshAsync(GatewayContext context, CancellationToken token)
+    private static async Task<int> RefreshAsync(BastionContext context, CancellationToken token)
     {
         var options = context.Options.Inventory.Ec2;
         if (!options.Enabled || options.Accounts.Count == 0)
@@ -153,7 +153,7 @@ public static class InventoryCommands
         return snapshot.Accounts.Any(a => a.IsStale) ? ExitCodes.Failed : ExitCodes.Ok;
     }
 
-    private static void PrintStatus(GatewayContext context, IReadOnlyList<InventoryAccountView> accounts)
+    private static void PrintStatus(BastionContext context, IReadOnlyList<InventoryAccountView> accounts)
     {
         if (accounts.Count == 0)
         {
@@ -177,7 +177,7 @@ public static class InventoryCommands
     }
 
     /// <summary>Instances refused, addresses claimed twice, instances reachable without the bastion: what the store holds now.</summary>
-    private static async Task PrintFindingsAsync(GatewayContext context, CancellationToken token)
+    private static async Task PrintFindingsAsync(BastionContext context, CancellationToken token)
     {
         var findings = await context.Store.ListInventoryFindingsAsync(token);
         foreach (var group in findings.GroupBy(f => f.Kind))

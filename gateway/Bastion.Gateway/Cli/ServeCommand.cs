@@ -1,7 +1,7 @@
 using Bastion.Ssh.Resources;
 using System.CommandLine;
 using Bastion.Core.Inventory;
-using Bastion.Gateway.Configuration;
+using Bastion.Hosting.Configuration;
 using Bastion.Gateway.Hosting;
 using Bastion.Gateway.Inventory;
 using Bastion.Gateway.Inventory.Dns;
@@ -43,13 +43,13 @@ public static class ServeCommand
     private static async Task<int> RunAsync(string? dataDirectory, Dictionary<string, string?> overrides, string[] extra, CancellationToken cancellationToken)
     {
         IConfigurationRoot configuration;
-        GatewayOptions options;
+        BastionOptions options;
         try
         {
-            configuration = CliConfiguration.Build(dataDirectory, overrides, extra);
-            options = CliConfiguration.Bind(configuration);
+            configuration = BastionConfiguration.Build(dataDirectory, overrides, extra);
+            options = BastionConfiguration.Bind(configuration);
         }
-        catch (GatewayConfigurationException ex)
+        catch (BastionConfigurationException ex)
         {
             Console.Error.WriteLine($"bastion: {ex.Message}");
             return ExitCodes.Usage;
@@ -73,12 +73,12 @@ public static class ServeCommand
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(options.Ssh.ShutdownDrainSeconds + 10));
 
         using var loggers = LoggerFactory.Create(l => l.AddConfiguration(configuration.GetSection("Logging")).AddSimpleConsole(o => o.SingleLine = true));
-        GatewayContext context;
+        BastionContext context;
         try
         {
-            context = await GatewayContext.OpenAsync(options, TimeProvider.System, loggers, cancellationToken).ConfigureAwait(false);
+            context = await BastionContext.OpenAsync(options, TimeProvider.System, loggers, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (CliRunner.Describe(ex) is { } failure)
+        catch (Exception ex) when (KnownFailures.Describe(ex) is { } failure)
         {
             Console.Error.WriteLine($"bastion: {failure.Message}");
             return failure.Code;
@@ -99,7 +99,7 @@ public static class ServeCommand
             builder.Services.AddSingleton<ServiceNotifier>();
             // SIGHUP is handled before the SSH port opens: its default action would end the process.
             builder.Services.AddHostedService(sp => new ConfigurationReloader(
-                configuration, () => CliConfiguration.Build(dataDirectory, overrides, extra), context,
+                configuration, () => BastionConfiguration.Build(dataDirectory, overrides, extra), context,
                 sp.GetRequiredService<SshGatewayService>(), sp.GetRequiredService<ServiceNotifier>(), sp.GetRequiredService<ILogger<ConfigurationReloader>>()));
             // Before the SSH service: detection starts before the first login and stops after the last session.
             builder.Services.AddHostedService<AlertingService>();
@@ -127,11 +127,11 @@ public static class ServeCommand
             {
                 await host.StartAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (CliRunner.Describe(ex) is { } failure || ex is System.Net.Sockets.SocketException)
+            catch (Exception ex) when (KnownFailures.Describe(ex) is { } failure || ex is System.Net.Sockets.SocketException)
             {
                 var message = ex is System.Net.Sockets.SocketException socket
                     ? $"cannot listen on {options.Ssh.ListenAddress}:{options.Ssh.Port}: {socket.Message} (is another process using it? change --port)"
-                    : CliRunner.Describe(ex)!.Value.Message;
+                    : KnownFailures.Describe(ex)!.Value.Message;
                 Console.Error.WriteLine($"bastion: {message}");
                 return ExitCodes.Failed;
             }
@@ -161,7 +161,7 @@ public static class ServeCommand
     /// A fault on a path nobody awaits must not pass unseen, and one that would end the process says so with the audit
     /// trail flushed first, so the last minutes are not lost with it.
     /// </summary>
-    private static void ObserveStrayExceptions(ILogger logger, GatewayContext context)
+    private static void ObserveStrayExceptions(ILogger logger, BastionContext context)
     {
         TaskScheduler.UnobservedTaskException += (_, e) =>
         {
@@ -187,7 +187,7 @@ public static class ServeCommand
         services.AddSingleton(_ => new PrometheusBridge());
         services.AddSingleton(sp =>
         {
-            var context = sp.GetRequiredService<GatewayContext>();
+            var context = sp.GetRequiredService<BastionContext>();
             var ssh = sp.GetRequiredService<SshGatewayService>();
             var lifetime = sp.GetRequiredService<IHostApplicationLifetime>();
             // A user lookup by name is an indexed query: it proves the store answers without reading much.
@@ -198,7 +198,7 @@ public static class ServeCommand
             sp.GetRequiredService<HealthCheck>(), sp.GetRequiredService<ILogger<MetricsHttpServer>>()));
     }
 
-    private static async Task PrintFirstStepsAsync(GatewayContext context, CancellationToken cancellationToken)
+    private static async Task PrintFirstStepsAsync(BastionContext context, CancellationToken cancellationToken)
     {
         var users = await context.Store.ListUsersAsync(cancellationToken).ConfigureAwait(false);
         if (users.Count > 0)

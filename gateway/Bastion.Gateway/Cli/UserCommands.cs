@@ -149,7 +149,7 @@ public static class UserCommands
         return command;
     }
 
-    private static async Task PrintInviteAsync(Hosting.GatewayContext context, User user, CancellationToken token)
+    private static async Task PrintInviteAsync(BastionContext context, User user, CancellationToken token)
     {
         var lifetime = TimeSpan.FromHours(Math.Max(1, context.Options.Admin.InviteLifetimeHours));
         var (inviteToken, invite) = await InviteTokens.IssueAsync(context.Store, user, lifetime, context.Time.GetUtcNow(), CliRunner.Actor, token);

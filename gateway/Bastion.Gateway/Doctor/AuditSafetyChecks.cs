@@ -36,7 +36,7 @@ public static class AuditSafetyChecks
                 "Set Bastion:Audit:Export:Stdout:Enabled=true (journald) or Gelf/Syslog (see README, Audit export)");
     }
 
-    public static async Task<DoctorFinding?> BackupAsync(GatewayContext context, CancellationToken ct)
+    public static async Task<DoctorFinding?> BackupAsync(BastionContext context, CancellationToken ct)
     {
         const string check = "backup";
         if (context.Options.Store.IsPostgres)

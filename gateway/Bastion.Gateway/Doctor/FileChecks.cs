@@ -10,7 +10,7 @@ public static class FileChecks
         UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
         UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
 
-    public static DoctorFinding DataDirectory(GatewayPaths paths)
+    public static DoctorFinding DataDirectory(BastionPaths paths)
     {
         const string check = "data";
         if (!Directory.Exists(paths.DataDirectory))
@@ -25,7 +25,7 @@ public static class FileChecks
         return DoctorFinding.Ok(check, $"{paths.DataDirectory} (mode {Octal(mode)})");
     }
 
-    public static IEnumerable<DoctorFinding> HostKeys(GatewayPaths paths)
+    public static IEnumerable<DoctorFinding> HostKeys(BastionPaths paths)
     {
         foreach (var path in paths.HostKeys)
         {
@@ -57,7 +57,7 @@ public static class FileChecks
     }
 
     /// <summary>A private key file that must exist once the gateway has run (the secret key sealing TOTP seeds).</summary>
-    public static DoctorFinding SecretKey(GatewayPaths paths)
+    public static DoctorFinding SecretKey(BastionPaths paths)
     {
         const string check = "secret key";
         if (!File.Exists(paths.SecretKey))

@@ -1,5 +1,5 @@
 using Bastion.Gateway.Cli;
-using Bastion.Gateway.Configuration;
+using Bastion.Hosting.Configuration;
 using Bastion.Gateway.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -13,27 +13,27 @@ namespace Bastion.Gateway.Doctor;
 /// </summary>
 public static class GatewayDoctor
 {
-    public static async Task<IReadOnlyList<DoctorFinding>> RunAsync(Func<GatewayOptions> loadOptions, CancellationToken ct)
+    public static async Task<IReadOnlyList<DoctorFinding>> RunAsync(Func<BastionOptions> loadOptions, CancellationToken ct)
     {
         var findings = new List<DoctorFinding>();
-        GatewayOptions options;
+        BastionOptions options;
         try
         {
             options = loadOptions();
-            var errors = GatewayOptionsValidator.Validate(options);
+            var errors = BastionOptionsValidator.Validate(options);
             if (errors.Count > 0)
             {
-                throw new GatewayConfigurationException(errors);
+                throw new BastionConfigurationException(errors);
             }
         }
-        catch (Exception ex) when (CliRunner.Describe(ex) is { } problem)
+        catch (Exception ex) when (KnownFailures.Describe(ex) is { } problem)
         {
             findings.Add(DoctorFinding.Fail("config", problem.Message));
             return findings;
         }
         findings.Add(DoctorFinding.Ok("config", $"valid; SSH on {options.Ssh.ListenAddress}:{options.Ssh.Port}, store {options.Store.Provider}"));
 
-        var paths = GatewayPaths.From(options);
+        var paths = BastionPaths.From(options);
         var data = FileChecks.DataDirectory(paths);
         findings.Add(data);
         var secret = FileChecks.SecretKey(paths);
@@ -67,16 +67,16 @@ public static class GatewayDoctor
         return findings;
     }
 
-    private static async Task AddStoreFindingsAsync(List<DoctorFinding> findings, GatewayOptions options, CancellationToken ct)
+    private static async Task AddStoreFindingsAsync(List<DoctorFinding> findings, BastionOptions options, CancellationToken ct)
     {
         // Doctor's own output is the report; audit records from it would only be noise on the terminal.
         options.Audit.Export.Stdout.Enabled = false;
-        GatewayContext context;
+        BastionContext context;
         try
         {
-            context = await GatewayContext.OpenAsync(options, TimeProvider.System, NullLoggerFactory.Instance, ct).ConfigureAwait(false);
+            context = await BastionContext.OpenAsync(options, TimeProvider.System, NullLoggerFactory.Instance, ct).ConfigureAwait(false);
         }
-        catch (Exception ex) when (CliRunner.Describe(ex) is { } problem)
+        catch (Exception ex) when (KnownFailures.Describe(ex) is { } problem)
         {
             findings.Add(DoctorFinding.Fail("store", problem.Message));
             return;
@@ -103,7 +103,7 @@ public static class GatewayDoctor
                         findings.Add(finding);
                     }
                 }
-                catch (Exception ex) when (CliRunner.Describe(ex) is { } problem)
+                catch (Exception ex) when (KnownFailures.Describe(ex) is { } problem)
                 {
                     findings.Add(DoctorFinding.Fail("store", problem.Message));
                     return; // one unreachable store answers every later question the same way

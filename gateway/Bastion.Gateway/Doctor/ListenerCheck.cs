@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Bastion.Gateway.Configuration;
+using Bastion.Hosting.Configuration;
 using static Bastion.Core.Security.TerminalText;
 
 namespace Bastion.Gateway.Doctor;

@@ -12,7 +12,7 @@ public static class StoreChecks
 {
     private const int NamesShown = 10;
 
-    public static async Task<DoctorFinding> StoreAsync(GatewayContext context, CancellationToken ct)
+    public static async Task<DoctorFinding> StoreAsync(BastionContext context, CancellationToken ct)
     {
         var store = context.Options.Store;
         var where = !store.IsPostgres ? $"sqlite {context.Paths.Database}"
@@ -27,7 +27,7 @@ public static class StoreChecks
         return DoctorFinding.Ok("store", $"{where}, schema current, {users.Count} users, answered in {timer.Elapsed.TotalMilliseconds:0} ms");
     }
 
-    public static async Task<DoctorFinding> AuditAsync(GatewayContext context, CancellationToken ct)
+    public static async Task<DoctorFinding> AuditAsync(BastionContext context, CancellationToken ct)
     {
         const string check = "audit";
         var timer = Stopwatch.StartNew();
@@ -41,7 +41,7 @@ public static class StoreChecks
         return DoctorFinding.Ok(check, $"chain intact, {verification.EventsChecked} events verified in {timer.Elapsed.TotalSeconds:0.0} s; {lastText}");
     }
 
-    public static async Task<DoctorFinding?> InventoryAsync(GatewayContext context, CancellationToken ct)
+    public static async Task<DoctorFinding?> InventoryAsync(BastionContext context, CancellationToken ct)
     {
         const string check = "inventory";
         var ec2 = context.Options.Inventory.Ec2;
@@ -104,7 +104,7 @@ public static class StoreChecks
     }
 
     /// <summary>Enabled users whose enrolment does not meet the policy in force: they cannot log in yet.</summary>
-    public static async Task<DoctorFinding> UsersAsync(GatewayContext context, CancellationToken ct)
+    public static async Task<DoctorFinding> UsersAsync(BastionContext context, CancellationToken ct)
     {
         const string check = "users";
         var store = context.Store;
@@ -134,7 +134,7 @@ public static class StoreChecks
         return DoctorFinding.Warn(check, $"{blocked.Count} of {users.Count} enabled users cannot log in yet:{Environment.NewLine}      {shown}{more}");
     }
 
-    public static async Task<DoctorFinding> AdminsAsync(GatewayContext context, CancellationToken ct)
+    public static async Task<DoctorFinding> AdminsAsync(BastionContext context, CancellationToken ct)
     {
         const string check = "admins";
         var admins = new List<string>();
@@ -151,7 +151,7 @@ public static class StoreChecks
     }
 
     /// <summary>Gateway nodes on this store and their heartbeats; a silent one is dead or cut off from the database.</summary>
-    public static async Task<DoctorFinding> NodesAsync(GatewayContext context, CancellationToken ct)
+    public static async Task<DoctorFinding> NodesAsync(BastionContext context, CancellationToken ct)
     {
         const string check = "nodes";
         var nodes = await context.Store.ListNodesAsync(ct).ConfigureAwait(false);
@@ -166,7 +166,7 @@ public static class StoreChecks
             : DoctorFinding.Ok(check, $"{nodes.Count} beating: {Names(nodes.Select(n => n.NodeId))}");
     }
 
-    public static async Task<DoctorFinding> SessionsAsync(GatewayContext context, CancellationToken ct)
+    public static async Task<DoctorFinding> SessionsAsync(BastionContext context, CancellationToken ct)
     {
         var sessions = await context.Store.ListLiveSessionsAsync(ct).ConfigureAwait(false);
         var nodes = sessions.Select(s => s.NodeId).Distinct(StringComparer.Ordinal).Count();

@@ -9,7 +9,7 @@ namespace Bastion.Gateway.Hosting;
 /// Runs anomaly detection (and the webhook, if configured) as audit observers for the life of <c>serve</c>.
 /// Registered before the SSH service, so it starts before the first login and stops after the last session.
 /// </summary>
-public sealed class AlertingService(GatewayContext context, TimeProvider time, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
+public sealed class AlertingService(BastionContext context, TimeProvider time, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
     private readonly AlertMetrics _metrics = new();
     private AnomalyDetector? _detector;

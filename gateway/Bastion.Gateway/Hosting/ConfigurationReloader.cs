@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Bastion.Core.Audit;
 using Bastion.Gateway.Cli;
-using Bastion.Gateway.Configuration;
+using Bastion.Hosting.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -26,7 +26,7 @@ public sealed class ConfigurationReloader : IHostedService, IDisposable
 
     private readonly IConfigurationRoot _live;
     private readonly Func<IConfigurationRoot> _buildFresh;
-    private readonly GatewayContext _context;
+    private readonly BastionContext _context;
     private readonly SshGatewayService _ssh;
     private readonly ServiceNotifier _notifier;
     private readonly ILogger<ConfigurationReloader> _logger;
@@ -35,7 +35,7 @@ public sealed class ConfigurationReloader : IHostedService, IDisposable
     private PosixSignalRegistration? _signal;
     private Task? _loop;
 
-    public ConfigurationReloader(IConfigurationRoot live, Func<IConfigurationRoot> buildFresh, GatewayContext context, SshGatewayService ssh,
+    public ConfigurationReloader(IConfigurationRoot live, Func<IConfigurationRoot> buildFresh, BastionContext context, SshGatewayService ssh,
         ServiceNotifier notifier, ILogger<ConfigurationReloader> logger)
     {
         _live = live;
@@ -109,12 +109,12 @@ public sealed class ConfigurationReloader : IHostedService, IDisposable
 
     private ReloadOutcome TryApply()
     {
-        GatewayOptions next;
+        BastionOptions next;
         try
         {
-            next = CliConfiguration.Bind(_buildFresh());
+            next = BastionConfiguration.Bind(_buildFresh());
         }
-        catch (GatewayConfigurationException ex)
+        catch (BastionConfigurationException ex)
         {
             return Failed(ex.Problems);
         }
@@ -122,7 +122,7 @@ public sealed class ConfigurationReloader : IHostedService, IDisposable
         {
             return Failed([Describe(ex)]);
         }
-        var errors = GatewayOptionsValidator.Validate(next);
+        var errors = BastionOptionsValidator.Validate(next);
         if (errors.Count > 0)
         {
             return Failed(errors);

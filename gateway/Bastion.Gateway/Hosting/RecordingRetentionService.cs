@@ -9,10 +9,10 @@ public sealed class RecordingRetentionService : BackgroundService
 {
     private static readonly TimeSpan Period = TimeSpan.FromHours(6);
 
-    private readonly GatewayContext _context;
+    private readonly BastionContext _context;
     private readonly ILogger<RecordingRetentionService> _logger;
 
-    public RecordingRetentionService(GatewayContext context, ILogger<RecordingRetentionService> logger)
+    public RecordingRetentionService(BastionContext context, ILogger<RecordingRetentionService> logger)
     {
         _context = context;
         _logger = logger;

@@ -1,4 +1,4 @@
-using Bastion.Gateway.Configuration;
+using Bastion.Hosting.Configuration;
 using Microsoft.Extensions.Configuration;
 
 namespace Bastion.Gateway.Hosting;
@@ -8,7 +8,7 @@ namespace Bastion.Gateway.Hosting;
 /// secrets), split into those applied live and those that need a restart, and the options snapshot to put in
 /// force (the new reloadable values, the old values of everything else).
 /// </summary>
-public sealed record ReloadPlan(IReadOnlyList<string> Applied, IReadOnlyList<string> NeedRestart, GatewayOptions Effective)
+public sealed record ReloadPlan(IReadOnlyList<string> Applied, IReadOnlyList<string> NeedRestart, BastionOptions Effective)
 {
     /// <summary>
     /// Settings read per connection, login or channel open, so changing them is safe for sessions already open.
@@ -56,7 +56,7 @@ public sealed record ReloadPlan(IReadOnlyList<string> Applied, IReadOnlyList<str
     public static IReadOnlyDictionary<string, string?> Snapshot(IConfiguration configuration)
     {
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (var section in new[] { GatewayOptions.Section, "Logging" })
+        foreach (var section in new[] { BastionOptions.Section, "Logging" })
         {
             foreach (var (key, value) in configuration.GetSection(section).AsEnumerable())
             {
@@ -69,7 +69,7 @@ public sealed record ReloadPlan(IReadOnlyList<string> Applied, IReadOnlyList<str
         return values;
     }
 
-    public static ReloadPlan Create(IReadOnlyDictionary<string, string?> before, IReadOnlyDictionary<string, string?> after, GatewayOptions current, GatewayOptions next)
+    public static ReloadPlan Create(IReadOnlyDictionary<string, string?> before, IReadOnlyDictionary<string, string?> after, BastionOptions current, BastionOptions next)
     {
         var changed = before.Keys.Union(after.Keys, StringComparer.OrdinalIgnoreCase)
             .Where(k => !string.Equals(before.GetValueOrDefault(k), after.GetValueOrDefault(k), StringComparison.Ordinal))
@@ -82,7 +82,7 @@ public sealed record ReloadPlan(IReadOnlyList<string> Applied, IReadOnlyList<str
     }
 
     /// <summary>The current options with the reloadable values taken from <paramref name="next"/>; neither input is modified.</summary>
-    public static GatewayOptions Merge(GatewayOptions current, GatewayOptions next)
+    public static BastionOptions Merge(BastionOptions current, BastionOptions next)
     {
         var ssh = current.Ssh.ShallowCopy();
         ssh.LoginGraceTimeSeconds = next.Ssh.LoginGraceTimeSeconds;

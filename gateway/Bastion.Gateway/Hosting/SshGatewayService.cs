@@ -1,7 +1,7 @@
 using Bastion.Ssh.Algorithms;
 using System.Diagnostics.Metrics;
 using System.Net;
-using Bastion.Gateway.Configuration;
+using Bastion.Hosting.Configuration;
 using Bastion.Gateway.Observability;
 using Bastion.Gateway.Ssh;
 using Bastion.Ssh;
@@ -15,7 +15,7 @@ namespace Bastion.Gateway.Hosting;
 /// <summary>Runs the SSH listener for the lifetime of the host; on stop, lets sessions drain and flushes the audit trail.</summary>
 public sealed class SshGatewayService : IHostedService, IAsyncDisposable
 {
-    private readonly GatewayContext _context;
+    private readonly BastionContext _context;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly ActiveSessions _active;
@@ -28,7 +28,7 @@ public sealed class SshGatewayService : IHostedService, IAsyncDisposable
     private SshServer? _server;
     private readonly Limits.MemoryAdmission _memory;
 
-    public SshGatewayService(GatewayContext context, ActiveSessions active, Limits.UserResourceCaps caps, ILoggerFactory loggers, TextWriter console,
+    public SshGatewayService(BastionContext context, ActiveSessions active, Limits.UserResourceCaps caps, ILoggerFactory loggers, TextWriter console,
         IMeterFactory? meters = null, GatewayMetrics? metrics = null, DescriptorBudget? descriptors = null)
     {
         _descriptors = descriptors;

@@ -12,9 +12,9 @@ namespace Bastion.Gateway.Inventory;
 /// </summary>
 public sealed class InventoryFindingsPublisher
 {
-    private readonly GatewayContext _context;
+    private readonly BastionContext _context;
 
-    public InventoryFindingsPublisher(GatewayContext context) => _context = context;
+    public InventoryFindingsPublisher(BastionContext context) => _context = context;
 
     /// <summary>Reads the static targets, computes every finding of <paramref name="index"/> and records what changed.</summary>
     /// <param name="extra">Findings computed elsewhere (e.g. SSH bypasses), by kind; a kind given with an empty list clears it.</param>

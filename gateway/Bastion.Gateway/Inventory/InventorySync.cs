@@ -15,14 +15,14 @@ namespace Bastion.Gateway.Inventory;
 /// </summary>
 public sealed class InventorySync : IHostedService
 {
-    private readonly GatewayContext _context;
+    private readonly BastionContext _context;
     private readonly Ec2Inventory _inventory;
     private readonly ILogger<InventorySync> _logger;
     private readonly SemaphoreSlim _saving = new(1, 1);
     private readonly InventoryFindingsPublisher _findings;
     private long _savedVersion = -1;
 
-    public InventorySync(GatewayContext context, Ec2Inventory inventory, ILogger<InventorySync> logger)
+    public InventorySync(BastionContext context, Ec2Inventory inventory, ILogger<InventorySync> logger)
     {
         _context = context;
         _inventory = inventory;

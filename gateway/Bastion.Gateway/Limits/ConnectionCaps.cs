@@ -18,14 +18,14 @@ namespace Bastion.Gateway.Limits;
 /// </summary>
 public sealed class ConnectionCaps : IDisposable
 {
-    private readonly GatewayContext _context;
+    private readonly BastionContext _context;
     private readonly ConnectionState _state;
     private readonly UserResourceCaps _caps;
     private readonly GatewayMetrics? _metrics;
     private ConnectionLease? _lease;
     private bool _automation;
 
-    public ConnectionCaps(GatewayContext context, ConnectionState state, UserResourceCaps caps, GatewayMetrics? metrics)
+    public ConnectionCaps(BastionContext context, ConnectionState state, UserResourceCaps caps, GatewayMetrics? metrics)
     {
         _context = context;
         _state = state;

@@ -27,7 +27,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _connectionsRefusedForMemory;
     private readonly Counter<long> _capRefusals;
 
-    public GatewayMetrics(IMeterFactory meters, GatewayContext context, ActiveSessions active, DescriptorBudget? descriptors = null)
+    public GatewayMetrics(IMeterFactory meters, BastionContext context, ActiveSessions active, DescriptorBudget? descriptors = null)
     {
         var meter = meters.Create(MeterName);
         if (descriptors is not null)
@@ -120,7 +120,7 @@ public sealed class GatewayMetrics
 
     public void BytesToClient(int count) => _relayBytes.Add(count, new KeyValuePair<string, object?>("direction", "to_client"));
 
-    private static IEnumerable<Measurement<int>> InventoryResolving(GatewayContext context)
+    private static IEnumerable<Measurement<int>> InventoryResolving(BastionContext context)
     {
         var now = context.Time.GetUtcNow();
         var maxStale = TimeSpan.FromSeconds(context.Options.Inventory.Ec2.MaxStaleSeconds);
@@ -132,7 +132,7 @@ public sealed class GatewayMetrics
         }
     }
 
-    private static IEnumerable<Measurement<double>> InventoryAges(GatewayContext context)
+    private static IEnumerable<Measurement<double>> InventoryAges(BastionContext context)
     {
         var now = context.Time.GetUtcNow();
         foreach (var account in context.InventoryState.Accounts)

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using Bastion.Gateway.Configuration;
+using Bastion.Hosting.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -59,7 +59,7 @@ public sealed class MetricsHttpServer : IHostedService, IDisposable
         catch (HttpListenerException ex)
         {
             listener.Close();
-            throw new GatewayConfigurationException([$"cannot serve metrics on {Prefix}: {ex.Message} (is another process using the port? change Bastion:Metrics:Port)"]);
+            throw new BastionConfigurationException([$"cannot serve metrics on {Prefix}: {ex.Message} (is another process using the port? change Bastion:Metrics:Port)"]);
         }
         _listener = listener;
         _loop = Task.Run(() => AcceptLoopAsync(listener), CancellationToken.None);

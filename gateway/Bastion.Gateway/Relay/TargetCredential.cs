@@ -39,7 +39,7 @@ public sealed class TargetCredential : IDisposable
 
     public ulong? CertificateSerial { get; }
 
-    public static TargetCredential Create(GatewayContext context, string bastionUser, string sessionId, string targetUser)
+    public static TargetCredential Create(BastionContext context, string bastionUser, string sessionId, string targetUser)
     {
         var options = context.Options.Recording;
         var path = options.UsesCertificates ? context.Paths.TargetCaKey : context.Paths.TargetClientKey;
@@ -47,7 +47,7 @@ public sealed class TargetCredential : IDisposable
         {
             return options.UsesCertificates
                 ? IssueCertificate(context, path, bastionUser, sessionId, targetUser)
-                : new TargetCredential(LoadClientKey(path), Configuration.RecordingOptions.AuthenticateWithKey, null, null);
+                : new TargetCredential(LoadClientKey(path), RecordingOptions.AuthenticateWithKey, null, null);
         }
         catch (Exception ex) when (ex is HostKeyFileException or SshException or IOException or UnauthorizedAccessException)
         {
@@ -58,7 +58,7 @@ public sealed class TargetCredential : IDisposable
     }
 
     /// <summary>What an administrator does so that <paramref name="targetName"/> accepts this kind of login.</summary>
-    public string HowToTrust(string targetName, string targetUser) => Method == Configuration.RecordingOptions.AuthenticateWithKey
+    public string HowToTrust(string targetName, string targetUser) => Method == RecordingOptions.AuthenticateWithKey
         ? $"an admin adds the line printed by \"bastion recording client-key\" to ~{targetUser}/.ssh/authorized_keys on {targetName}"
         : $"its sshd needs \"TrustedUserCAKeys\" with the line printed by \"bastion recording ca-key\" (and {targetUser} among the principals if it uses AuthorizedPrincipalsFile)";
 
@@ -69,7 +69,7 @@ public sealed class TargetCredential : IDisposable
         return new PrivateKeyFile(path);
     }
 
-    private static TargetCredential IssueCertificate(GatewayContext context, string caPath, string bastionUser, string sessionId, string targetUser)
+    private static TargetCredential IssueCertificate(BastionContext context, string caPath, string bastionUser, string sessionId, string targetUser)
     {
         using var authority = HostKeyFile.LoadOrCreate(caPath);
         using var sessionKey = Ed25519HostKey.Generate();
@@ -80,7 +80,7 @@ public sealed class TargetCredential : IDisposable
             now - ClockSkew, now + Lifetime, UserCertificate.PtyOnly);
         var keyText = new MemoryStream(Encoding.UTF8.GetBytes(HostKeyFile.Format(sessionKey)));
         var certificateText = new MemoryStream(Encoding.UTF8.GetBytes(certificate.FormatLine(authority, keyId)));
-        return new TargetCredential(new PrivateKeyFile(keyText, null, certificateText), Configuration.RecordingOptions.AuthenticateWithCertificate,
+        return new TargetCredential(new PrivateKeyFile(keyText, null, certificateText), RecordingOptions.AuthenticateWithCertificate,
             keyId, serial, keyText, certificateText);
     }
 

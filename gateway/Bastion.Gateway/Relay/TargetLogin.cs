@@ -16,9 +16,9 @@ namespace Bastion.Gateway.Relay;
 /// </summary>
 public sealed class TargetLogin
 {
-    private readonly GatewayContext _context;
+    private readonly BastionContext _context;
 
-    public TargetLogin(GatewayContext context) => _context = context;
+    public TargetLogin(BastionContext context) => _context = context;
 
     /// <summary>Where the pin is kept: the instance id when the inventory knows it (names move, instances do not), else the name.</summary>
     public static string PinSubject(ResolvedTarget target) => target.Instance?.InstanceId ?? target.Name;

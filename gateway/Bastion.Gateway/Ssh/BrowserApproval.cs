@@ -22,7 +22,7 @@ public enum ApprovalOutcome
 /// number to pick and the source the gateway sees, then waits for the decision, counting down on the terminal. What a
 /// decision means for the login (success, a counted failure) stays with <see cref="GatewayAuthenticator"/>.
 /// </summary>
-public sealed class BrowserApproval(GatewayContext context, ConnectionState state)
+public sealed class BrowserApproval(BastionContext context, ConnectionState state)
 {
     private static readonly TimeSpan PollPeriod = TimeSpan.FromMilliseconds(250);
 

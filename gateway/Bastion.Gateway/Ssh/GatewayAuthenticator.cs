@@ -4,7 +4,7 @@ using Bastion.Core.Keys;
 using Bastion.Core.Mfa;
 using Bastion.Core.Security;
 using Bastion.Core.Store;
-using Bastion.Gateway.Configuration;
+using Bastion.Hosting.Configuration;
 using Bastion.Gateway.Hosting;
 using Bastion.Ssh.Algorithms.PublicKeys;
 using Bastion.Ssh.Authentication;
@@ -24,14 +24,14 @@ public sealed class GatewayAuthenticator
     private const string KeyboardInteractive = "keyboard-interactive";
     private const string CodePrompt = "Verification code: ";
 
-    private readonly GatewayContext _context;
+    private readonly BastionContext _context;
     private readonly ConnectionState _state;
     private readonly LoginFailures _failures;
     private readonly BrowserApproval _approval;
     private readonly Limits.ConnectionCaps? _caps;
 
     /// <param name="caps">The per-user caps a login must fit in before it succeeds; null: none (tests of auth alone).</param>
-    public GatewayAuthenticator(GatewayContext context, ConnectionState state, Limits.ConnectionCaps? caps = null)
+    public GatewayAuthenticator(BastionContext context, ConnectionState state, Limits.ConnectionCaps? caps = null)
     {
         _context = context;
         _state = state;

@@ -11,7 +11,7 @@ namespace Bastion.Gateway.Ssh;
 /// </summary>
 public sealed class GatewaySessionChannel : ISessionChannelHandler
 {
-    private readonly GatewayContext _context;
+    private readonly BastionContext _context;
     private readonly ConnectionState _state;
     private readonly Observability.GatewayMetrics? _metrics;
 
@@ -25,7 +25,7 @@ public sealed class GatewaySessionChannel : ISessionChannelHandler
 
     /// <param name="capLease">This channel's count against its user's caps (Bastion:Limits); released when the channel closes.</param>
     /// <param name="descriptors">The process's descriptor budget, which a recorded session's connection to its target draws on.</param>
-    public GatewaySessionChannel(GatewayContext context, ConnectionState state, Observability.GatewayMetrics? metrics = null, IDisposable? capLease = null,
+    public GatewaySessionChannel(BastionContext context, ConnectionState state, Observability.GatewayMetrics? metrics = null, IDisposable? capLease = null,
         Bastion.Ssh.Resources.DescriptorBudget? descriptors = null)
     {
         _descriptors = descriptors;

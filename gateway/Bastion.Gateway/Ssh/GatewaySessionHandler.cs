@@ -17,7 +17,7 @@ namespace Bastion.Gateway.Ssh;
 /// <summary>The gateway's answer to every SSH callback of one connection; auth and forwarding live in their own classes.</summary>
 public sealed class GatewaySessionHandler : ISshSessionHandler
 {
-    private readonly GatewayContext _context;
+    private readonly BastionContext _context;
     private readonly ConnectionState _state;
     private readonly SshConnectionInfo _connection;
     private readonly GatewayAuthenticator _auth;
@@ -27,7 +27,7 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
     private readonly DescriptorBudget? _descriptors;
     private readonly ConnectionCaps _caps;
 
-    public GatewaySessionHandler(GatewayContext context, SshConnectionInfo connection, ActiveSessions active, UserResourceCaps caps, GatewayMetrics? metrics = null, DescriptorBudget? descriptors = null)
+    public GatewaySessionHandler(BastionContext context, SshConnectionInfo connection, ActiveSessions active, UserResourceCaps caps, GatewayMetrics? metrics = null, DescriptorBudget? descriptors = null)
     {
         _context = context;
         _connection = connection;

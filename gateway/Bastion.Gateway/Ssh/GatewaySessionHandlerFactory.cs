@@ -8,13 +8,13 @@ namespace Bastion.Gateway.Ssh;
 
 public sealed class GatewaySessionHandlerFactory : ISshSessionHandlerFactory
 {
-    private readonly GatewayContext _context;
+    private readonly BastionContext _context;
     private readonly ActiveSessions _active;
     private readonly UserResourceCaps _caps;
     private readonly GatewayMetrics? _metrics;
     private readonly DescriptorBudget? _descriptors;
 
-    public GatewaySessionHandlerFactory(GatewayContext context, ActiveSessions active, UserResourceCaps caps, GatewayMetrics? metrics = null, DescriptorBudget? descriptors = null)
+    public GatewaySessionHandlerFactory(BastionContext context, ActiveSessions active, UserResourceCaps caps, GatewayMetrics? metrics = null, DescriptorBudget? descriptors = null)
     {
         _context = context;
         _active = active;

@@ -16,18 +16,18 @@ public sealed class LiveSessions : BackgroundService
     private static readonly TimeSpan KillPollPeriod = TimeSpan.FromSeconds(1);
     private const int BytesRefreshEveryPolls = 5;
 
-    private readonly GatewayContext _context;
+    private readonly BastionContext _context;
     private readonly ActiveSessions _active;
     private readonly ILogger<LiveSessions> _logger;
 
-    public LiveSessions(GatewayContext context, ActiveSessions active, ILogger<LiveSessions> logger)
+    public LiveSessions(BastionContext context, ActiveSessions active, ILogger<LiveSessions> logger)
     {
         _context = context;
         _active = active;
         _logger = logger;
     }
 
-    public static LiveSession Row(GatewayContext context, ConnectionState state, LiveChannel live) => new(
+    public static LiveSession Row(BastionContext context, ConnectionState state, LiveChannel live) => new(
         live.ChannelId, state.SessionId, context.NodeId, state.User?.Name ?? "", state.Remote is null ? "" : $"{state.RemoteAddress}:{state.Remote.Port}",
         live.Target.Name, $"{live.Target.Host}:{live.Target.Port}", live.Target.Instance?.InstanceId, live.Target.Instance?.AccountAlias ?? live.Target.Account,
         live.StartedAt, live.Channel?.BytesFromClient ?? 0, live.Channel?.BytesToClient ?? 0, context.Time.GetUtcNow());
@@ -116,7 +116,7 @@ public sealed class LiveSessions : BackgroundService
     /// Writes every channel this node holds again (after a peer retired the node and took its rows as lost, though
     /// the sessions went on); returns how many.
     /// </summary>
-    public static async Task<int> RepublishAllAsync(GatewayContext context, ActiveSessions active, CancellationToken cancellationToken)
+    public static async Task<int> RepublishAllAsync(BastionContext context, ActiveSessions active, CancellationToken cancellationToken)
     {
         var count = 0;
         foreach (var state in active.Snapshot())
@@ -130,7 +130,7 @@ public sealed class LiveSessions : BackgroundService
         return count;
     }
 
-    private static async Task PublishAsync(GatewayContext context, ConnectionState state, LiveChannel live, CancellationToken cancellationToken)
+    private static async Task PublishAsync(BastionContext context, ConnectionState state, LiveChannel live, CancellationToken cancellationToken)
     {
         await context.Store.UpsertLiveSessionAsync(Row(context, state, live), cancellationToken).ConfigureAwait(false);
         // The channel may have closed (and deleted its row) while this upsert was on its way, which would bring the

@@ -10,7 +10,7 @@ namespace Bastion.Gateway.Ssh;
 /// connection; the first of each method is audited as auth.failure, the rest are summed up in the disconnect event; and
 /// each lockout a failure starts is audited once, whichever node starts it.
 /// </summary>
-internal sealed class LoginFailures(GatewayContext context, ConnectionState state)
+internal sealed class LoginFailures(BastionContext context, ConnectionState state)
 {
     /// <summary>
     /// Counts a request that did not succeed: against the address always, against the user when <paramref name="forUser"/>

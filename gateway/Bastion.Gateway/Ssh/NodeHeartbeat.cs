@@ -21,12 +21,12 @@ namespace Bastion.Gateway.Ssh;
 /// </summary>
 public sealed class NodeHeartbeat : BackgroundService
 {
-    private readonly GatewayContext _context;
+    private readonly BastionContext _context;
     private readonly ActiveSessions _active;
     private readonly ILogger<NodeHeartbeat> _logger;
     private readonly DateTimeOffset _startedAt;
 
-    public NodeHeartbeat(GatewayContext context, ActiveSessions active, ILogger<NodeHeartbeat> logger)
+    public NodeHeartbeat(BastionContext context, ActiveSessions active, ILogger<NodeHeartbeat> logger)
     {
         _context = context;
         _active = active;

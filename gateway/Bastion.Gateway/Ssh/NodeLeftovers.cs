@@ -15,9 +15,9 @@ namespace Bastion.Gateway.Ssh;
 /// </summary>
 public sealed class NodeLeftovers
 {
-    private readonly GatewayContext _context;
+    private readonly BastionContext _context;
 
-    public NodeLeftovers(GatewayContext context) => _context = context;
+    public NodeLeftovers(BastionContext context) => _context = context;
 
     /// <summary>Takes and records the node's leftovers; returns how many sessions and recordings there were.</summary>
     /// <param name="cause">Why the node stopped, as far as anyone knows ("crash or kill -9", "no heartbeat since …").</param>

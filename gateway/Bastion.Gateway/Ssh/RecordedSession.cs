@@ -3,7 +3,7 @@ using Bastion.Core.Audit;
 using Bastion.Core.Inventory;
 using Bastion.Core.Recordings;
 using Bastion.Core.Store;
-using Bastion.Gateway.Configuration;
+using Bastion.Hosting.Configuration;
 using Bastion.Gateway.Hosting;
 using Bastion.Gateway.Relay;
 using Bastion.Ssh.Connection;
@@ -23,14 +23,14 @@ public sealed class RecordedSession
     /// <summary>Runs the target account's login shell reading commands from the user's input (sshd runs it through that shell).</summary>
     private const string NoTerminalShell = "exec \"$SHELL\"";
 
-    private readonly GatewayContext _context;
+    private readonly BastionContext _context;
     private readonly ConnectionState _state;
     private readonly TargetAccess _access;
     private readonly Observability.GatewayMetrics? _metrics;
     private readonly Bastion.Ssh.Resources.DescriptorBudget? _descriptors;
     private TerminalBridge? _bridge;
 
-    public RecordedSession(GatewayContext context, ConnectionState state, Observability.GatewayMetrics? metrics = null, Bastion.Ssh.Resources.DescriptorBudget? descriptors = null)
+    public RecordedSession(BastionContext context, ConnectionState state, Observability.GatewayMetrics? metrics = null, Bastion.Ssh.Resources.DescriptorBudget? descriptors = null)
     {
         _descriptors = descriptors;
         _context = context;

@@ -19,10 +19,10 @@ public sealed class TargetAccess
     /// <summary>The mode of ProxyJump channels (the other is "recorded").</summary>
     public const string ForwardedMode = "forwarded";
 
-    private readonly GatewayContext _context;
+    private readonly BastionContext _context;
     private readonly ConnectionState _state;
 
-    public TargetAccess(GatewayContext context, ConnectionState state)
+    public TargetAccess(BastionContext context, ConnectionState state)
     {
         _context = context;
         _state = state;

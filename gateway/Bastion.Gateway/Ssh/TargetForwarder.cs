@@ -18,13 +18,13 @@ public sealed class TargetForwarder
 {
     private const string Mode = TargetAccess.ForwardedMode;
 
-    private readonly GatewayContext _context;
+    private readonly BastionContext _context;
     private readonly TargetAccess _access;
     private readonly ConnectionState _state;
     private readonly GatewayMetrics? _metrics;
     private readonly DescriptorBudget? _descriptors;
 
-    public TargetForwarder(GatewayContext context, ConnectionState state, GatewayMetrics? metrics = null, DescriptorBudget? descriptors = null)
+    public TargetForwarder(BastionContext context, ConnectionState state, GatewayMetrics? metrics = null, DescriptorBudget? descriptors = null)
     {
         _context = context;
         _state = state;

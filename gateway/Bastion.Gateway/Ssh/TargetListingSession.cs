@@ -15,10 +15,10 @@ namespace Bastion.Gateway.Ssh;
 /// </summary>
 public sealed class TargetListingSession
 {
-    private readonly GatewayContext _context;
+    private readonly BastionContext _context;
     private readonly ConnectionState _state;
 
-    public TargetListingSession(GatewayContext context, ConnectionState state)
+    public TargetListingSession(BastionContext context, ConnectionState state)
     {
         _context = context;
         _state = state;

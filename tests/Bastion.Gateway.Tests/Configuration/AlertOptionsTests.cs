@@ -1,4 +1,4 @@
-using Bastion.Gateway.Configuration;
+using Bastion.Hosting.Configuration;
 using Bastion.Gateway.Tests.Infrastructure;
 
 namespace Bastion.Gateway.Tests.Configuration;

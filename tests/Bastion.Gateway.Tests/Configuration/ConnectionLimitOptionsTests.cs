@@ -1,4 +1,4 @@
-using Bastion.Gateway.Configuration;
+using Bastion.Hosting.Configuration;
 using Bastion.Gateway.Hosting;
 
 namespace Bastion.Gateway.Tests.Configuration;
@@ -8,7 +8,7 @@ public sealed class ConnectionLimitOptionsTests
     [Fact]
     public void Keepalives_are_on_by_default_and_idle_and_maximum_time_are_off()
     {
-        var ssh = new GatewayOptions().Ssh;
+        var ssh = new BastionOptions().Ssh;
 
         Assert.Equal(30, ssh.ClientAliveIntervalSeconds);
         Assert.Equal(3, ssh.ClientAliveCountMax);
@@ -20,20 +20,20 @@ public sealed class ConnectionLimitOptionsTests
     public void The_login_grace_time_is_120_seconds_as_in_sshd_for_the_gateway_and_the_library()
     {
         // 30 s counted the time a person takes to unlock a phone and read a code (issue [2/8]).
-        Assert.Equal(120, new GatewayOptions().Ssh.LoginGraceTimeSeconds);
+        Assert.Equal(120, new BastionOptions().Ssh.LoginGraceTimeSeconds);
         Assert.Equal(TimeSpan.FromSeconds(120), new Bastion.Ssh.SshServerOptions { HostKeys = [] }.LoginGraceTime);
     }
 
     [Fact]
     public void Negative_limits_are_refused_with_the_setting_named()
     {
-        var options = new GatewayOptions();
+        var options = new BastionOptions();
         options.Ssh.ClientAliveIntervalSeconds = -1;
         options.Ssh.ClientAliveCountMax = -1;
         options.Ssh.IdleTimeoutSeconds = -5;
         options.Ssh.MaxConnectionSeconds = -5;
 
-        var errors = GatewayOptionsValidator.Validate(options);
+        var errors = BastionOptionsValidator.Validate(options);
 
         Assert.Equal(4, errors.Count);
         Assert.Contains(errors, e => e.StartsWith("Bastion:Ssh:ClientAliveIntervalSeconds -1 is outside 0..", StringComparison.Ordinal));
@@ -47,11 +47,11 @@ public sealed class ConnectionLimitOptionsTests
     {
         var before = new Dictionary<string, string?> { ["Bastion:Ssh:IdleTimeoutSeconds"] = "0" };
         var after = new Dictionary<string, string?> { ["Bastion:Ssh:IdleTimeoutSeconds"] = "900", ["Bastion:Ssh:MaxConnectionSeconds"] = "43200" };
-        var next = new GatewayOptions();
+        var next = new BastionOptions();
         next.Ssh.IdleTimeoutSeconds = 900;
         next.Ssh.MaxConnectionSeconds = 43200;
 
-        var plan = ReloadPlan.Create(before, after, new GatewayOptions(), next);
+        var plan = ReloadPlan.Create(before, after, new BastionOptions(), next);
 
         Assert.Equal(["Bastion:Ssh:IdleTimeoutSeconds", "Bastion:Ssh:MaxConnectionSeconds"], plan.Applied);
         Assert.Empty(plan.NeedRestart);

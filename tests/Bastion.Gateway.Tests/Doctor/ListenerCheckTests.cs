@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Bastion.Gateway.Configuration;
+using Bastion.Hosting.Configuration;
 using Bastion.Gateway.Doctor;
 using Bastion.Gateway.Tests.Infrastructure;
 

@@ -19,7 +19,7 @@ public sealed class DefaultKexTests : IClassFixture<TestbedFixture>
         var defaults = await ProcessRunner.RunAsync(Tools.Require(Tools.Ssh), "-G", "-F", "/dev/null", "gateway.invalid");
         Assert.True(defaults.Succeeded, defaults.Describe());
         var clientOrder = defaults.StandardOutput.Split('\n').Single(l => l.StartsWith("kexalgorithms ", StringComparison.Ordinal))["kexalgorithms ".Length..].Split(',');
-        var expected = clientOrder.First(Bastion.Gateway.Configuration.SshOptions.DefaultKexAlgorithms.Contains);
+        var expected = clientOrder.First(Bastion.Hosting.Configuration.SshOptions.DefaultKexAlgorithms.Contains);
         await _bed.AddAutomationUserAsync("kexdefault");
         var client = _bed.NewClient("kexdefault");
 

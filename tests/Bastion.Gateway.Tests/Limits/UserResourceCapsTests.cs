@@ -1,4 +1,4 @@
-using Bastion.Gateway.Configuration;
+using Bastion.Hosting.Configuration;
 using Bastion.Gateway.Hosting;
 using Bastion.Gateway.Limits;
 using Microsoft.Extensions.Time.Testing;
@@ -196,12 +196,12 @@ public sealed class UserResourceCapsTests
     [Fact]
     public void Negative_caps_are_refused_with_the_key_named_and_zero_is_allowed()
     {
-        var options = new GatewayOptions();
+        var options = new BastionOptions();
         options.Limits.ConnectionsPerUser = 0;
         options.Limits.ChannelsPerUser = -1;
         options.Limits.Automation.ChannelOpensPerMinute = -3;
 
-        var errors = GatewayOptionsValidator.Validate(options);
+        var errors = BastionOptionsValidator.Validate(options);
 
         Assert.Equal(
             ["Bastion:Limits:ChannelsPerUser -1 is outside 0..1000000 (0 turns the cap off)",
@@ -212,8 +212,8 @@ public sealed class UserResourceCapsTests
     [Fact]
     public void Every_cap_is_reloadable_and_a_reload_takes_the_new_values()
     {
-        var current = new GatewayOptions();
-        var next = new GatewayOptions();
+        var current = new BastionOptions();
+        var next = new BastionOptions();
         next.Limits.ConnectionsPerUser = 4;
         next.Limits.Automation.ChannelsPerUser = 9;
         var keys = new[] { "ConnectionsPerUser", "ChannelsPerUser", "ChannelOpensPerMinute" }

@@ -1,4 +1,4 @@
-using Bastion.Gateway.Configuration;
+using Bastion.Hosting.Configuration;
 using Bastion.Gateway.Hosting;
 
 namespace Bastion.Gateway.Tests.Observability;
@@ -9,11 +9,11 @@ public sealed class ReloadPlanTests
     [Fact]
     public void Reloadable_keys_are_applied_restart_only_keys_keep_their_old_values()
     {
-        var current = new GatewayOptions();
+        var current = new BastionOptions();
         current.Ssh.Port = 2222;
         current.Ssh.MaxAuthAttempts = 6;
         current.Mfa.MaxFailuresPerUser = 5;
-        var next = new GatewayOptions();
+        var next = new BastionOptions();
         next.Ssh.Port = 2223;
         next.Ssh.MaxAuthAttempts = 3;
         next.Mfa.MaxFailuresPerUser = 2;

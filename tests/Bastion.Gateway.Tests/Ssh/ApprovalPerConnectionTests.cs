@@ -1,6 +1,6 @@
 using Bastion.Core.Keys;
 using Bastion.Core.Store;
-using Bastion.Gateway.Configuration;
+using Bastion.Hosting.Configuration;
 using Bastion.Gateway.Hosting;
 using Bastion.Gateway.Ssh;
 using Bastion.Gateway.Tests.Infrastructure;
@@ -20,7 +20,7 @@ public sealed class ApprovalPerConnectionTests : IAsyncDisposable
     [Fact]
     public async Task A_repeated_keyboard_interactive_request_reuses_the_connections_approval()
     {
-        await using var context = await GatewayContext.OpenAsync(new GatewayOptions { DataDirectory = _data.Path }, TimeProvider.System, NullLoggerFactory.Instance, CancellationToken.None);
+        await using var context = await BastionContext.OpenAsync(new BastionOptions { DataDirectory = _data.Path }, TimeProvider.System, NullLoggerFactory.Instance, CancellationToken.None);
         await context.Store.AddUserAsync(new NewUser("repeater") { MfaPolicy = MfaPolicies.KeyAndWebAuthn });
         var pair = SshKeyPair.Generate(_data.Path, name: "repeater");
         var key = await context.Store.AddSshKeyAsync("repeater", AuthorizedKeyLine.Parse(pair.PublicKeyLine));

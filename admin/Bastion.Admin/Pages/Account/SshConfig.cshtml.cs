@@ -1,13 +1,13 @@
 using Bastion.Admin.Security;
-using Bastion.Gateway.Configuration;
-using Bastion.Gateway.Hosting;
+using Bastion.Hosting.Configuration;
+using Bastion.Hosting;
 using Microsoft.AspNetCore.Authorization;
 
 namespace Bastion.Admin.Pages.Account;
 
 /// <summary>The ssh_config snippet and the gateway's known_hosts line, from the same settings the gateway uses.</summary>
 [Authorize(Policy = Policies.User)]
-public sealed class SshConfigModel(GatewayOptions options) : BastionPageModel
+public sealed class SshConfigModel(BastionOptions options) : BastionPageModel
 {
     public string Snippet { get; private set; } = "";
 
@@ -28,7 +28,7 @@ public sealed class SshConfigModel(GatewayOptions options) : BastionPageModel
             Host {host}
                 User {user.Name}
             """;
-        var paths = GatewayPaths.From(options);
+        var paths = BastionPaths.From(options);
         var publicKeyFile = paths.HostKeys[0] + ".pub";
         if (System.IO.File.Exists(publicKeyFile))
         {

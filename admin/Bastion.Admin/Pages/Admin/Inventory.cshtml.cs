@@ -1,7 +1,7 @@
 using Bastion.Admin.Reports;
 using Bastion.Admin.Security;
 using Bastion.Core.Inventory;
-using Bastion.Gateway.Inventory;
+using Bastion.Hosting.Inventory;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 

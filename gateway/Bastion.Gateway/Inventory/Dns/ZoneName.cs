@@ -9,10 +9,7 @@ namespace Bastion.Gateway.Inventory.Dns;
 /// </summary>
 internal sealed class ZoneName
 {
-    private const int MaxLabelLength = 63;
 
-    // RFC 1035 limit on the wire (length octets included); 253 characters when written out with dots.
-    private const int MaxNameLength = 255;
 
     private readonly string[] _labels;
     private readonly int _encodedLength;
@@ -21,37 +18,13 @@ internal sealed class ZoneName
     {
         _labels = labels;
         Name = new DomainName(labels);
-        _encodedLength = EncodedLength(labels);
+        _encodedLength = ZoneSpelling.EncodedLength(labels);
     }
 
     public DomainName Name { get; }
 
-    /// <summary>Why <paramref name="zone"/> cannot be used as the zone (to follow the key in an error), or null when it can.</summary>
-    public static string? Describe(string? zone)
-    {
-        var trimmed = (zone ?? "").Trim().TrimEnd('.');
-        if (trimmed.Length == 0)
-        {
-            return "is empty; set it to the DNS zone developers will query, such as dev.example";
-        }
-        var labels = trimmed.Split('.');
-        foreach (var label in labels)
-        {
-            if (!IsHostnameLabel(label))
-            {
-                return $"has the label \"{label}\"; use 1 to 63 letters, digits or hyphens per label, not starting or ending with a hyphen";
-            }
-        }
-        if (EncodedLength(labels) > MaxNameLength)
-        {
-            return "is longer than a DNS name may be (253 characters); use a shorter zone";
-        }
-        if (ReverseAddressName.IsReverseTreeName(new DomainName(labels)))
-        {
-            return "lies in the reverse tree (in-addr.arpa / ip6.arpa), which the responder answers by itself; use a forward zone such as dev.example";
-        }
-        return null;
-    }
+    /// <summary>Why <paramref name="zone"/> cannot be used as the zone, or null when it can (<see cref="ZoneSpelling"/>).</summary>
+    public static string? Describe(string? zone) => ZoneSpelling.Describe(zone);
 
     /// <summary>Parses a zone that <see cref="Describe"/> accepted.</summary>
     public static ZoneName Parse(string zone)
@@ -104,7 +77,7 @@ internal sealed class ZoneName
                 return null;
             }
         }
-        return EncodedLength(labels) > MaxNameLength ? null : new DomainName(labels);
+        return ZoneSpelling.EncodedLength(labels) > ZoneSpelling.MaxNameLength ? null : new DomainName(labels);
     }
 
     /// <summary>
@@ -115,35 +88,9 @@ internal sealed class ZoneName
     public SoaRecord Soa(int ttlSeconds) =>
         new(Name, ttlSeconds, Name, new DomainName(["hostmaster", .. _labels]), 1, ttlSeconds, ttlSeconds, ttlSeconds, ttlSeconds);
 
-    private static int EncodedLength(string[] labels)
-    {
-        var length = 1; // the root label
-        foreach (var label in labels)
-        {
-            length += label.Length + 1;
-        }
-        return length;
-    }
-
-    private static bool IsHostnameLabel(string label)
-    {
-        if (label.Length is 0 or > MaxLabelLength || label[0] == '-' || label[^1] == '-')
-        {
-            return false;
-        }
-        foreach (var c in label)
-        {
-            if (!char.IsAsciiLetterOrDigit(c) && c != '-')
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private static bool IsPrintableLabel(string label)
     {
-        if (label.Length is 0 or > MaxLabelLength)
+        if (label.Length is 0 or > ZoneSpelling.MaxLabelLength)
         {
             return false;
         }

@@ -87,7 +87,7 @@ public sealed class Ec2InventoryOptionsTests
     [Fact]
     public void An_account_range_over_a_protected_range_is_refused_at_start_naming_both()
     {
-        var options = new Bastion.Gateway.Configuration.GatewayOptions();
+        var options = new Bastion.Hosting.Configuration.BastionOptions();
         options.Inventory.ProtectedCidrs = ["10.0.0.0/16"];
         options.Inventory.Ec2 = new Ec2InventoryOptions
         {
@@ -95,7 +95,7 @@ public sealed class Ec2InventoryOptionsTests
             Accounts = [Account("111111111111", "dev-a", ["10.0.128.0/24"]), Account("222222222222", "dev-b", ["169.254.0.0/24"]), Account("333333333333", "dev-c", ["127.0.0.0/8"])],
         };
 
-        var errors = Bastion.Gateway.Configuration.GatewayOptionsValidator.Validate(options);
+        var errors = Bastion.Hosting.Configuration.BastionOptionsValidator.Validate(options);
 
         Assert.Contains(errors, e => e.Contains("the range 10.0.128.0/24 of dev-a overlaps the protected range 10.0.0.0/16 (Bastion:Inventory:ProtectedCidrs)", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("the range 169.254.0.0/24 of dev-b overlaps the protected range 169.254.0.0/16 (link-local", StringComparison.Ordinal));
@@ -103,7 +103,7 @@ public sealed class Ec2InventoryOptionsTests
 
         // Loopback targets (tests, labs) still keep this host's own 127.0.0.1 protected.
         options.Inventory.AllowLoopbackTargets = true;
-        errors = Bastion.Gateway.Configuration.GatewayOptionsValidator.Validate(options);
+        errors = Bastion.Hosting.Configuration.BastionOptionsValidator.Validate(options);
         Assert.Contains(errors, e => e.Contains("the range 127.0.0.0/8 of dev-c overlaps the protected range 127.0.0.1/32 (an address of this host)", StringComparison.Ordinal));
     }
 
