@@ -7,22 +7,24 @@ using Bastion.Core.Security;
 using Bastion.Core.Store;
 using Bastion.Hosting.Configuration;
 using Bastion.Hosting.Inventory;
-using Microsoft.Extensions.Logging;
 
 namespace Bastion.Hosting;
 
 /// <summary>
-/// Everything the gateway and the CLI verbs share, opened from one <see cref="BastionOptions"/>: the store, the
-/// secret key, TOTP, rate limits, the inventory and the audit trail. One instance per process.
+/// The shared services as one handle for the code that uses several (the SSH session, CLI verbs, admin pages), plus
+/// what a configuration reload swaps (the options snapshot, rate-limit thresholds, the target resolver). Each part is
+/// built and disposed by the container (<see cref="BastionServiceCollectionExtensions"/>); one instance per process.
 /// </summary>
-public sealed class BastionContext : IAsyncDisposable
+public sealed class BastionContext
 {
     private readonly IBastionStore _store;
     private volatile BastionOptions _options;
     private volatile CompositeTargetResolver _inventory;
 
-    private BastionContext(BastionOptions options, BastionPaths paths, IBastionStore store, SecretProtector protector, AuditTrail audit,
-        AuditExporters exporters, TimeProvider time)
+    /// <summary>Built by the container (<see cref="BastionServiceCollectionExtensions.AddBastion(Microsoft.Extensions.DependencyInjection.IServiceCollection, BastionOptions)"/>), which owns and disposes every part.</summary>
+    public BastionContext(BastionOptions options, BastionPaths paths, IBastionStore store, SecretProtector protector, AuditTrail audit,
+        AuditExporters exporters, TimeProvider time, TotpVerifier totp, TotpEnrollment totpEnrollment, AuthRateLimiter rateLimiter,
+        InventoryState inventoryState)
     {
         AuditExporters = exporters;
         _options = options;
@@ -31,11 +33,10 @@ public sealed class BastionContext : IAsyncDisposable
         Protector = protector;
         Audit = audit;
         Time = time;
-        var totpOptions = new TotpOptions { Issuer = options.Mfa.TotpIssuer };
-        Totp = new TotpVerifier(store, protector, time, totpOptions);
-        TotpEnrollment = new TotpEnrollment(store, protector, totpOptions);
-        RateLimiter = new AuthRateLimiter(store, RateLimits(options.Mfa), time);
-        InventoryState = new InventoryState(InventoryAddressPolicy.From(options.Inventory));
+        Totp = totp;
+        TotpEnrollment = totpEnrollment;
+        RateLimiter = rateLimiter;
+        InventoryState = inventoryState;
         _inventory = BuildInventory(options.Inventory);
     }
 
@@ -54,7 +55,7 @@ public sealed class BastionContext : IAsyncDisposable
         _options = options;
     }
 
-    private static AuthRateLimiterOptions RateLimits(MfaOptions mfa) => new()
+    public static AuthRateLimiterOptions RateLimits(MfaOptions mfa) => new()
     {
         MaxFailuresPerUser = mfa.MaxFailuresPerUser,
         MaxFailuresPerAddress = mfa.MaxFailuresPerAddress,
@@ -107,51 +108,4 @@ public sealed class BastionContext : IAsyncDisposable
 
     /// <summary>Cloud instances as last refreshed (by this process or, via the store, by another).</summary>
     public InventoryState InventoryState { get; }
-
-    public static async Task<BastionContext> OpenAsync(BastionOptions options, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
-    {
-        var errors = BastionOptionsValidator.Validate(options);
-        if (errors.Count > 0)
-        {
-            throw new BastionConfigurationException(errors);
-        }
-        var paths = BastionPaths.From(options);
-        paths.EnsureDataDirectory();
-        var store = await StoreOpener.OpenAsync(options.Store, paths, time, cancellationToken).ConfigureAwait(false);
-        if (store.SchemaNotice is { } notice)
-        {
-            loggers.CreateLogger<BastionContext>().LogWarning("{Notice}", notice);
-        }
-        AuditExporters? exporters = null;
-        try
-        {
-            var protector = await SecretProtector.LoadOrCreateAsync(paths.SecretKey, cancellationToken).ConfigureAwait(false);
-            var audit = new AuditTrail(store, new AuditTrailOptions { JsonLinesPath = paths.AuditJsonLines }, time, loggers.CreateLogger<AuditTrail>());
-            // Exporters observe before the writer starts, so they see every record this process stores.
-            exporters = AuditExporters.Create(options.Audit.Export, time, loggers);
-            exporters.AttachAndStart(audit);
-            audit.Start();
-            var context = new BastionContext(options, paths, store, protector, audit, exporters, time);
-            context.InventoryState.LoadFrom(await store.ListInventoryAccountsAsync(cancellationToken).ConfigureAwait(false));
-            return context;
-        }
-        catch
-        {
-            if (exporters is not null)
-            {
-                await exporters.StopAsync().ConfigureAwait(false);
-            }
-            await store.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await Audit.DisposeAsync().ConfigureAwait(false);
-        // After the trail is drained, so its last records (disconnects at shutdown) are still forwarded.
-        await AuditExporters.StopAsync().ConfigureAwait(false);
-        Protector.Dispose();
-        await _store.DisposeAsync().ConfigureAwait(false);
-    }
 }

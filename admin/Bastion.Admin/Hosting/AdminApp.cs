@@ -53,7 +53,14 @@ public static class AdminApp
             throw new AdminStartupException(ex.Message, ex);
         }
         var settings = AdminSettings.From(options);
-        ConfigureServices(builder.Services, options, settings, time ?? TimeProvider.System);
+        try
+        {
+            ConfigureServices(builder.Services, options, settings, time ?? TimeProvider.System);
+        }
+        catch (BastionConfigurationException ex)
+        {
+            throw new AdminStartupException(ex.Message, ex);
+        }
 
         var app = builder.Build();
         // Open the store (and migrate) now, so a bad data directory fails the start rather than the first request.
@@ -75,8 +82,8 @@ public static class AdminApp
         services.AddSingleton(options);
         services.AddSingleton(settings);
         services.AddSingleton(time);
-        services.AddSingleton(sp => BastionContext.OpenAsync(options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), CancellationToken.None)
-            .GetAwaiter().GetResult());
+        // The store, secret key, audit trail and TOTP come from the composition the gateway uses (Bastion.Hosting).
+        services.AddBastion(options);
         services.AddSingleton(sp =>
         {
             var context = sp.GetRequiredService<BastionContext>();

@@ -3,8 +3,7 @@ using Bastion.Core.Store;
 using Bastion.Hosting.Configuration;
 using Bastion.Gateway.Hosting;
 using Bastion.Ssh.Algorithms.HostKeys;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Bastion.Gateway.Cli;
 
@@ -19,7 +18,9 @@ public static class CliRunner
             // Admin changes made here must reach Graylog/syslog like the gateway's events (the gateway never sees
             // records another process stored), but not the terminal: audit lines would mix with the verb's output.
             options.Audit.Export.Stdout.Enabled = false;
-            await using var context = await BastionContext.OpenAsync(options, TimeProvider.System, NullLoggerFactory.Instance, cancellationToken).ConfigureAwait(false);
+            // The verb resolves from the same composition as the gateway; disposing it drains the audit trail.
+            await using var services = new ServiceCollection().AddBastion(options).BuildServiceProvider();
+            var context = services.GetRequiredService<BastionContext>();
             var code = await action(context, cancellationToken).ConfigureAwait(false);
             await context.Audit.FlushAsync(cancellationToken).ConfigureAwait(false);
             return code;

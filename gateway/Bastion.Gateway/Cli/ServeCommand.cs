@@ -72,74 +72,82 @@ public static class ServeCommand
         builder.Services.AddSystemd();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(options.Ssh.ShutdownDrainSeconds + 10));
 
-        using var loggers = LoggerFactory.Create(l => l.AddConfiguration(configuration.GetSection("Logging")).AddSimpleConsole(o => o.SingleLine = true));
+        // The shared services (store, audit trail, TOTP, rate limits, inventory) come from the one composition the CLI
+        // verbs and the admin app use; the gateway adds the SSH server and its background services on top.
+        try
+        {
+            builder.Services.AddBastion(options);
+        }
+        catch (BastionConfigurationException ex)
+        {
+            Console.Error.WriteLine($"bastion: {ex.Message}");
+            return ExitCodes.Usage;
+        }
+        builder.Services.AddSingleton<ActiveSessions>();
+        // One budget for every socket a session holds (client side and target side), sampled on real time.
+        builder.Services.AddSingleton(_ => new DescriptorBudget(new ProcessDescriptorTable(), TimeProvider.System));
+        // Per-user caps (Bastion:Limits) are counted here, once per process: the caps are per node.
+        builder.Services.AddSingleton(new Limits.UserResourceCaps(TimeProvider.System));
+        builder.Services.AddSingleton<TextWriter>(Console.Out);
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<GatewayMetrics>();
+        builder.Services.AddSingleton<SshGatewayService>();
+        builder.Services.AddSingleton<ServiceNotifier>();
+        // SIGHUP is handled before the SSH port opens: its default action would end the process.
+        builder.Services.AddHostedService(sp => new ConfigurationReloader(
+            configuration, () => BastionConfiguration.Build(dataDirectory, overrides, extra), sp.GetRequiredService<BastionContext>(),
+            sp.GetRequiredService<SshGatewayService>(), sp.GetRequiredService<ServiceNotifier>(), sp.GetRequiredService<ILogger<ConfigurationReloader>>()));
+        // Before the SSH service: detection starts before the first login and stops after the last session.
+        builder.Services.AddHostedService<AlertingService>();
+        if (options.Metrics.Enabled)
+        {
+            // Before the SSH service, so it stops after it and answers 503 "draining" while sessions finish.
+            AddMetricsEndpoint(builder.Services, options.Metrics);
+        }
+        // Before the SSH service, so it beats while sessions drain and removes this node's row only after.
+        builder.Services.AddHostedService<NodeHeartbeat>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SshGatewayService>());
+        builder.Services.AddHostedService<MemoryTrimmer>();
+        builder.Services.AddHostedService<LiveSessions>();
+        builder.Services.AddHostedService<RecordingRetentionService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ServiceNotifier>());
+        // InventorySync subscribes before the refresher (added by AddEc2Inventory) publishes its first snapshot.
+        builder.Services.AddHostedService<InventorySync>();
+        builder.Services.AddEc2Inventory(options.Inventory.Ec2);
+        builder.Services.AddHostedService(sp => new InventoryDnsServer(
+            options.Inventory.Dns, () => sp.GetRequiredService<InventoryState>().Index, sp.GetRequiredService<ILogger<InventoryDnsServer>>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<GatewayMetrics>().DnsResponseDropped,
+            () => sp.GetRequiredService<InventoryState>().Statics, new TargetLookupOptions { MaxStale = TimeSpan.FromSeconds(options.Inventory.Ec2.MaxStaleSeconds) }));
+        // The container owns the audit trail and the store, which only dispose asynchronously (the trail drains).
+        var host = builder.Build();
+        await using var disposeHost = ((IAsyncDisposable)host).ConfigureAwait(false);
         BastionContext context;
         try
         {
-            context = await BastionContext.OpenAsync(options, TimeProvider.System, loggers, cancellationToken).ConfigureAwait(false);
+            // Opened (and migrated) before any service starts, so a bad store fails the start with one line.
+            context = host.Services.GetRequiredService<BastionContext>();
         }
         catch (Exception ex) when (KnownFailures.Describe(ex) is { } failure)
         {
             Console.Error.WriteLine($"bastion: {failure.Message}");
             return failure.Code;
         }
-        await using (context.ConfigureAwait(false))
+        try
         {
-            builder.Services.AddSingleton(context);
-            builder.Services.AddSingleton<ActiveSessions>();
-            // One budget for every socket a session holds (client side and target side), sampled on real time.
-            builder.Services.AddSingleton(_ => new DescriptorBudget(new ProcessDescriptorTable(), TimeProvider.System));
-            // Per-user caps (Bastion:Limits) are counted here, once per process: the caps are per node.
-            builder.Services.AddSingleton(new Limits.UserResourceCaps(TimeProvider.System));
-            builder.Services.AddSingleton<TextWriter>(Console.Out);
-            builder.Services.AddSingleton(TimeProvider.System);
-            builder.Services.AddMetrics();
-            builder.Services.AddSingleton<GatewayMetrics>();
-            builder.Services.AddSingleton<SshGatewayService>();
-            builder.Services.AddSingleton<ServiceNotifier>();
-            // SIGHUP is handled before the SSH port opens: its default action would end the process.
-            builder.Services.AddHostedService(sp => new ConfigurationReloader(
-                configuration, () => BastionConfiguration.Build(dataDirectory, overrides, extra), context,
-                sp.GetRequiredService<SshGatewayService>(), sp.GetRequiredService<ServiceNotifier>(), sp.GetRequiredService<ILogger<ConfigurationReloader>>()));
-            // Before the SSH service: detection starts before the first login and stops after the last session.
-            builder.Services.AddHostedService<AlertingService>();
-            if (options.Metrics.Enabled)
-            {
-                // Before the SSH service, so it stops after it and answers 503 "draining" while sessions finish.
-                AddMetricsEndpoint(builder.Services, options.Metrics);
-            }
-            // Before the SSH service, so it beats while sessions drain and removes this node's row only after.
-            builder.Services.AddHostedService<NodeHeartbeat>();
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<SshGatewayService>());
-            builder.Services.AddHostedService<MemoryTrimmer>();
-            builder.Services.AddHostedService<LiveSessions>();
-            builder.Services.AddHostedService<RecordingRetentionService>();
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<ServiceNotifier>());
-            // InventorySync subscribes before the refresher (added by AddEc2Inventory) publishes its first snapshot.
-            builder.Services.AddHostedService<InventorySync>();
-            builder.Services.AddEc2Inventory(options.Inventory.Ec2);
-            builder.Services.AddHostedService(sp => new InventoryDnsServer(
-                options.Inventory.Dns, () => context.InventoryState.Index, sp.GetRequiredService<ILogger<InventoryDnsServer>>(),
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<GatewayMetrics>().DnsResponseDropped,
-                () => context.InventoryState.Statics, new TargetLookupOptions { MaxStale = TimeSpan.FromSeconds(options.Inventory.Ec2.MaxStaleSeconds) }));
-            using var host = builder.Build();
-            try
-            {
-                await host.StartAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (KnownFailures.Describe(ex) is { } failure || ex is System.Net.Sockets.SocketException)
-            {
-                var message = ex is System.Net.Sockets.SocketException socket
-                    ? $"cannot listen on {options.Ssh.ListenAddress}:{options.Ssh.Port}: {socket.Message} (is another process using it? change --port)"
-                    : KnownFailures.Describe(ex)!.Value.Message;
-                Console.Error.WriteLine($"bastion: {message}");
-                return ExitCodes.Failed;
-            }
-            Console.WriteLine(DescribeDescriptorLimit(descriptors.Soft, descriptors.Hard));
-            ObserveStrayExceptions(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Bastion.Gateway.Unhandled"), context);
-            await PrintFirstStepsAsync(context, cancellationToken).ConfigureAwait(false);
-            await host.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
         }
+        catch (Exception ex) when (KnownFailures.Describe(ex) is { } failure || ex is System.Net.Sockets.SocketException)
+        {
+            var message = ex is System.Net.Sockets.SocketException socket
+                ? $"cannot listen on {options.Ssh.ListenAddress}:{options.Ssh.Port}: {socket.Message} (is another process using it? change --port)"
+                : KnownFailures.Describe(ex)!.Value.Message;
+            Console.Error.WriteLine($"bastion: {message}");
+            return ExitCodes.Failed;
+        }
+        Console.WriteLine(DescribeDescriptorLimit(descriptors.Soft, descriptors.Hard));
+        ObserveStrayExceptions(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Bastion.Gateway.Unhandled"), context);
+        await PrintFirstStepsAsync(context, cancellationToken).ConfigureAwait(false);
+        await host.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
         return ExitCodes.Ok;
     }
 

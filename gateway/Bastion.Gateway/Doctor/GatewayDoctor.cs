@@ -1,7 +1,7 @@
 using Bastion.Gateway.Cli;
 using Bastion.Hosting.Configuration;
 using Bastion.Gateway.Hosting;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Bastion.Gateway.Doctor;
 
@@ -71,18 +71,19 @@ public static class GatewayDoctor
     {
         // Doctor's own output is the report; audit records from it would only be noise on the terminal.
         options.Audit.Export.Stdout.Enabled = false;
-        BastionContext context;
-        try
+        var services = new ServiceCollection().AddBastion(options).BuildServiceProvider();
+        await using (services.ConfigureAwait(false))
         {
-            context = await BastionContext.OpenAsync(options, TimeProvider.System, NullLoggerFactory.Instance, ct).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (KnownFailures.Describe(ex) is { } problem)
-        {
-            findings.Add(DoctorFinding.Fail("store", problem.Message));
-            return;
-        }
-        await using (context.ConfigureAwait(false))
-        {
+            BastionContext context;
+            try
+            {
+                context = services.GetRequiredService<BastionContext>();
+            }
+            catch (Exception ex) when (KnownFailures.Describe(ex) is { } problem)
+            {
+                findings.Add(DoctorFinding.Fail("store", problem.Message));
+                return;
+            }
             var checks = new Func<Task<DoctorFinding?>>[]
             {
                 async () => await StoreChecks.StoreAsync(context, ct).ConfigureAwait(false),

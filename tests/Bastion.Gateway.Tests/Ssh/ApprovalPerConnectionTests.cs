@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Bastion.Core.Keys;
 using Bastion.Core.Store;
 using Bastion.Hosting.Configuration;
@@ -20,7 +21,8 @@ public sealed class ApprovalPerConnectionTests : IAsyncDisposable
     [Fact]
     public async Task A_repeated_keyboard_interactive_request_reuses_the_connections_approval()
     {
-        await using var context = await BastionContext.OpenAsync(new BastionOptions { DataDirectory = _data.Path }, TimeProvider.System, NullLoggerFactory.Instance, CancellationToken.None);
+        await using var services = new ServiceCollection().AddBastion(new BastionOptions { DataDirectory = _data.Path }).BuildServiceProvider();
+        var context = services.GetRequiredService<BastionContext>();
         await context.Store.AddUserAsync(new NewUser("repeater") { MfaPolicy = MfaPolicies.KeyAndWebAuthn });
         var pair = SshKeyPair.Generate(_data.Path, name: "repeater");
         var key = await context.Store.AddSshKeyAsync("repeater", AuthorizedKeyLine.Parse(pair.PublicKeyLine));
