@@ -70,7 +70,6 @@ public sealed class PostgresStore : SqlStore, IDisposable
     /// <summary>Closes the pooled connections.</summary>
     public void Dispose() => _dataSource.Dispose();
 
-    /// <inheritdoc />
     public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
     private protected override async ValueTask<DbConnection> OpenSharedConnectionAsync(CancellationToken ct) =>

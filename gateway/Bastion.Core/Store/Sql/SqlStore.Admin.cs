@@ -8,11 +8,9 @@ public abstract partial class SqlStore
     private const string CredentialColumns =
         "id, user_id, credential_id, public_key, sign_count, nickname, attestation_format, aaguid, transports, created_at, last_used_at";
 
-    /// <inheritdoc />
     public Task<IReadOnlyList<string>> GetRolesAsync(long userId, CancellationToken ct = default) =>
         WithConnectionAsync(connection => connection.ValuesAsync<string>("SELECT role FROM user_roles WHERE user_id = @userId ORDER BY role;", new { userId }, null, ct), ct);
 
-    /// <inheritdoc />
     public Task SetRolesAsync(long userId, IReadOnlyCollection<string> roles, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(roles);
@@ -33,7 +31,6 @@ public abstract partial class SqlStore
         }, ct);
     }
 
-    /// <inheritdoc />
     public Task<AdminInvite> CreateInviteAsync(long userId, byte[] tokenHash, DateTimeOffset expiresAt, string createdBy, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(tokenHash);
@@ -54,20 +51,17 @@ public abstract partial class SqlStore
         }, ct);
     }
 
-    /// <inheritdoc />
     public Task<AdminInvite?> FindInviteAsync(byte[] tokenHash, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(tokenHash);
         return WithConnectionAsync(connection => ReadInviteAsync(connection, null, tokenHash, ct), ct);
     }
 
-    /// <inheritdoc />
     public async Task<bool> TryRedeemInviteAsync(long inviteId, CancellationToken ct = default) =>
         // One statement: exactly one racer, in any process or node, changes the row.
         await RunAsync("UPDATE admin_invites SET used_at = @now WHERE id = @inviteId AND used_at IS NULL AND expires_at > @now;",
             new { now = D.Time(Now), inviteId }, ct).ConfigureAwait(false) == 1;
 
-    /// <inheritdoc />
     public Task<WebAuthnCredential> AddWebAuthnCredentialAsync(NewWebAuthnCredential credential, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(credential);
@@ -92,29 +86,24 @@ public abstract partial class SqlStore
         }, ct);
     }
 
-    /// <inheritdoc />
     public Task<IReadOnlyList<WebAuthnCredential>> ListWebAuthnCredentialsAsync(long userId, CancellationToken ct = default) =>
         WithConnectionAsync(connection => connection.ListAsync($"SELECT {CredentialColumns} FROM webauthn_credentials WHERE user_id = @userId ORDER BY id;", new { userId }, null,
             r => EntityRows.WebAuthnCredential(r, D.ReadTime), ct), ct);
 
-    /// <inheritdoc />
     public Task<WebAuthnCredential?> FindWebAuthnCredentialAsync(byte[] credentialId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(credentialId);
         return WithConnectionAsync(connection => ReadCredentialAsync(connection, null, "credential_id = @key", credentialId, ct), ct);
     }
 
-    /// <inheritdoc />
     public async Task<bool> TryRecordWebAuthnUseAsync(long credentialId, uint counter, CancellationToken ct = default) =>
         // One conditional UPDATE (under SQLite's write lock, or re-checked after PostgreSQL's row lock): a replayed counter loses everywhere.
         await RunAsync("UPDATE webauthn_credentials SET sign_count = @count, last_used_at = @now WHERE id = @credentialId AND (sign_count < @count OR (sign_count = 0 AND @count = 0));",
             new { count = (long)counter, now = D.Time(Now), credentialId }, ct).ConfigureAwait(false) == 1;
 
-    /// <inheritdoc />
     public async Task<bool> RemoveWebAuthnCredentialAsync(long userId, long credentialId, CancellationToken ct = default) =>
         await RunAsync("DELETE FROM webauthn_credentials WHERE id = @credentialId AND user_id = @userId;", new { credentialId, userId }, ct).ConfigureAwait(false) > 0;
 
-    /// <inheritdoc />
     public Task SetPendingTotpAsync(long userId, byte[] encryptedSecret, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(encryptedSecret);
@@ -125,12 +114,10 @@ public abstract partial class SqlStore
             null, () => new EntityNotFoundException($"no user with id {userId}; the user may have been deleted meanwhile"));
     }
 
-    /// <inheritdoc />
     public Task<PendingTotp?> GetPendingTotpAsync(long userId, CancellationToken ct = default) =>
         WithConnectionAsync(connection => connection.FirstAsync("SELECT user_id, secret_ciphertext, created_at FROM pending_totp WHERE user_id = @userId;", new { userId }, null,
             r => new PendingTotp(r.GetInt64(0), r.GetFieldValue<byte[]>(1), D.ReadTime(r, 2)), ct), ct);
 
-    /// <inheritdoc />
     public async Task<bool> RemovePendingTotpAsync(long userId, CancellationToken ct = default) =>
         await RunAsync("DELETE FROM pending_totp WHERE user_id = @userId;", new { userId }, ct).ConfigureAwait(false) > 0;
 

@@ -2,7 +2,6 @@ namespace Bastion.Core.Store.Sql;
 
 public abstract partial class SqlStore
 {
-    /// <inheritdoc />
     public Task<FirstSeenResult> TryRecordFirstSeenAsync(string user, string kind, string value, DateTimeOffset at, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(user);
@@ -23,7 +22,6 @@ public abstract partial class SqlStore
         }, ct);
     }
 
-    /// <inheritdoc />
     public Task<IReadOnlyList<long>> RecordLoginHourAsync(string user, int hour, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(user);
@@ -47,7 +45,6 @@ public abstract partial class SqlStore
         }, ct);
     }
 
-    /// <inheritdoc />
     public async Task<bool> TryStartEpisodeAsync(string subject, DateTimeOffset at, TimeSpan quietPeriod, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(subject);
@@ -65,7 +62,6 @@ public abstract partial class SqlStore
         return winner == episodeId;
     }
 
-    /// <inheritdoc />
     public async Task<bool> IsEpisodeRunningAsync(string subject, DateTimeOffset at, TimeSpan quietPeriod, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(subject);

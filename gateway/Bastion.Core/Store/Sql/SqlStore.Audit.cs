@@ -19,7 +19,6 @@ public abstract partial class SqlStore
     /// </summary>
     private const long AuditAppendLock = 0x6261737461756474;
 
-    /// <inheritdoc />
     public async Task<IReadOnlyList<AuditRecord>> AppendAuditEventsAsync(IReadOnlyList<AuditEvent> events, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(events);
@@ -59,7 +58,6 @@ public abstract partial class SqlStore
         }, ct).ConfigureAwait(false);
     }
 
-    /// <inheritdoc />
     public Task<IReadOnlyList<AuditRecord>> ReadAuditEventsAsync(long afterSeq, int limit, CancellationToken ct = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
@@ -67,19 +65,12 @@ public abstract partial class SqlStore
             new { afterSeq, limit }, null, MapAuditRecord, ct), ct);
     }
 
-    /// <inheritdoc />
     public Task<AuditChainHead?> GetAuditChainHeadAsync(CancellationToken ct = default) => WithConnectionAsync(connection => ReadChainHeadAsync(connection, null, ct), ct);
 
-    /// <inheritdoc />
     public async Task<AuditPage> QueryAuditEventsAsync(AuditQuery query, CancellationToken ct = default)
     {
         var sql = AuditQuerySql.For(query, AuditColumns, D.JsonTargetEquals("data"));
-        var args = new DynamicParameters();
-        foreach (var (name, value) in sql.Parameters)
-        {
-            args.Add(name, value);
-        }
-        return sql.ToPage(await WithConnectionAsync(connection => connection.ListAsync(sql.Text, args, null, MapAuditRecord, ct), ct).ConfigureAwait(false));
+        return sql.ToPage(await WithConnectionAsync(connection => connection.ListAsync(sql.Text, sql.Parameters, null, MapAuditRecord, ct), ct).ConfigureAwait(false));
     }
 
     private static async Task InsertAuditRowsAsync(DbConnection connection, DbTransaction tx, IReadOnlyList<AuditRecord> records, CancellationToken ct)

@@ -7,10 +7,8 @@ public abstract partial class SqlStore
 {
     private const string KeyColumns = "id, user_id, public_key, key_type, fingerprint, comment, options, created_at, last_used_at, sk_counter, added_by, added_by_admin";
 
-    /// <inheritdoc />
     public Task<SshKey> AddSshKeyAsync(string userName, AuthorizedKeyLine key, CancellationToken ct = default) => AddSshKeyAsync(userName, key, null, ct);
 
-    /// <inheritdoc />
     public Task<SshKey> AddSshKeyAsync(string userName, AuthorizedKeyLine key, KeyEnroller? enrolledBy, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -39,7 +37,6 @@ public abstract partial class SqlStore
         }, ct);
     }
 
-    /// <inheritdoc />
     public Task<IReadOnlyList<SshKey>> ListSshKeysAsync(string userName, CancellationToken ct = default) => ReadSnapshotAsync(async (connection, tx) =>
     {
         // The user lookup and the key list come from one snapshot.
@@ -49,20 +46,16 @@ public abstract partial class SqlStore
             r => EntityRows.SshKey(r, D.ReadTime), ct).ConfigureAwait(false);
     }, ct);
 
-    /// <inheritdoc />
     public Task<SshKey?> FindSshKeyAsync(string fingerprint, CancellationToken ct = default) =>
         WithConnectionAsync(connection => ReadKeyAsync(connection, null, fingerprint, ct), ct);
 
-    /// <inheritdoc />
     public async Task<bool> RemoveSshKeyAsync(string userName, string fingerprint, CancellationToken ct = default) =>
         await RunAsync("DELETE FROM ssh_keys WHERE fingerprint = @fingerprint AND user_id = (SELECT id FROM users WHERE name = @userName);",
             new { fingerprint, userName }, ct).ConfigureAwait(false) > 0;
 
-    /// <inheritdoc />
     public Task RecordSshKeyUsedAsync(long keyId, CancellationToken ct = default) =>
         RunAsync("UPDATE ssh_keys SET last_used_at = @at WHERE id = @keyId;", new { at = D.Time(Now), keyId }, ct);
 
-    /// <inheritdoc />
     public async Task<bool> TryAdvanceSecurityKeyCounterAsync(long keyId, uint counter, CancellationToken ct = default) =>
         // One conditional UPDATE: SQLite runs it under its write lock; on PostgreSQL the row lock makes a racing node
         // re-check the condition against the new counter, so two nodes presenting the same (cloned) counter cannot both win.

@@ -6,7 +6,6 @@ namespace Bastion.Core.Store.Sql;
 
 public abstract partial class SqlStore
 {
-    /// <inheritdoc />
     public Task CreateRecordingAsync(RecordingInfo recording, CancellationToken ct = default)
     {
         RecordingRules.EnsureNew(recording);
@@ -19,7 +18,6 @@ public abstract partial class SqlStore
             () => new StoreConflictException($"recording {recording.Id} exists already; give each recording a new id"));
     }
 
-    /// <inheritdoc />
     public Task AppendRecordingChunkAsync(string recordingId, int sequence, ReadOnlyMemory<byte> data, CancellationToken ct = default)
     {
         RecordingRules.EnsureChunk(recordingId, sequence);
@@ -45,7 +43,6 @@ public abstract partial class SqlStore
         }, ct);
     }
 
-    /// <inheritdoc />
     public async Task SealRecordingAsync(string recordingId, DateTimeOffset endedAt, long bytes, string sha256, string status, CancellationToken ct = default)
     {
         RecordingRules.EnsureSeal(recordingId, bytes, sha256, status);
@@ -57,7 +54,6 @@ public abstract partial class SqlStore
         }
     }
 
-    /// <inheritdoc />
     public Task<IReadOnlyList<string>> MarkUnsealedRecordingsLostAsync(string nodeId, DateTimeOffset at, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(nodeId);
@@ -66,27 +62,18 @@ public abstract partial class SqlStore
             "UPDATE recordings SET status = 'lost', ended_at = @at WHERE node_id = @nodeId AND status = 'recording' RETURNING id;", new { at = D.Time(at), nodeId }, null, ct), ct);
     }
 
-    /// <inheritdoc />
     public Task<RecordingInfo?> GetRecordingAsync(string recordingId, CancellationToken ct = default) =>
         WithConnectionAsync(connection => connection.FirstAsync($"SELECT {RecordingRows.Columns} FROM recordings WHERE id = @recordingId;", new { recordingId }, null,
             r => RecordingRows.Map(r, D.ReadTime), ct), ct);
 
-    /// <inheritdoc />
     public Task<IReadOnlyList<RecordingInfo>> ListRecordingsAsync(RecordingQuery query, CancellationToken ct = default)
     {
         var sql = RecordingQuerySql.For(query, D.Time);
-        var args = new DynamicParameters();
-        foreach (var (name, value) in sql.Parameters)
-        {
-            args.Add(name, value);
-        }
-        return WithConnectionAsync(connection => connection.ListAsync(sql.Text, args, null, r => RecordingRows.Map(r, D.ReadTime), ct), ct);
+        return WithConnectionAsync(connection => connection.ListAsync(sql.Text, sql.Parameters, null, r => RecordingRows.Map(r, D.ReadTime), ct), ct);
     }
 
-    /// <inheritdoc />
     public IAsyncEnumerable<ReadOnlyMemory<byte>> ReadRecordingAsync(string recordingId, CancellationToken ct = default) => ReadRecordingFromAsync(recordingId, 0, ct);
 
-    /// <inheritdoc />
     public async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadRecordingFromAsync(string recordingId, int fromSequence, [EnumeratorCancellation] CancellationToken ct = default)
     {
         await using var connection = await OpenSharedConnectionAsync(ct).ConfigureAwait(false);
@@ -101,7 +88,6 @@ public abstract partial class SqlStore
         }
     }
 
-    /// <inheritdoc />
     public Task<PinnedHostKey> PinTargetHostKeyAsync(string subject, PinnedHostKey hostKey, CancellationToken ct = default)
     {
         RecordingRules.EnsureHostKey(subject, hostKey);
@@ -124,11 +110,9 @@ public abstract partial class SqlStore
         }, ct);
     }
 
-    /// <inheritdoc />
     public Task<PinnedHostKey?> GetTargetHostKeyAsync(string subject, CancellationToken ct = default) =>
         WithConnectionAsync(connection => ReadHostKeyAsync(connection, null, subject, ct), ct);
 
-    /// <inheritdoc />
     public async Task<bool> DeleteRecordingAsync(string recordingId, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(recordingId);
@@ -137,7 +121,6 @@ public abstract partial class SqlStore
             .ConfigureAwait(false) > 0;
     }
 
-    /// <inheritdoc />
     public async Task<bool> RemoveTargetHostKeyAsync(string subject, CancellationToken ct = default) =>
         await RunAsync("DELETE FROM target_host_keys WHERE subject_key = @key;", new { key = RecordingRows.SubjectKey(subject) }, ct).ConfigureAwait(false) > 0;
 

@@ -4,7 +4,6 @@ public abstract partial class SqlStore
 {
     private string RuleColumns => $"id, subject, target_pattern, {D.JsonText("required_tags")}, effect, description, created_at";
 
-    /// <inheritdoc />
     public Task<AccessRule> AddAccessRuleAsync(AccessRuleDefinition rule, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(rule);
@@ -19,11 +18,9 @@ public abstract partial class SqlStore
             }, null, r => EntityRows.AccessRule(r, D.ReadTime), ct).ConfigureAwait(false))!, ct);
     }
 
-    /// <inheritdoc />
     public Task<IReadOnlyList<AccessRule>> ListAccessRulesAsync(CancellationToken ct = default) =>
         WithConnectionAsync(connection => connection.ListAsync($"SELECT {RuleColumns} FROM access_rules ORDER BY id;", null, null, r => EntityRows.AccessRule(r, D.ReadTime), ct), ct);
 
-    /// <inheritdoc />
     public async Task<bool> DeleteAccessRuleAsync(long id, CancellationToken ct = default) =>
         await RunAsync("DELETE FROM access_rules WHERE id = @id;", new { id }, ct).ConfigureAwait(false) > 0;
 }

@@ -7,7 +7,6 @@ public abstract partial class SqlStore
     private const string ApprovalColumns =
         "code, user_name, source_address, client_version, created_at, expires_at, state, decided_by, decided_at, session_id, key_fingerprint, match_number";
 
-    /// <inheritdoc />
     public Task UpsertLiveSessionAsync(LiveSession session, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(session);
@@ -22,27 +21,22 @@ public abstract partial class SqlStore
             }, ct);
     }
 
-    /// <inheritdoc />
     public Task RemoveLiveSessionAsync(string channelId, CancellationToken ct = default) =>
         RunAsync("DELETE FROM live_sessions WHERE channel_id = @channelId;", new { channelId }, ct);
 
-    /// <inheritdoc />
     public Task<IReadOnlyList<LiveSession>> TakeLiveSessionsOfNodeAsync(string nodeId, CancellationToken ct = default) =>
         WithConnectionAsync(connection => connection.ListAsync($"DELETE FROM live_sessions WHERE node_id = @nodeId RETURNING {LiveSessionRows.Columns};", new { nodeId }, null,
             r => LiveSessionRows.Map(r, D.ReadTime), ct), ct);
 
-    /// <inheritdoc />
     public Task<IReadOnlyList<LiveSession>> ListLiveSessionsAsync(CancellationToken ct = default) =>
         WithConnectionAsync(connection => connection.ListAsync($"SELECT {LiveSessionRows.Columns} FROM live_sessions ORDER BY started_at;", null, null,
             r => LiveSessionRows.Map(r, D.ReadTime), ct), ct);
 
-    /// <inheritdoc />
     public Task<KillRequest> RequestKillAsync(string sessionId, string requestedBy, CancellationToken ct = default) =>
         WithConnectionAsync(async connection => (await connection.FirstAsync(
             "INSERT INTO kill_requests (session_id, requested_by, requested_at) VALUES (@sessionId, @requestedBy, @at) RETURNING id, requested_at;",
             new { sessionId, requestedBy, at = D.Time(Now) }, null, r => new KillRequest(r.GetInt64(0), sessionId, requestedBy, D.ReadTime(r, 1)), ct).ConfigureAwait(false))!, ct);
 
-    /// <inheritdoc />
     public Task<IReadOnlyList<KillRequest>> PendingKillRequestsAsync(IReadOnlyCollection<string> sessionIds, CancellationToken ct = default)
     {
         if (sessionIds.Count == 0)
@@ -56,11 +50,9 @@ public abstract partial class SqlStore
             r => new KillRequest(r.GetInt64(0), r.GetString(1), r.GetString(2), D.ReadTime(r, 3)), ct), ct);
     }
 
-    /// <inheritdoc />
     public Task MarkKillHandledAsync(long requestId, CancellationToken ct = default) =>
         RunAsync("UPDATE kill_requests SET handled_at = @at WHERE id = @requestId;", new { at = D.Time(Now), requestId }, ct);
 
-    /// <inheritdoc />
     public async Task<LoginApproval> CreateLoginApprovalAsync(LoginApproval approval, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(approval);
@@ -76,7 +68,6 @@ public abstract partial class SqlStore
         return approval with { State = LoginApprovalState.Pending };
     }
 
-    /// <inheritdoc />
     public Task<LoginApproval?> GetLoginApprovalAsync(string code, CancellationToken ct = default) =>
         WithConnectionAsync(connection => connection.FirstAsync($"SELECT {ApprovalColumns} FROM login_approvals WHERE code = @code;", new { code }, null,
             r => new LoginApproval(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), D.ReadTime(r, 4), D.ReadTime(r, 5),
@@ -87,13 +78,11 @@ public abstract partial class SqlStore
                 MatchNumber = r.GetInt32(11),
             }, ct), ct);
 
-    /// <inheritdoc />
     public async Task<bool> DecideLoginApprovalAsync(string code, bool approve, string decidedBy, CancellationToken ct = default) =>
         // One conditional UPDATE: of two racing decisions (two admin nodes, two clicks) exactly one changes the row.
         await RunAsync("UPDATE login_approvals SET state = @state, decided_by = @decidedBy, decided_at = @now WHERE code = @code AND state = 'pending' AND expires_at > @now;",
             new { state = approve ? "approved" : "denied", decidedBy, now = D.Time(Now), code }, ct).ConfigureAwait(false) == 1;
 
-    /// <inheritdoc />
     public async Task<bool> AbandonLoginApprovalAsync(string code, CancellationToken ct = default) =>
         await RunAsync("UPDATE login_approvals SET state = 'abandoned', decided_at = @now WHERE code = @code AND state = 'pending';",
             new { now = D.Time(Now), code }, ct).ConfigureAwait(false) == 1;

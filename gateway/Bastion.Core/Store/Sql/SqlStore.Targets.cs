@@ -6,7 +6,6 @@ public abstract partial class SqlStore
 {
     private string TargetColumns => $"id, name, host, port, account, {D.JsonText("tags")}, created_at";
 
-    /// <inheritdoc />
     public Task<Target> AddTargetAsync(TargetDefinition target, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(target);
@@ -25,15 +24,12 @@ public abstract partial class SqlStore
         }, ct);
     }
 
-    /// <inheritdoc />
     public Task<Target?> GetTargetAsync(string name, CancellationToken ct = default) =>
         WithConnectionAsync(connection => ReadTargetAsync(connection, null, name, ct), ct);
 
-    /// <inheritdoc />
     public Task<IReadOnlyList<Target>> ListTargetsAsync(CancellationToken ct = default) =>
         WithConnectionAsync(connection => connection.ListAsync($"SELECT {TargetColumns} FROM targets ORDER BY name_key;", null, null, r => EntityRows.Target(r, D.ReadTime), ct), ct);
 
-    /// <inheritdoc />
     public Task<Target> UpdateTargetAsync(string name, TargetDefinition target, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(target);
@@ -54,7 +50,6 @@ public abstract partial class SqlStore
         }, ct);
     }
 
-    /// <inheritdoc />
     public async Task<bool> DeleteTargetAsync(string name, CancellationToken ct = default) =>
         await RunAsync("DELETE FROM targets WHERE name_key = @key;", new { key = NameKey(name) }, ct).ConfigureAwait(false) > 0;
 

@@ -6,7 +6,6 @@ public abstract partial class SqlStore
 {
     private const string UserColumns = "id, name, disabled, mfa_policy, is_automation, created_at";
 
-    /// <inheritdoc />
     public Task<User> AddUserAsync(NewUser user, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(user);
@@ -27,15 +26,12 @@ public abstract partial class SqlStore
         }, ct);
     }
 
-    /// <inheritdoc />
     public Task<User?> GetUserAsync(string name, CancellationToken ct = default) =>
         WithConnectionAsync(connection => ReadUserAsync(connection, null, "name = @key", name, ct), ct);
 
-    /// <inheritdoc />
     public Task<User?> GetUserByIdAsync(long id, CancellationToken ct = default) =>
         WithConnectionAsync(connection => ReadUserAsync(connection, null, "id = @key", id, ct), ct);
 
-    /// <inheritdoc />
     public Task<IReadOnlyList<User>> ListUsersAsync(CancellationToken ct = default) => ReadSnapshotAsync<IReadOnlyList<User>>(async (connection, tx) =>
     {
         // Users and groups from one snapshot.
@@ -46,7 +42,6 @@ public abstract partial class SqlStore
             r => EntityRows.User(r, D.ReadTime, groups[r.GetInt64(0)].ToList()), ct).ConfigureAwait(false);
     }, ct);
 
-    /// <inheritdoc />
     public Task<User> UpdateUserAsync(string name, UserChanges changes, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(changes);
@@ -73,7 +68,6 @@ public abstract partial class SqlStore
         }, ct);
     }
 
-    /// <inheritdoc />
     public async Task<bool> DeleteUserAsync(string name, CancellationToken ct = default) =>
         await RunAsync("DELETE FROM users WHERE name = @name;", new { name }, ct).ConfigureAwait(false) > 0;
 

@@ -8,23 +8,30 @@ namespace Bastion.Core.Store.Sql;
 /// share between threads, and several processes or nodes may share the database: every rule that must hold across
 /// them is kept by the database (single conditional statements for single-use values, unique keys for names, the
 /// dialect's write transactions and locks for read-modify-write), never by a lock in this process.
-/// <see cref="Sqlite.SqliteStore"/> and <see cref="Postgres.PostgresStore"/> supply the connections.
+/// <see cref="Sqlite.SqliteStore"/> and <see cref="Postgres.PostgresStore"/> supply the connections. The public
+/// members implement the store interfaces and are documented there.
 /// </summary>
-public abstract partial class SqlStore : SqlStoreBase, IBastionStore
+public abstract partial class SqlStore : IBastionStore
 {
     private protected SqlStore(SqlDialect dialect, TimeProvider? clock)
-        : base(clock ?? TimeProvider.System, dialect.Time, dialect.ReadTime, dialect.IsForeignKeyViolation) =>
+    {
         D = dialect;
+        Clock = clock ?? TimeProvider.System;
+    }
 
     private protected SqlDialect D { get; }
+
+    /// <summary>The store's clock.</summary>
+    private protected TimeProvider Clock { get; }
+
+    /// <summary>An open connection of the derived store, set up as its operations need it.</summary>
+    private protected abstract ValueTask<DbConnection> OpenSharedConnectionAsync(CancellationToken ct);
 
     /// <summary>Where the database is, for messages (a file path, or server, database and user without the password).</summary>
     private protected abstract string Where { get; }
 
-    /// <inheritdoc />
     public string? SchemaNotice { get; private set; }
 
-    /// <inheritdoc />
     public async Task MigrateAsync(CancellationToken ct = default)
     {
         await PrepareMigrationAsync(ct).ConfigureAwait(false);
@@ -39,7 +46,6 @@ public abstract partial class SqlStore : SqlStoreBase, IBastionStore
         return await SchemaMigrator.VersionAsync(connection, D, ct).ConfigureAwait(false);
     }
 
-    /// <inheritdoc />
     public abstract ValueTask DisposeAsync();
 
     /// <summary>What the database needs before the first step runs, outside any transaction.</summary>
@@ -48,20 +54,16 @@ public abstract partial class SqlStore : SqlStoreBase, IBastionStore
     private protected DateTimeOffset Now => Clock.GetUtcNow();
 
     /// <summary>Runs <paramref name="work"/> in the dialect's write transaction and commits it.</summary>
-    private protected async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
-    {
-        await using var connection = await OpenSharedConnectionAsync(ct).ConfigureAwait(false);
-        await using var tx = await D.BeginWriteAsync(connection, ct).ConfigureAwait(false);
-        var result = await work(connection, tx).ConfigureAwait(false);
-        await tx.CommitAsync(ct).ConfigureAwait(false);
-        return result;
-    }
+    private protected Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct) => InTransactionAsync(D.BeginWriteAsync, work, ct);
 
     /// <summary>Runs <paramref name="work"/> in a transaction that reads one snapshot.</summary>
-    private protected async Task<T> ReadSnapshotAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
+    private protected Task<T> ReadSnapshotAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct) => InTransactionAsync(D.BeginSnapshotAsync, work, ct);
+
+    private async Task<T> InTransactionAsync<T>(
+        Func<DbConnection, CancellationToken, ValueTask<DbTransaction>> begin, Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
     {
         await using var connection = await OpenSharedConnectionAsync(ct).ConfigureAwait(false);
-        await using var tx = await D.BeginSnapshotAsync(connection, ct).ConfigureAwait(false);
+        await using var tx = await begin(connection, ct).ConfigureAwait(false);
         var result = await work(connection, tx).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
         return result;

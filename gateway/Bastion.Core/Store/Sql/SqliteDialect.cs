@@ -45,16 +45,5 @@ internal sealed class SqliteDialect : SqlDialect
     public override async Task<bool> ColumnExistsAsync(DbConnection connection, DbTransaction tx, string table, string column, CancellationToken ct) =>
         await connection.ScalarAsync<long>("SELECT COUNT(*) FROM pragma_table_info(@table) WHERE name = @column;", new { table, column }, tx, ct).ConfigureAwait(false) > 0;
 
-    public override IReadOnlyDictionary<string, string> SchemaTypes { get; } = new Dictionary<string, string>
-    {
-        ["$Id"] = "INTEGER PRIMARY KEY",
-        ["$BigInt"] = "INTEGER",
-        ["$Bool"] = "INTEGER",
-        ["$False"] = "0",
-        ["$Time"] = "TEXT",
-        ["$Blob"] = "BLOB",
-        ["$Json"] = "TEXT",
-        ["$Uuid"] = "TEXT",
-        ["$Key"] = "TEXT",
-    };
+    public override IReadOnlyDictionary<string, string> SchemaTypes => SchemaTypeTable.Sqlite;
 }

@@ -66,7 +66,6 @@ public sealed partial class SqliteStore : SqlStore, IDisposable
         SqliteConnection.ClearPool(connection);
     }
 
-    /// <inheritdoc />
     public override ValueTask DisposeAsync()
     {
         Dispose();
