@@ -21,9 +21,9 @@ public sealed class DescriptorLimitTests : IAsyncLifetime
     private const string ConnectionRefusal = "this gateway is at its open-file limit and cannot take another connection now";
     private const string ChannelRefusal = "the gateway is at its open-file limit and cannot open another connection to echo now";
 
-    private FailureTestBed _bed = null!;
+    private BastionTestbed _bed = null!;
 
-    public async Task InitializeAsync() => _bed = await FailureTestBed.StartAsync(LoadClient.ServeArgs);
+    public async Task InitializeAsync() => _bed = await BastionTestbed.StartWithoutRulesAsync(LoadClient.ServeArgs);
 
     public async Task DisposeAsync() => await _bed.DisposeAsync();
 
@@ -41,7 +41,7 @@ public sealed class DescriptorLimitTests : IAsyncLifetime
         Assert.Contains($" of limit {Limit} (", doctor.StandardOutput, StringComparison.Ordinal);
 
         var report = await load.RunAsync(Attempts, ExtraChannels);
-        var context = $"load report: {report}\n{_bed.Diagnostics()}";
+        var context = $"load report: {report}\n{_bed.Logs()}";
 
         Assert.False(_bed.Gateway.HasExited, $"the gateway died at its open-file limit (exit {_bed.Gateway.ExitCode})\n{context}");
         var held = report.GetProperty("held_connections").GetInt32();
@@ -67,7 +67,7 @@ public sealed class DescriptorLimitTests : IAsyncLifetime
         Assert.Equal(0, report.GetProperty("closed_while_held").GetInt32());
 
         Assert.Contains($"of RLIMIT_NOFILE {Limit}", _bed.Gateway.Output, StringComparison.Ordinal);
-        await _bed.WaitForAuditAsync(r => r.Type == "channel.denied" && r["reason"] == "open-file limit", "channel.denied at the open-file limit");
+        await _bed.WaitForAuditRowAsync(r => r.Type == "channel.denied" && r["reason"] == "open-file limit", "channel.denied at the open-file limit");
         var verify = await GatewayCli.RunAsync(data, "audit", "verify");
         Assert.True(verify.Succeeded, $"the audit chain does not verify after the load\n{verify.Describe()}");
 

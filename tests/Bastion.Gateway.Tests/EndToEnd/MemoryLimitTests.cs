@@ -15,9 +15,9 @@ public sealed class MemoryLimitTests : IAsyncLifetime
     private const int Attempts = 2000;
     private const string Refusal = "Bastion: this gateway is short of memory and cannot take another connection now";
 
-    private FailureTestBed _bed = null!;
+    private BastionTestbed _bed = null!;
 
-    public async Task InitializeAsync() => _bed = await FailureTestBed.StartAsync(
+    public async Task InitializeAsync() => _bed = await BastionTestbed.StartWithoutRulesAsync(
         new Dictionary<string, string?> { ["DOTNET_GCHeapHardLimit"] = "0x3000000" }, LoadClient.ServeArgs);
 
     public async Task DisposeAsync() => await _bed.DisposeAsync();
@@ -28,7 +28,7 @@ public sealed class MemoryLimitTests : IAsyncLifetime
         var load = await LoadClient.PrepareAsync(_bed);
 
         var report = await load.RunAsync(Attempts, rounds: 2);
-        var context = $"load report: {report}\n{_bed.Diagnostics()}";
+        var context = $"load report: {report}\n{_bed.Logs()}";
 
         Assert.False(_bed.Gateway.HasExited, $"the gateway died short of memory (exit {_bed.Gateway.ExitCode})\n{context}");
         var held = report.GetProperty("held_connections").GetInt32();
@@ -52,7 +52,7 @@ public sealed class MemoryLimitTests : IAsyncLifetime
             {
                 break;
             }
-            Assert.True(DateTime.UtcNow < deadline, $"still refusing a minute after the load went away: {probe}\n{_bed.Diagnostics()}");
+            Assert.True(DateTime.UtcNow < deadline, $"still refusing a minute after the load went away: {probe}\n{_bed.Logs()}");
             await Task.Delay(TimeSpan.FromSeconds(3));
         }
         var verify = await GatewayCli.RunAsync(_bed.DataDirectory, "audit", "verify");

@@ -12,7 +12,7 @@ public sealed class AuthFailureFixture : TestBedFixture;
 /// </summary>
 public sealed class AuthFailureTests(AuthFailureFixture fixture) : IClassFixture<AuthFailureFixture>
 {
-    private FailureTestBed Bed => fixture.Bed;
+    private BastionTestbed Bed => fixture.Bed;
 
     [Fact]
     public async Task Key_not_enrolled_is_refused_with_permission_denied_and_audited()
@@ -20,14 +20,14 @@ public sealed class AuthFailureTests(AuthFailureFixture fixture) : IClassFixture
         var user = await Bed.AddUserAsync(Bed.UniqueName("wrongkey"));
         // Same user name, but a key the gateway has never seen.
         var stranger = await SshKeyPair.GenerateAsync(Bed.Directory.SubDirectory($"users/{user.Name}-stranger"), SshKeyType.Ed25519);
-        var client = Bed.NewClient(Bed.Directory.SubDirectory($"users/{user.Name}-stranger"), stranger.PrivateKeyPath);
+        var client = Bed.NewUserClient(Bed.Directory.SubDirectory($"users/{user.Name}-stranger"), stranger.PrivateKeyPath);
 
         var result = await Bed.SshThroughGatewayAsync(user, await user.FreshCodeAsync(), client: client);
 
         Assert.Equal(255, result.ExitCode);
         Assert.Contains($"{user.Name}@{Bed.Gateway.Address}: Permission denied (publickey)", result.StandardError, StringComparison.Ordinal);
         Assert.Empty(client.AskPass.Prompts); // never got as far as the code prompt
-        var failure = await Bed.WaitForAuditAsync(
+        var failure = await Bed.WaitForAuditRowAsync(
             e => e.Type == "auth.failure" && e.User == user.Name && e["key_fingerprint"] == stranger.Fingerprint,
             $"auth.failure for {user.Name} with key {stranger.Fingerprint}");
         Assert.Equal("publickey", failure["method"]);
@@ -48,7 +48,7 @@ public sealed class AuthFailureTests(AuthFailureFixture fixture) : IClassFixture
         Assert.Contains("Bastion: wrong verification code. Check that your authenticator's clock is right", result.StandardError, StringComparison.Ordinal);
         Assert.Contains("Permission denied", result.StandardError, StringComparison.Ordinal);
         Assert.Single(user.Client.AskPass.Prompts, p => p.EndsWith("Verification code: ", StringComparison.Ordinal));
-        var failure = await Bed.WaitForAuditAsync(e => e.Type == "auth.failure" && e.User == user.Name, $"auth.failure for {user.Name}");
+        var failure = await Bed.WaitForAuditRowAsync(e => e.Type == "auth.failure" && e.User == user.Name, $"auth.failure for {user.Name}");
         Assert.Equal("keyboard-interactive", failure["method"]);
         Assert.Equal("wrong TOTP code", failure["reason"]);
         Assert.DoesNotContain(Bed.ReadAudit(), e => e.Type == "auth.success" && e.User == user.Name);
@@ -65,13 +65,13 @@ public sealed class AuthFailureTests(AuthFailureFixture fixture) : IClassFixture
         var code = await user.FreshCodeAsync();
 
         var first = await Bed.SshThroughGatewayAsync(user, code);
-        Assert.True(first.Succeeded, "first login with the code should work\n" + first.Describe() + Bed.Diagnostics());
+        Assert.True(first.Succeeded, "first login with the code should work\n" + first.Describe() + Bed.Logs());
         var second = await Bed.SshThroughGatewayAsync(user, code);
 
         Assert.Equal(255, second.ExitCode);
         Assert.Contains("Bastion: that verification code was already used. Wait for your authenticator to show the next code.", second.StandardError, StringComparison.Ordinal);
         Assert.DoesNotContain("-ok", second.StandardOutput, StringComparison.Ordinal);
-        var failure = await Bed.WaitForAuditAsync(e => e.Type == "auth.failure" && e.User == user.Name, $"auth.failure for {user.Name}");
+        var failure = await Bed.WaitForAuditRowAsync(e => e.Type == "auth.failure" && e.User == user.Name, $"auth.failure for {user.Name}");
         Assert.Equal("TOTP code replayed", failure["reason"]);
         Assert.Single(Bed.ReadAudit(), e => e.Type == "auth.success" && e.User == user.Name);
 
@@ -90,7 +90,7 @@ public sealed class AuthFailureTests(AuthFailureFixture fixture) : IClassFixture
         Assert.Equal(255, result.ExitCode);
         Assert.Contains($"Bastion: the account \"{user.Name}\" is disabled. Ask a Bastion administrator to re-enable it.", result.StandardError, StringComparison.Ordinal);
         Assert.Empty(user.Client.AskPass.Prompts); // refused at the key, before any code is asked for
-        var failure = await Bed.WaitForAuditAsync(e => e.Type == "auth.failure" && e.User == user.Name, $"auth.failure for {user.Name}");
+        var failure = await Bed.WaitForAuditRowAsync(e => e.Type == "auth.failure" && e.User == user.Name, $"auth.failure for {user.Name}");
         Assert.Equal("user disabled", failure["reason"]);
         var tail = await Bed.AuditTailAsync();
         Assert.Contains($"auth.failure       user={user.Name}", tail, StringComparison.Ordinal);

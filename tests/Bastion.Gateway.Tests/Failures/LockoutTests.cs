@@ -12,7 +12,7 @@ public sealed class LockoutFixture : TestBedFixture
 /// <summary>Repeated wrong codes lock the user out (with a message and an auth.lockout event); others are unaffected.</summary>
 public sealed class LockoutTests(LockoutFixture fixture) : IClassFixture<LockoutFixture>
 {
-    private FailureTestBed Bed => fixture.Bed;
+    private BastionTestbed Bed => fixture.Bed;
 
     [Fact]
     public async Task Three_wrong_codes_lock_the_user_out_even_for_the_right_code_and_others_still_log_in()
@@ -26,11 +26,11 @@ public sealed class LockoutTests(LockoutFixture fixture) : IClassFixture<Lockout
         Assert.Equal(3, user.Client.AskPass.Prompts.Count(p => p.EndsWith("Verification code: ", StringComparison.Ordinal)));
         Assert.Equal(2, CountOf(guessing.StandardError, "Bastion: wrong verification code."));
         Assert.Contains("Bastion: too many failed attempts; logins for this account or address are paused. Try again in 15 min.", guessing.StandardError, StringComparison.Ordinal);
-        var lockout = await Bed.WaitForAuditAsync(e => e.Type == "auth.lockout" && e.User == user.Name, $"auth.lockout for {user.Name}");
+        var lockout = await Bed.WaitForAuditRowAsync(e => e.Type == "auth.lockout" && e.User == user.Name, $"auth.lockout for {user.Name}");
         Assert.False(string.IsNullOrEmpty(lockout["reason"]));
         // One connection: its first wrong code is an auth.failure row, the others are summed up in its disconnect.
         Assert.Single(Bed.ReadAudit(), e => e.Type == "auth.failure" && e.User == user.Name && e["reason"] == "wrong TOTP code");
-        var disconnect = await Bed.WaitForAuditAsync(e => e.Type == "disconnect" && e.User == user.Name, $"{user.Name}'s disconnect");
+        var disconnect = await Bed.WaitForAuditRowAsync(e => e.Type == "disconnect" && e.User == user.Name, $"{user.Name}'s disconnect");
         Assert.Equal("3", disconnect["auth_failures"]);
         Assert.Contains("keyboard-interactive: wrong TOTP code ×3", disconnect["auth_failure_reasons"], StringComparison.Ordinal);
 

@@ -13,7 +13,7 @@ public sealed class MacCorruptionFixture : TestBedFixture;
 /// </summary>
 public sealed class MacCorruptionTests(MacCorruptionFixture fixture) : IClassFixture<MacCorruptionFixture>
 {
-    private FailureTestBed Bed => fixture.Bed;
+    private BastionTestbed Bed => fixture.Bed;
 
     public static TheoryData<string, string> Protections => new()
     {
@@ -29,7 +29,7 @@ public sealed class MacCorruptionTests(MacCorruptionFixture fixture) : IClassFix
     {
         var home = Bed.Directory.SubDirectory("mitm-" + cipher.Replace('@', '-'));
         var key = await SshKeyPair.GenerateAsync(home, SshKeyType.Ed25519);
-        var client = Bed.NewClient(home, key.PrivateKeyPath);
+        var client = Bed.NewUserClient(home, key.PrivateKeyPath);
         await using var proxy = new CorruptingTcpProxy(LoopbackAddresses.Shared.Next(), new IPEndPoint(Bed.Gateway.Address, Bed.Gateway.Port)).Start();
         client.TrustHostKey(proxy.EndPoint.Address.ToString(), proxy.EndPoint.Port, Bed.GatewayHostKey);
         var options = new Dictionary<string, string> { ["Ciphers"] = cipher };
@@ -46,9 +46,9 @@ public sealed class MacCorruptionTests(MacCorruptionFixture fixture) : IClassFix
         Assert.Equal(255, result.ExitCode);
         Assert.Contains("message authentication failed", result.StandardError, StringComparison.Ordinal);
         var sourceText = $"{source.Address}:{source.Port}";
-        var kex = await Bed.WaitForAuditAsync(e => e.Type == "kex.completed" && e.SourceAddress == sourceText, $"kex.completed from {sourceText}");
+        var kex = await Bed.WaitForAuditRowAsync(e => e.Type == "kex.completed" && e.SourceAddress == sourceText, $"kex.completed from {sourceText}");
         Assert.Equal(cipher, kex["cipher"]);
-        var disconnect = await Bed.WaitForAuditAsync(e => e.Type == "disconnect" && e.SourceAddress == sourceText, $"disconnect from {sourceText}");
+        var disconnect = await Bed.WaitForAuditRowAsync(e => e.Type == "disconnect" && e.SourceAddress == sourceText, $"disconnect from {sourceText}");
         Assert.Contains("message authentication failed", disconnect["reason"], StringComparison.Ordinal);
         Assert.Equal("false", disconnect["authenticated"]);
         Assert.Contains("message authentication failed", Bed.Gateway.Output, StringComparison.Ordinal);

@@ -97,7 +97,7 @@ public sealed class MalformedInputTests(MalformedInputFixture fixture, ITestOutp
 {
     private static readonly TimeSpan PromptClose = TimeSpan.FromSeconds(5);
 
-    private FailureTestBed Bed => fixture.Bed;
+    private BastionTestbed Bed => fixture.Bed;
 
     [Theory]
     [MemberData(nameof(MalformedCase.Names), MemberType = typeof(MalformedCase))]
@@ -106,7 +106,7 @@ public sealed class MalformedInputTests(MalformedInputFixture fixture, ITestOutp
         var observed = await RunCaseAsync(name);
 
         // Still there for the next client: a fresh connection gets the identification line.
-        Assert.False(Bed.Gateway.HasExited, $"gateway exited after \"{name}\"\n{Bed.Diagnostics()}");
+        Assert.False(Bed.Gateway.HasExited, $"gateway exited after \"{name}\"\n{Bed.Logs()}");
         await using var next = await RawSshConnection.ConnectAsync(Bed.Gateway.Address, Bed.Gateway.Port);
         Assert.StartsWith("SSH-2.0-", await next.ReadServerIdentificationAsync(), StringComparison.Ordinal);
         Assert.True(observed.Closed);
@@ -134,7 +134,7 @@ public sealed class MalformedInputTests(MalformedInputFixture fixture, ITestOutp
 
         var rssAfter = ProcessMemory.RssKiB(pid);
         var peakAfter = ProcessMemory.PeakRssKiB(pid);
-        Assert.False(Bed.Gateway.HasExited, Bed.Diagnostics());
+        Assert.False(Bed.Gateway.HasExited, Bed.Logs());
         // A server that believed the length would try to buffer 4 GiB per connection; allow ordinary jitter only.
         Assert.True(rssAfter - rssBefore < 48 * 1024, $"VmRSS grew from {rssBefore} KiB to {rssAfter} KiB");
         Assert.True(peakAfter - Math.Max(peakBefore, rssBefore) < 64 * 1024, $"VmHWM grew from {peakBefore} KiB to {peakAfter} KiB");
@@ -160,7 +160,7 @@ public sealed class MalformedInputTests(MalformedInputFixture fixture, ITestOutp
         var sinceConnect = sw.Elapsed;
         output.WriteLine($"{name}: {observed}");
 
-        Assert.True(observed.Closed, $"\"{name}\": the gateway did not close the connection in time: {observed}\n{Bed.Diagnostics()}");
+        Assert.True(observed.Closed, $"\"{name}\": the gateway did not close the connection in time: {observed}\n{Bed.Logs()}");
         if (c.Stall)
         {
             // Not at once, and not much later than the 2 s grace time.
@@ -174,7 +174,7 @@ public sealed class MalformedInputTests(MalformedInputFixture fixture, ITestOutp
             Assert.Contains(c.ExpectedReason, observed.DisconnectDescription, StringComparison.Ordinal);
         }
 
-        var disconnect = await Bed.WaitForAuditAsync(e => e.Type == "disconnect" && e.SourceAddress == source, $"disconnect from {source} (\"{name}\")");
+        var disconnect = await Bed.WaitForAuditRowAsync(e => e.Type == "disconnect" && e.SourceAddress == source, $"disconnect from {source} (\"{name}\")");
         Assert.Contains(c.ExpectedReason, disconnect["reason"], StringComparison.Ordinal);
         Assert.Equal("false", disconnect["authenticated"]);
         return observed;

@@ -12,7 +12,7 @@ public sealed class TargetRefusalFixture : TestBedFixture;
 /// </summary>
 public sealed class TargetRefusalTests(TargetRefusalFixture fixture) : IClassFixture<TargetRefusalFixture>
 {
-    private FailureTestBed Bed => fixture.Bed;
+    private BastionTestbed Bed => fixture.Bed;
 
     [Fact]
     public async Task Target_outside_the_users_access_rules_is_refused_with_may_not_reach()
@@ -23,12 +23,12 @@ public sealed class TargetRefusalTests(TargetRefusalFixture fixture) : IClassFix
         var result = await Bed.SshThroughGatewayAsync(user, await user.FreshCodeAsync());
 
         Assert.Equal(255, result.ExitCode);
-        Assert.Contains($"channel 0: open failed: administratively prohibited: Bastion: {user.Name} may not reach {FailureTestBed.TargetName}", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains($"channel 0: open failed: administratively prohibited: Bastion: {user.Name} may not reach {BastionTestbed.TargetName}", result.StandardError, StringComparison.Ordinal);
         Assert.Contains("to list the targets you may reach", result.StandardError, StringComparison.Ordinal);
         Assert.DoesNotContain("-ok", result.StandardOutput, StringComparison.Ordinal);
-        var denied = await Bed.WaitForAuditAsync(e => e.Type == "channel.denied" && e.User == user.Name, $"channel.denied for {user.Name}");
-        Assert.Equal($"{FailureTestBed.TargetName}:22", denied["requested"]);
-        Assert.Equal(FailureTestBed.TargetName, denied["target"]);
+        var denied = await Bed.WaitForAuditRowAsync(e => e.Type == "channel.denied" && e.User == user.Name, $"channel.denied for {user.Name}");
+        Assert.Equal($"{BastionTestbed.TargetName}:22", denied["requested"]);
+        Assert.Equal(BastionTestbed.TargetName, denied["target"]);
         Assert.DoesNotContain(Bed.ReadAudit(), e => e.Type == "channel.open" && e.User == user.Name);
         // Authentication itself was fine: the refusal is about the target, and is audited as such.
         Assert.Contains(Bed.ReadAudit(), e => e.Type == "auth.success" && e.User == user.Name);
@@ -48,10 +48,10 @@ public sealed class TargetRefusalTests(TargetRefusalFixture fixture) : IClassFix
         Assert.Contains("channel 0: open failed: connect failed: Bastion: no target named \"web1\"; did you mean web-1?", near.StandardError, StringComparison.Ordinal);
         Assert.Equal(255, far.ExitCode);
         Assert.Contains("channel 0: open failed: connect failed: Bastion: no target named \"zz-unrelated-host\"; ask an administrator to add it", far.StandardError, StringComparison.Ordinal);
-        var nearEvent = await Bed.WaitForAuditAsync(e => e.Type == "channel.denied" && e.User == user.Name && e["requested"] == "web1:22", "channel.denied for web1");
+        var nearEvent = await Bed.WaitForAuditRowAsync(e => e.Type == "channel.denied" && e.User == user.Name && e["requested"] == "web1:22", "channel.denied for web1");
         Assert.Equal("unknown target", nearEvent["reason"]);
         Assert.Contains("did you mean web-1?", nearEvent["message"], StringComparison.Ordinal);
-        await Bed.WaitForAuditAsync(e => e.Type == "channel.denied" && e.User == user.Name && e["requested"] == "zz-unrelated-host:22", "channel.denied for zz-unrelated-host");
+        await Bed.WaitForAuditRowAsync(e => e.Type == "channel.denied" && e.User == user.Name && e["requested"] == "zz-unrelated-host:22", "channel.denied for zz-unrelated-host");
         Assert.DoesNotContain(Bed.ReadAudit(), e => e.Type == "channel.open" && e.User == user.Name);
         var tail = await Bed.AuditTailAsync();
         Assert.Contains($"channel.denied     user={user.Name}", tail, StringComparison.Ordinal);

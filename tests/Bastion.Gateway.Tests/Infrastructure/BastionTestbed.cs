@@ -9,9 +9,11 @@ namespace Bastion.Gateway.Tests.Infrastructure;
 /// <c>access allow * *</c>), and the gateway (<c>serve</c>) on another alias. Users are added per test
 /// (<see cref="AddTotpUserAsync"/>, <see cref="AddAutomationUserAsync"/>) so TOTP codes never collide, and each
 /// <see cref="NewClient"/> binds its gateway connections to a fresh source alias, so a test finds its own
-/// connection's events in the audit trail by <see cref="AuditLine.SourceAddress"/>.
+/// connection's events in the audit trail by <see cref="AuditLine.SourceAddress"/>. The failure-path tests start it
+/// with <see cref="StartWithoutRulesAsync(string[])"/> (no blanket rule, the default auth-failure delay) and add users
+/// with their own rules (<see cref="AddUserAsync"/>). The one test bed of the end-to-end tests.
 /// </summary>
-public sealed class BastionTestbed : IAsyncDisposable
+public sealed partial class BastionTestbed : IAsyncDisposable
 {
     /// <summary>Inventory name of the sshd target.</summary>
     public const string TargetName = "web-1";
@@ -50,6 +52,12 @@ public sealed class BastionTestbed : IAsyncDisposable
     /// <summary>"SHA256:…" printed by <c>bastion hostkey show</c>.</summary>
     public string GatewayHostKeyFingerprint { get; }
 
+    /// <summary>The gateway's host key as known_hosts carries it after the host ("ssh-ed25519 AAAA…").</summary>
+    public string GatewayHostKey => GatewayKnownHostsLine[(GatewayKnownHostsLine.IndexOf(' ', StringComparison.Ordinal) + 1)..];
+
+    /// <summary>The SQLite store of the gateway.</summary>
+    public string DatabasePath => Path.Combine(DataDirectory, "bastion.db");
+
     /// <summary>
     /// Starts target and gateway. <paramref name="extraServeArgs"/> go to <c>serve</c> (e.g.
     /// "--Bastion:Ssh:RekeyAfterBytes=1048576"); the auth failure delay is lowered to 100 ms.
@@ -71,8 +79,22 @@ public sealed class BastionTestbed : IAsyncDisposable
     /// <see cref="GatewayBinary.EnvironmentFileName"/>, so the gateway and every CLI verb on it get it (e.g. the
     /// Bastion__Store__* settings of a PostgreSQL database).
     /// </summary>
-    public static async Task<BastionTestbed> StartAsync(
-        IReadOnlyDictionary<string, string?>? gatewayEnvironment, IReadOnlyDictionary<string, string>? dataEnvironment, params string[] extraServeArgs)
+    public static Task<BastionTestbed> StartAsync(
+        IReadOnlyDictionary<string, string?>? gatewayEnvironment, IReadOnlyDictionary<string, string>? dataEnvironment, params string[] extraServeArgs) =>
+        StartAsync(forEveryone: true, gatewayEnvironment, dataEnvironment, extraServeArgs);
+
+    /// <summary>
+    /// For failure paths: no <c>access allow * *</c> (each user gets its own rule from <see cref="AddUserAsync"/>, so a
+    /// denial is a denial) and the gateway's own auth-failure delay unless <paramref name="serveArgs"/> set one.
+    /// </summary>
+    public static Task<BastionTestbed> StartWithoutRulesAsync(params string[] serveArgs) => StartWithoutRulesAsync(null, serveArgs);
+
+    /// <summary>As <see cref="StartWithoutRulesAsync(string[])"/>, with extra environment for the gateway process (e.g. DOTNET_GCHeapHardLimit).</summary>
+    public static Task<BastionTestbed> StartWithoutRulesAsync(IReadOnlyDictionary<string, string?>? gatewayEnvironment, params string[] serveArgs) =>
+        StartAsync(forEveryone: false, gatewayEnvironment, null, serveArgs);
+
+    private static async Task<BastionTestbed> StartAsync(
+        bool forEveryone, IReadOnlyDictionary<string, string?>? gatewayEnvironment, IReadOnlyDictionary<string, string>? dataEnvironment, string[] extraServeArgs)
     {
         var dir = new TempDirectory("bastion-e2e");
         SshdTarget? target = null;
@@ -103,10 +125,14 @@ public sealed class BastionTestbed : IAsyncDisposable
                 ?? throw new InvalidOperationException("bastion hostkey show printed no SHA256 fingerprint:\n" + show.Describe());
 
             await GatewayCli.AddTargetAsync(data, TargetName, LoopbackAddresses.Format(target.Address, target.Port)).ConfigureAwait(false);
-            await GatewayCli.AllowAsync(data, "*", "*").ConfigureAwait(false);
+            string[] serveArgs = extraServeArgs;
+            if (forEveryone)
+            {
+                await GatewayCli.AllowAsync(data, "*", "*").ConfigureAwait(false);
+                serveArgs = ["--Bastion:Ssh:AuthFailureDelayMilliseconds=100", .. extraServeArgs];
+            }
 
-            var gateway = await GatewayProcess.StartAsync(data, address, port,
-                ["--Bastion:Ssh:AuthFailureDelayMilliseconds=100", .. extraServeArgs], gatewayEnvironment).ConfigureAwait(false);
+            var gateway = await GatewayProcess.StartAsync(data, address, port, serveArgs, gatewayEnvironment).ConfigureAwait(false);
             return new BastionTestbed(dir, data, target, gateway, knownHosts, fingerprint);
         }
         catch

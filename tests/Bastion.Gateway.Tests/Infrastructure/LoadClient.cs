@@ -5,7 +5,7 @@ using Bastion.Gateway.Tests.Failures;
 namespace Bastion.Gateway.Tests.Infrastructure;
 
 /// <summary>
-/// tests/fixtures/load/limit_load.py against a <see cref="FailureTestBed"/>: an automation account "load" (key only,
+/// tests/fixtures/load/limit_load.py against a <see cref="BastionTestbed"/>: an automation account "load" (key only,
 /// per-user caps off at the gateway's command line) and a target "echo" that the load client serves itself, so one
 /// asyncssh process can hold hundreds of forwarded sessions and check data through each of them.
 /// </summary>
@@ -18,14 +18,14 @@ public sealed class LoadClient
         "--Bastion:Limits:Automation:ConnectionsPerUser=0", "--Bastion:Limits:Automation:ChannelsPerUser=0", "--Bastion:Limits:Automation:ChannelOpensPerMinute=0",
     ];
 
-    private readonly FailureTestBed _bed;
+    private readonly BastionTestbed _bed;
     private readonly SshKeyPair _key;
     private readonly string _knownHosts;
     private readonly IPEndPointText _echo;
 
     private sealed record IPEndPointText(string Address, string Port);
 
-    private LoadClient(FailureTestBed bed, SshKeyPair key, string knownHosts, IPEndPointText echo)
+    private LoadClient(BastionTestbed bed, SshKeyPair key, string knownHosts, IPEndPointText echo)
     {
         _bed = bed;
         _key = key;
@@ -34,7 +34,7 @@ public sealed class LoadClient
     }
 
     /// <summary>Checks python3-asyncssh, adds the account and the echo target.</summary>
-    public static async Task<LoadClient> PrepareAsync(FailureTestBed bed)
+    public static async Task<LoadClient> PrepareAsync(BastionTestbed bed)
     {
         Tools.Require(Tools.Python3);
         var python = await ProcessRunner.RunAsync(Tools.Python3, "-c", "import asyncssh");
@@ -66,7 +66,7 @@ public sealed class LoadClient
             "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture), "--timeout", "240",
         ])
         { Timeout = TimeSpan.FromMinutes(8) });
-        Assert.True(load.Succeeded, $"the load client failed\n{load.Describe()}\n{_bed.Diagnostics()}");
+        Assert.True(load.Succeeded, $"the load client failed\n{load.Describe()}\n{_bed.Logs()}");
         return JsonDocument.Parse(load.StandardOutput.Trim().Split('\n')[^1]).RootElement.Clone();
     }
 

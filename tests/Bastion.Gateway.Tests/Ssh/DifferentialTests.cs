@@ -104,8 +104,8 @@ public sealed class DifferentialTests(DifferentialFixture fixture) : IClassFixtu
         var ours = await AnswerAsync(row, bed.Gateway.Address.ToString(), bed.Gateway.Port, "diff");
         var theirs = await AnswerAsync(row, bed.Target.Address.ToString(), bed.Target.Port, "root");
         Assert.True(ours == gateway && theirs == sshd,
-            $"row {row}: expected gateway {gateway} / sshd {sshd}, got gateway {ours} / sshd {theirs}\n{bed.Diagnostics()}");
-        Assert.False(bed.Gateway.HasExited, $"the gateway exited after row {row}\n{bed.Diagnostics()}");
+            $"row {row}: expected gateway {gateway} / sshd {sshd}, got gateway {ours} / sshd {theirs}\n{bed.Logs()}");
+        Assert.False(bed.Gateway.HasExited, $"the gateway exited after row {row}\n{bed.Logs()}");
     }
 
     private async Task<string> AnswerAsync(string row, string host, int port, string user)

@@ -19,9 +19,9 @@ public sealed class SshAuditTests : IAsyncLifetime
         "(mac) hmac-sha2-512 -- [warn] using encrypt-and-MAC mode",
     ];
 
-    private FailureTestBed _bed = null!;
+    private BastionTestbed _bed = null!;
 
-    public async Task InitializeAsync() => _bed = await FailureTestBed.StartAsync();
+    public async Task InitializeAsync() => _bed = await BastionTestbed.StartWithoutRulesAsync();
 
     public async Task DisposeAsync() => await _bed.DisposeAsync();
 
