@@ -53,6 +53,19 @@ replay() {
 
 stat() { grep -E "^$1 *:" "$2" | head -1 | sed 's/^[^:]*: *//'; }
 
+# afl NAME INPUT OUT SECONDS: afl-fuzz on NAME's instrumented harness, its log in OUT/afl.log (tail shown on failure).
+afl() {
+  local name=$1 input=$2 out=$3 seconds=$4
+  AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_SKIP_BIN_CHECK=1 AFL_NO_AFFINITY=1 \
+  AFL_SKIP_CRASHES=1 AFL_FAST_CAL=1 AFL_NO_WARN_INSTABILITY=1 AFL_QUIET=1 \
+    timeout -k 10 $((seconds + 300)) afl-fuzz -i "$input" -o "$out" -t 1000 -m none -V "$seconds" \
+      -- dotnet "$build/instrumented/Bastion.Fuzz.dll" "$name" >"$out/afl.log" 2>&1 || {
+        echo "run.sh: afl-fuzz failed for $name; last lines of $out/afl.log:" >&2
+        tail -n 15 "$out/afl.log" >&2
+        return 1
+      }
+}
+
 fuzz_one() {
   local name=$1 seconds=$2 out=$build/findings/$1
   if ! command -v afl-fuzz >/dev/null; then
@@ -62,14 +75,7 @@ fuzz_one() {
   rm -rf "$out"
   mkdir -p "$out"
   # Seeds that crash are reported by the replay that precedes fuzzing; AFL itself skips them.
-  AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_SKIP_BIN_CHECK=1 AFL_NO_AFFINITY=1 \
-  AFL_SKIP_CRASHES=1 AFL_FAST_CAL=1 AFL_NO_WARN_INSTABILITY=1 AFL_QUIET=1 \
-    timeout -k 10 $((seconds + 120)) afl-fuzz -i "$corpus/$name" -o "$out" -t 1000 -m none -V "$seconds" \
-      -- dotnet "$build/instrumented/Bastion.Fuzz.dll" "$name" >"$out/afl.log" 2>&1 || {
-        echo "run.sh: afl-fuzz failed for $name; last lines of $out/afl.log:" >&2
-        tail -n 15 "$out/afl.log" >&2
-        return 1
-      }
+  afl "$name" "$corpus/$name" "$out" "$seconds" || return 1
   local stats=$out/default/fuzzer_stats crashes hangs
   crashes=$(stat saved_crashes "$stats"); crashes=${crashes:-$(stat unique_crashes "$stats")}
   hangs=$(stat saved_hangs "$stats"); hangs=${hangs:-$(stat unique_hangs "$stats")}
@@ -92,14 +98,7 @@ campaign_one() {
   before=0
   [[ -f $out/default/fuzzer_stats ]] && before=$(stat execs_done "$out/default/fuzzer_stats")
   started_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-  AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_SKIP_BIN_CHECK=1 AFL_NO_AFFINITY=1 \
-  AFL_SKIP_CRASHES=1 AFL_FAST_CAL=1 AFL_NO_WARN_INSTABILITY=1 AFL_QUIET=1 AFL_AUTORESUME=1 \
-    timeout -k 10 $((seconds + 300)) afl-fuzz -i "$input" -o "$out" -t 1000 -m none -V "$seconds" \
-      -- dotnet "$build/instrumented/Bastion.Fuzz.dll" "$name" >"$out/afl.log" 2>&1 || {
-        echo "run.sh: afl-fuzz failed for $name; last lines of $out/afl.log:" >&2
-        tail -n 15 "$out/afl.log" >&2
-        return 1
-      }
+  AFL_AUTORESUME=1 afl "$name" "$input" "$out" "$seconds" || return 1
   local stats=$out/default/fuzzer_stats crashes hangs
   after=$(stat execs_done "$stats")
   # AFL++ carries execs_done over on resume; a count below the previous one means it started from zero.
