@@ -94,15 +94,25 @@ public static class UserCommands
 
         var setName = new Argument<string>("name");
         var mfa = new Option<string?>("--mfa") { Description = $"MFA policy: {string.Join(", ", MfaPolicies.All)}" };
-        var setGroups = new Option<string[]?>("--group") { Description = "Replace the user's groups (repeatable)" };
-        var set = new Command("set", "Change a user's MFA policy or groups") { setName, mfa, setGroups };
+        var setGroups = new Option<string[]>("--group") { Description = "Replace the user's groups with these (repeatable); not given: groups unchanged" };
+        var noGroups = new Option<bool>("--no-groups") { Description = "Take the user out of every group" };
+        var set = new Command("set", "Change a user's MFA policy or groups; what is not given stays as it is") { setName, mfa, setGroups, noGroups };
         set.SetAction((parse, ct) => CliRunner.RunAsync(parse.GetValue(data), async (context, token) =>
         {
             var policy = parse.GetValue(mfa);
-            var newGroups = parse.GetValue(setGroups);
+            // An option that was not typed must not read as "replace with nothing": the parser hands back an empty
+            // array either way, so whether --group was given is asked of the parse result itself.
+            var groupsGiven = parse.GetResult(setGroups) is { Implicit: false };
+            var clear = parse.GetValue(noGroups);
+            if (groupsGiven && clear)
+            {
+                Console.Error.WriteLine("bastion: give either --group G (repeatable) or --no-groups, not both");
+                return ExitCodes.Usage;
+            }
+            string[]? newGroups = clear ? [] : groupsGiven ? parse.GetValue(setGroups) ?? [] : null;
             if (policy is null && newGroups is null)
             {
-                Console.Error.WriteLine("bastion: nothing to change; give --mfa POLICY and/or --group G");
+                Console.Error.WriteLine("bastion: nothing to change; give --mfa POLICY, --group G or --no-groups");
                 return ExitCodes.Usage;
             }
             var user = await context.Store.UpdateUserAsync(parse.GetValue(setName)!, new UserChanges { MfaPolicy = policy, Groups = newGroups }, token);
