@@ -166,6 +166,15 @@ public static class UserCommands
         await context.Audit.AppendNowAsync(AdminEvent("admin.invite.created", user.Name, new() { ["expires_at"] = invite.ExpiresAt.ToString("O") }), token);
         Console.WriteLine($"invite link for {user.Name} (single use, expires {invite.ExpiresAt:yyyy-MM-dd HH:mm} UTC):");
         Console.WriteLine(InviteTokens.Url(context.Options.Admin.PublicUrl, inviteToken));
+        if (context.Options.Admin.PublicUrl == new AdminOptions().PublicUrl)
+        {
+            // The default only works on this host; the admin app may well be configured elsewhere (its own unit's
+            // command line), which the CLI cannot see.
+            Console.Error.WriteLine(
+                "bastion: Bastion:Admin:PublicUrl is not set, so the link points at this host only. Set it where every Bastion " +
+                "process reads it: \"Bastion\": { \"Admin\": { \"PublicUrl\": \"https://…\" } } in /etc/bastion/bastion.json " +
+                "(or the file BASTION_CONFIG names), then issue a new link with: bastion user invite NAME");
+        }
     }
 
     internal static AuditEvent AdminEvent(string type, string subject, Dictionary<string, string> data)
