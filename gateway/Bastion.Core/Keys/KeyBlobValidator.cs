@@ -19,6 +19,10 @@ internal static class KeyBlobValidator
         {
             var reader = new SshReader(blob);
             var embedded = reader.ReadString();
+            if (!SupportedKeyTypes.IsKeyTypeName(embedded))
+            {
+                return "the key data names no key type, so it is not an OpenSSH public key; copy the whole line again from the .pub file";
+            }
             if (embedded != keyType)
             {
                 return $"the key data is a \"{embedded}\" key but the line says \"{keyType}\"; copy the line again from the .pub file";

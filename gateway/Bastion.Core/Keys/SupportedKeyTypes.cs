@@ -15,6 +15,13 @@ public static class SupportedKeyTypes
 
     public static bool IsSupported(string keyType) => All.Contains(keyType, StringComparer.Ordinal);
 
+    /// <summary>
+    /// Whether <paramref name="name"/> is spelled like an SSH algorithm name (RFC 4251 §6: 1 to 64 printable US-ASCII
+    /// characters, no comma or space), so it can be quoted back in an error without echoing arbitrary bytes.
+    /// </summary>
+    public static bool IsKeyTypeName(string name) =>
+        name.Length is > 0 and <= 64 && name.All(c => c is > ' ' and < (char)127 and not ',');
+
     /// <summary>True for FIDO security-key types, which the "sk" MFA policies require.</summary>
     public static bool IsSecurityKey(string keyType) => keyType is SecurityKeyEcdsa or SecurityKeyEd25519;
 }

@@ -30,7 +30,7 @@ public static partial class Names
         if (!IsValidUserName(name))
         {
             throw new InvalidEntityException(
-                $"user name \"{name}\" is not valid; use 1-32 characters: lowercase letters, digits, '_', '.', '-', starting with a letter or '_'");
+                $"user name {Shown(name)} is not valid; use 1-32 characters: lowercase letters, digits, '_', '.', '-', starting with a letter or '_'");
         }
     }
 
@@ -39,7 +39,7 @@ public static partial class Names
         if (!IsValidGroupName(name))
         {
             throw new InvalidEntityException(
-                $"group name \"{name}\" is not valid; use 1-32 characters: lowercase letters, digits, '_', '.', '-', starting with a letter or '_'");
+                $"group name {Shown(name)} is not valid; use 1-32 characters: lowercase letters, digits, '_', '.', '-', starting with a letter or '_'");
         }
     }
 
@@ -48,8 +48,21 @@ public static partial class Names
         if (!IsValidTargetName(name))
         {
             throw new InvalidEntityException(
-                $"target name \"{name}\" is not valid; use 1-63 characters: letters, digits, '_', '.', '-', starting with a letter or digit");
+                $"target name {Shown(name)} is not valid; use 1-63 characters: letters, digits, '_', '.', '-', starting with a letter or digit");
         }
+    }
+
+    /// <summary>
+    /// A rejected name as an error message shows it: escaped (it may hold control characters) and, when long, cut with
+    /// its length given, so a pasted 10 KB blob does not come back whole.
+    /// </summary>
+    public static string Shown(string? name)
+    {
+        const int ShownCharacters = 40;
+        var text = name ?? "";
+        return text.Length <= ShownCharacters
+            ? $"\"{Security.TerminalText.Visible(text)}\""
+            : $"\"{Security.TerminalText.Visible(text[..ShownCharacters])}…\" ({text.Length} characters)";
     }
 
     [GeneratedRegex(UserNamePattern, RegexOptions.CultureInvariant)]

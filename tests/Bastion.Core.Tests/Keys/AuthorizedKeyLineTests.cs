@@ -160,4 +160,17 @@ public sealed class AuthorizedKeyLineTests : IDisposable
         writer.WriteString("ssh:");
         return writer.ToArray();
     }
+
+    // Issue 14: a 10 KB line of base64 that holds no key was refused as 'is a "" key'.
+    [Fact]
+    public void Key_data_that_names_no_key_type_says_so()
+    {
+        var line = "ssh-ed25519 " + new string('A', 10_000) + " junk";
+
+        var error = Assert.Throws<AuthorizedKeyFormatException>(() => AuthorizedKeyLine.Parse(line));
+
+        Assert.DoesNotContain("\"\"", error.Message, StringComparison.Ordinal);
+        Assert.Contains("names no key type", error.Message, StringComparison.Ordinal);
+        Assert.True(error.Message.Length < 300, error.Message);
+    }
 }

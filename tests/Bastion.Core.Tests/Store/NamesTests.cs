@@ -36,4 +36,20 @@ public sealed class NamesTests
         Assert.True(Names.IsValidGroupName("ops-team"));
         Assert.True(Names.IsValidTargetName("web-1.prod"));
     }
+
+    // Issue 14: a 10 KB name came back whole in the error (a 4,000-pixel wall on the web page).
+    [Fact]
+    public void A_very_long_name_is_shortened_in_the_error_and_its_length_given()
+    {
+        var name = new string('a', 10_000);
+
+        var user = Assert.Throws<InvalidEntityException>(() => Names.EnsureUserName(name));
+        var target = Assert.Throws<InvalidEntityException>(() => Names.EnsureTargetName(name));
+
+        foreach (var message in new[] { user.Message, target.Message })
+        {
+            Assert.True(message.Length < 300, message);
+            Assert.Contains("(10000 characters)", message, StringComparison.Ordinal);
+        }
+    }
 }
