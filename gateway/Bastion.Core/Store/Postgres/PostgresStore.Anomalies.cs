@@ -1,0 +1,99 @@
+namespace Bastion.Core.Store.Postgres;
+
+public sealed partial class PostgresStore
+{
+    /// <inheritdoc />
+    public async Task<FirstSeenResult> TryRecordFirstSeenAsync(string user, string kind, string value, DateTimeOffset at, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(user);
+        ArgumentException.ThrowIfNullOrEmpty(kind);
+        ArgumentNullException.ThrowIfNull(value);
+        await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        // Under READ COMMITTED two nodes recording a user's first two different values at once would both count 0
+        // and neither would alert. A transaction-scoped advisory lock per (user, kind) makes count and insert one step.
+        await using (var lockCommand = connection.Command("SELECT pg_advisory_xact_lock(hashtextextended(@key, 0));", tx)
+                         .Add("@key", "anomaly:" + user + "\n" + kind))
+        {
+            await lockCommand.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+        long knownBefore;
+        await using (var count = connection.Command("SELECT COUNT(*) FROM anomaly_first_seen WHERE user_name = @user AND kind = @kind;", tx)
+                         .Add("@user", user).Add("@kind", kind))
+        {
+            knownBefore = Convert.ToInt64(await count.ExecuteScalarAsync(ct).ConfigureAwait(false));
+        }
+        int inserted;
+        await using (var insert = connection.Command(
+                         "INSERT INTO anomaly_first_seen (user_name, kind, value, first_seen_at) VALUES (@user, @kind, @value, @at) " +
+                         "ON CONFLICT (user_name, kind, value) DO NOTHING;", tx)
+                         .Add("@user", user).Add("@kind", kind).Add("@value", value).Add("@at", PostgresValues.Time(at)))
+        {
+            inserted = await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return inserted == 1 ? new FirstSeenResult(true, (int)knownBefore) : new FirstSeenResult(false, (int)knownBefore - 1);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<long>> RecordLoginHourAsync(string user, int hour, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(user);
+        ArgumentOutOfRangeException.ThrowIfNegative(hour);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(hour, 23);
+        await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        // The upsert's RETURNING is decided under the row lock: of two nodes counting the same new hour, one sees 1.
+        long thisHour;
+        await using (var upsert = connection.Command(
+                         "INSERT INTO anomaly_login_hours (user_name, hour, logins) VALUES (@user, @hour, 1) " +
+                         "ON CONFLICT (user_name, hour) DO UPDATE SET logins = anomaly_login_hours.logins + 1 RETURNING logins;", tx)
+                         .Add("@user", user).Add("@hour", hour))
+        {
+            thisHour = Convert.ToInt64(await upsert.ExecuteScalarAsync(ct).ConfigureAwait(false));
+        }
+        var counts = new long[24];
+        await using (var read = connection.Command("SELECT hour, logins FROM anomaly_login_hours WHERE user_name = @user;", tx).Add("@user", user))
+        await using (var reader = await read.ExecuteReaderAsync(ct).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                counts[reader.GetInt32(0)] = reader.GetInt64(1);
+            }
+        }
+        counts[hour] = thisHour - 1;
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return counts;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> TryStartEpisodeAsync(string subject, DateTimeOffset at, TimeSpan quietPeriod, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(subject);
+        ArgumentOutOfRangeException.ThrowIfLessThan(quietPeriod, TimeSpan.Zero);
+        var episodeId = Guid.NewGuid().ToString("N");
+        await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
+        // One statement decides (the row lock serializes racing nodes): our fresh id lands only if the subject was quiet.
+        await using var upsert = connection.Command(
+                "INSERT INTO anomaly_episodes (subject, episode_id, started_at, last_at) VALUES (@subject, @id, @at, @at) " +
+                "ON CONFLICT (subject) DO UPDATE SET " +
+                "episode_id = CASE WHEN anomaly_episodes.last_at < @quietSince THEN excluded.episode_id ELSE anomaly_episodes.episode_id END, " +
+                "started_at = CASE WHEN anomaly_episodes.last_at < @quietSince THEN excluded.started_at ELSE anomaly_episodes.started_at END, " +
+                "last_at = GREATEST(anomaly_episodes.last_at, excluded.last_at) " +
+                "RETURNING episode_id;")
+            .Add("@subject", subject).Add("@id", episodeId).Add("@at", PostgresValues.Time(at))
+            .Add("@quietSince", PostgresValues.Time(at - quietPeriod));
+        var winner = (string?)await upsert.ExecuteScalarAsync(ct).ConfigureAwait(false);
+        return winner == episodeId;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> IsEpisodeRunningAsync(string subject, DateTimeOffset at, TimeSpan quietPeriod, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(subject);
+        await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var query = connection.Command("SELECT COUNT(*) FROM anomaly_episodes WHERE subject = @subject AND last_at >= @quietSince;")
+            .Add("@subject", subject).Add("@quietSince", PostgresValues.Time(at - quietPeriod));
+        return Convert.ToInt64(await query.ExecuteScalarAsync(ct).ConfigureAwait(false)) > 0;
+    }
+}
