@@ -48,7 +48,7 @@ public sealed class LoadClient
         var echo = new IPEndPointText(address.ToString(), port.ToString(CultureInfo.InvariantCulture));
         await GatewayCli.AddTargetAsync(bed.DataDirectory, "echo", $"{echo.Address}:{echo.Port}");
         var knownHosts = Path.Combine(home, "known_hosts");
-        await File.WriteAllTextAsync(knownHosts, $"[{bed.Gateway.Address}]:{bed.Gateway.Port} {bed.GatewayHostKey}\n");
+        await File.WriteAllTextAsync(knownHosts, KnownHosts.Line(bed.Gateway.Address.ToString(), bed.Gateway.Port, bed.GatewayHostKey) + "\n");
         return new LoadClient(bed, key, knownHosts, echo);
     }
 

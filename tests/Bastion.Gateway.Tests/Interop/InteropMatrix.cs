@@ -102,7 +102,7 @@ public sealed class InteropLogin
     public int GatewayPort => Bed.Gateway.Port;
 
     /// <summary>"ssh-ed25519 AAAA…" of the gateway, from <c>bastion hostkey show</c>.</summary>
-    public string GatewayHostKey => Bed.GatewayKnownHostsLine[(Bed.GatewayKnownHostsLine.IndexOf(' ', StringComparison.Ordinal) + 1)..];
+    public string GatewayHostKey => Bed.GatewayHostKey;
 
     /// <summary>"ssh-ed25519 AAAA…" of the target sshd.</summary>
     public string TargetHostKey => Bed.Target.HostKeyLine;
