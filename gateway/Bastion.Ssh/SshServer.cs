@@ -24,6 +24,8 @@ public sealed class SshServer : IAsyncDisposable
     private readonly HashSet<Task> _sessions = new();
     private readonly object _gate = new();
     private readonly UnauthenticatedSlots _unauthenticated = new();
+    private readonly SourcePenalties _penalties;
+    private readonly ThrottledWarning _slotWarning;
     private readonly EarlyRefusal _refusals = new();
     private readonly ThrottledWarning _descriptorWarning;
     private readonly ThrottledWarning _acceptWarning;
@@ -41,6 +43,8 @@ public sealed class SshServer : IAsyncDisposable
         _logger = loggers.CreateLogger<SshServer>();
         _descriptorWarning = new ThrottledWarning(options.TimeProvider, TimeSpan.FromSeconds(10));
         _acceptWarning = new ThrottledWarning(options.TimeProvider, TimeSpan.FromSeconds(10));
+        _slotWarning = new ThrottledWarning(options.TimeProvider, TimeSpan.FromSeconds(10));
+        _penalties = new SourcePenalties(options.TimeProvider);
         _listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         _listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         _listener.Bind(endPoint);
@@ -131,12 +135,15 @@ public sealed class SshServer : IAsyncDisposable
                 await RefuseAtDescriptorLimitAsync(socket, options, budget).ConfigureAwait(false);
                 continue;
             }
-            if (_unauthenticated.TryTake(socket.RemoteEndPoint, options, out var refusal) is not { } slot)
+            if (_unauthenticated.TryTake(socket.RemoteEndPoint, options, _penalties, out var refusal, out var toClient) is not { } slot)
             {
                 _metrics?.ConnectionRefused(SshMetrics.UnauthenticatedLimit);
-                _logger.LogWarning("refusing connection from {Remote}: {Refusal}", socket.RemoteEndPoint, refusal);
-                socket.Dispose();
-                descriptor?.Dispose();
+                // Once per 10 s: a source refused in a tight loop must not fill the journal.
+                if (_slotWarning.ShouldWrite(out var times))
+                {
+                    _logger.LogWarning("refused {Times} connection(s) in the last 10 s at the login limits, the last from {Remote}: {Refusal}", times, socket.RemoteEndPoint, refusal);
+                }
+                _refusals.Refuse(socket, options.SoftwareVersion, toClient, descriptor);
                 continue;
             }
             _metrics?.ConnectionAccepted();
@@ -206,6 +213,11 @@ public sealed class SshServer : IAsyncDisposable
             var handler = _handlers.Create(info);
             var session = new SshServerSession(new NetworkStream(socket, ownsSocket: true), options, handler, _loggers.CreateLogger<SshServerSession>(), info, _metrics);
             session.Authenticated += slot.Release;
+            if (socket.RemoteEndPoint is IPEndPoint remote)
+            {
+                var source = UnauthenticatedSlots.SourceKey(remote.Address);
+                session.LoginFailed += () => _penalties.RecordFailure(source, options);
+            }
             await session.RunAsync(_stopping.Token).ConfigureAwait(false);
         }
         catch (OutOfMemoryException)

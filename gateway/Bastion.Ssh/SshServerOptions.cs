@@ -64,10 +64,21 @@ public sealed class SshServerOptions
     public int MaxUnauthenticatedConnections { get; init; } = 100;
 
     /// <summary>
-    /// Of those, how many may come from one source address (IPv6: one /64), like OpenSSH PerSourceMaxStartups; zero:
-    /// no per-source limit (needed behind a load balancer that hides client addresses).
+    /// Of those, how many may come from one source address (IPv6: one /64) while that source is penalised for failed
+    /// logins (see <see cref="SourcePenaltyFailures"/>); a source without recent failures is held only to the total.
+    /// Zero: no per-source limit (needed behind a load balancer that hides client addresses).
     /// </summary>
     public int MaxUnauthenticatedPerSource { get; init; } = 10;
+
+    /// <summary>
+    /// Failed logins (rejected credentials, grace time run out) within <see cref="SourcePenaltyWindow"/> after which a
+    /// source is penalised, like OpenSSH's PerSourcePenalties; zero: never (every source is then held to
+    /// <see cref="MaxUnauthenticatedPerSource"/> at all times, the old PerSourceMaxStartups behaviour).
+    /// </summary>
+    public int SourcePenaltyFailures { get; init; } = 10;
+
+    /// <summary>How far back failures count; a penalised source is free again once its oldest counted failure is this old.</summary>
+    public TimeSpan SourcePenaltyWindow { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
     /// Asked for each accepted connection before anything is read: a sentence refuses it (the client gets our
@@ -125,6 +136,10 @@ public sealed class SshServerOptions
         if (MaxUnauthenticatedConnections < 1 || MaxUnauthenticatedPerSource < 0)
         {
             throw new InvalidOperationException("MaxUnauthenticatedConnections must be at least 1 and MaxUnauthenticatedPerSource not negative (zero: no per-source limit)");
+        }
+        if (SourcePenaltyFailures < 0 || SourcePenaltyWindow <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException("SourcePenaltyFailures cannot be negative (zero: no penalties) and SourcePenaltyWindow must be positive");
         }
         if (ClientAliveInterval < TimeSpan.Zero || IdleTimeout < TimeSpan.Zero || MaxConnectionTime < TimeSpan.Zero || ClientAliveCountMax < 0)
         {

@@ -46,6 +46,9 @@ public sealed class SshServerSession
     /// <summary>Raised when authentication succeeds (e.g. to release a pre-auth connection slot).</summary>
     public event Action? Authenticated;
 
+    /// <summary>Raised for each rejected credential and when the login grace time runs out (to penalise the source).</summary>
+    public event Action? LoginFailed;
+
     /// <summary>Runs the connection to its end. Never throws for peer misbehaviour; the reason is reported to the handler.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -81,6 +84,7 @@ public sealed class SshServerSession
             if (UserName is null)
             {
                 reason = $"login grace time ({_options.LoginGraceTime.TotalSeconds:0} s) exceeded";
+                LoginFailed?.Invoke();
                 closing.Cancel();
             }
         });
@@ -104,7 +108,7 @@ public sealed class SshServerSession
             {
                 _connection.ClientVersion = transport.ClientVersion;
             }
-            var auth = new UserAuthService(transport, _options, _handler, _logger, ExtendGrace);
+            var auth = new UserAuthService(transport, _options, _handler, _logger, ExtendGrace, () => LoginFailed?.Invoke());
             UserName = await auth.RunAsync(closing.Token).ConfigureAwait(false);
             if (UserName is not null)
             {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
@@ -5,8 +6,10 @@ namespace Bastion.Ssh;
 
 /// <summary>
 /// Connections that have not authenticated yet, counted in total (OpenSSH MaxStartups) and per source (its
-/// PerSourceMaxStartups): without the second, one address holding every slot for the login grace time locks every
-/// other user out. IPv6 sources count per /64, since one host commonly has a whole /64 to pick addresses from.
+/// PerSourceMaxStartups), the second enforced only on a source penalised for failed logins (<see cref="SourcePenalties"/>):
+/// one address holding every slot for the login grace time would lock every other user out, but an office behind one
+/// NAT address that is merely logging in must not be. IPv6 sources count per /64, since one host commonly has a whole
+/// /64 to pick addresses from.
 /// </summary>
 internal sealed class UnauthenticatedSlots
 {
@@ -47,21 +50,34 @@ internal sealed class UnauthenticatedSlots
         }
     }
 
-    /// <summary>A slot for a connection from <paramref name="remote"/>, or null with why not.</summary>
-    public Lease? TryTake(EndPoint? remote, SshServerOptions options, out string refusal)
+    /// <summary>
+    /// A slot for a connection from <paramref name="remote"/>, or null with why not: <paramref name="refusal"/> for the
+    /// log, <paramref name="toClient"/> the one line the client is shown (what happened and when to try again).
+    /// </summary>
+    public Lease? TryTake(EndPoint? remote, SshServerOptions options, SourcePenalties penalties, out string refusal, out string toClient)
     {
         var source = remote is IPEndPoint ip ? SourceKey(ip.Address) : null;
+        var penalised = TimeSpan.Zero;
+        var limited = source is not null && options.MaxUnauthenticatedPerSource > 0
+            && (options.SourcePenaltyFailures == 0 || penalties.IsPenalised(source, options, out penalised));
         lock (_gate)
         {
             if (_total >= options.MaxUnauthenticatedConnections)
             {
                 refusal = $"{options.MaxUnauthenticatedConnections} unauthenticated connections already open";
+                toClient = $"this gateway has {options.MaxUnauthenticatedConnections} logins in progress, its limit; try again in a few seconds";
                 return null;
             }
             var fromSource = source is null ? 0 : _perSource.GetValueOrDefault(source);
-            if (source is not null && options.MaxUnauthenticatedPerSource > 0 && fromSource >= options.MaxUnauthenticatedPerSource)
+            if (limited && fromSource >= options.MaxUnauthenticatedPerSource)
             {
-                refusal = $"{fromSource} unauthenticated connections from {Describe(source)} already open (per-source limit)";
+                var why = options.SourcePenaltyFailures == 0
+                    ? ""
+                    : $"{options.SourcePenaltyFailures} failed logins from {Describe(source!)} in the last {Minutes(options.SourcePenaltyWindow)}, so ";
+                refusal = $"{fromSource} unauthenticated connections from {Describe(source!)} already open (per-source limit" +
+                    (options.SourcePenaltyFailures == 0 ? ")" : $", penalised for failed logins for {Seconds(penalised)} more)");
+                toClient = $"{why}{options.MaxUnauthenticatedPerSource} logins at a time are allowed from there and {fromSource} are in progress; " +
+                    (options.SourcePenaltyFailures == 0 ? "try again when one of them has finished" : $"try again when one has finished, or in {Seconds(penalised)} without a limit");
                 return null;
             }
             _total++;
@@ -71,6 +87,7 @@ internal sealed class UnauthenticatedSlots
             }
         }
         refusal = "";
+        toClient = "";
         return new Lease(this, source);
     }
 
@@ -109,6 +126,12 @@ internal sealed class UnauthenticatedSlots
         return new IPAddress(bytes);
     }
 
-    private static string Describe(IPAddress source) =>
+    private static string Minutes(TimeSpan window) => window.TotalMinutes >= 1
+        ? string.Create(CultureInfo.InvariantCulture, $"{window.TotalMinutes:0.#} min")
+        : string.Create(CultureInfo.InvariantCulture, $"{window.TotalSeconds:0} s");
+
+    private static string Seconds(TimeSpan remaining) => string.Create(CultureInfo.InvariantCulture, $"{Math.Ceiling(remaining.TotalSeconds):0} s");
+
+    internal static string Describe(IPAddress source) =>
         source.AddressFamily == AddressFamily.InterNetworkV6 ? $"{source}/64" : source.ToString();
 }

@@ -22,6 +22,8 @@ public sealed record ReloadPlan(IReadOnlyList<string> Applied, IReadOnlyList<str
         "Bastion:Ssh:AuthFailureDelayMilliseconds",
         "Bastion:Ssh:MaxUnauthenticatedConnections",
         "Bastion:Ssh:MaxUnauthenticatedPerSource",
+        "Bastion:Ssh:SourcePenaltyFailures",
+        "Bastion:Ssh:SourcePenaltySeconds",
         "Bastion:Ssh:MaxChannelsPerConnection",
         "Bastion:Ssh:RekeyAfterBytes",
         "Bastion:Ssh:RekeyAfterSeconds",
@@ -90,6 +92,8 @@ public sealed record ReloadPlan(IReadOnlyList<string> Applied, IReadOnlyList<str
         ssh.AuthFailureDelayMilliseconds = next.Ssh.AuthFailureDelayMilliseconds;
         ssh.MaxUnauthenticatedConnections = next.Ssh.MaxUnauthenticatedConnections;
         ssh.MaxUnauthenticatedPerSource = next.Ssh.MaxUnauthenticatedPerSource;
+        ssh.SourcePenaltyFailures = next.Ssh.SourcePenaltyFailures;
+        ssh.SourcePenaltySeconds = next.Ssh.SourcePenaltySeconds;
         ssh.MaxChannelsPerConnection = next.Ssh.MaxChannelsPerConnection;
         ssh.RekeyAfterBytes = next.Ssh.RekeyAfterBytes;
         ssh.RekeyAfterSeconds = next.Ssh.RekeyAfterSeconds;

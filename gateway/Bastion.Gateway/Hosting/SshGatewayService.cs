@@ -68,6 +68,8 @@ public sealed class SshGatewayService : IHostedService, IAsyncDisposable
         RekeyAfterTime = TimeSpan.FromSeconds(ssh.RekeyAfterSeconds),
         MaxUnauthenticatedConnections = ssh.MaxUnauthenticatedConnections,
         MaxUnauthenticatedPerSource = ssh.MaxUnauthenticatedPerSource,
+        SourcePenaltyFailures = ssh.SourcePenaltyFailures,
+        SourcePenaltyWindow = TimeSpan.FromSeconds(ssh.SourcePenaltySeconds),
         MaxChannelsPerConnection = ssh.MaxChannelsPerConnection,
         ClientAliveInterval = TimeSpan.FromSeconds(ssh.ClientAliveIntervalSeconds),
         ClientAliveCountMax = ssh.ClientAliveCountMax,

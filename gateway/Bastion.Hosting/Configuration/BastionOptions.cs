@@ -80,11 +80,22 @@ public sealed class SshOptions
     public int MaxUnauthenticatedConnections { get; set; } = 100;
 
     /// <summary>
-    /// Of those, at most this many from one source address (IPv6: one /64), so one address cannot hold every login
-    /// slot. 0: no per-source limit — set it behind a load balancer that hides client addresses (an AWS NLB with
-    /// instance targets keeps them).
+    /// Of those, at most this many from one source address (IPv6: one /64) while that address is penalised for failed
+    /// logins (<see cref="SourcePenaltyFailures"/>), so a guessing address cannot hold every login slot; an address
+    /// without recent failures (an office behind one NAT address) is held only to the total. 0: no per-source limit —
+    /// set it behind a load balancer that hides client addresses (an AWS NLB with instance targets keeps them).
     /// </summary>
     public int MaxUnauthenticatedPerSource { get; set; } = 10;
+
+    /// <summary>
+    /// Failed logins from one address (rejected keys or codes, grace time run out) within
+    /// <see cref="SourcePenaltySeconds"/> that put it under <see cref="MaxUnauthenticatedPerSource"/>, as OpenSSH's
+    /// PerSourcePenalties; 0 holds every address to that limit at all times.
+    /// </summary>
+    public int SourcePenaltyFailures { get; set; } = 10;
+
+    /// <summary>How far back failed logins count; the penalty ends when the oldest counted one is this old.</summary>
+    public int SourcePenaltySeconds { get; set; } = 300;
 
     public int MaxChannelsPerConnection { get; set; } = 64;
 

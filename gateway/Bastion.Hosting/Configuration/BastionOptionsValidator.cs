@@ -37,6 +37,8 @@ public static partial class BastionOptionsValidator
         Range(errors, "Bastion:Ssh:RekeyAfterSeconds", ssh.RekeyAfterSeconds, 10, 86_400);
         Range(errors, "Bastion:Ssh:MaxUnauthenticatedConnections", ssh.MaxUnauthenticatedConnections, 1, 100_000);
         Range(errors, "Bastion:Ssh:MaxUnauthenticatedPerSource", ssh.MaxUnauthenticatedPerSource, 0, 100_000);
+        Range(errors, "Bastion:Ssh:SourcePenaltyFailures", ssh.SourcePenaltyFailures, 0, 100_000);
+        Range(errors, "Bastion:Ssh:SourcePenaltySeconds", ssh.SourcePenaltySeconds, 1, 86_400);
         Range(errors, "Bastion:Ssh:MaxChannelsPerConnection", ssh.MaxChannelsPerConnection, 1, 10_000);
         Range(errors, "Bastion:Ssh:ShutdownDrainSeconds", ssh.ShutdownDrainSeconds, 0, 3600);
         Range(errors, "Bastion:Ssh:ClientAliveIntervalSeconds", ssh.ClientAliveIntervalSeconds, 0, 86_400);

@@ -26,10 +26,15 @@ internal sealed class UserAuthService
     private bool _keyboardInteractivePending;
 
     private readonly Action<TimeSpan> _extendGrace;
+    private readonly Action _credentialRejected;
 
-    public UserAuthService(SshTransport transport, SshServerOptions options, ISshSessionHandler handler, ILogger logger, Action<TimeSpan>? extendGrace = null)
+    // credentialRejected is called for each rejected credential (not for a key the server merely does not know), to
+    // penalise the source.
+    public UserAuthService(SshTransport transport, SshServerOptions options, ISshSessionHandler handler, ILogger logger, Action<TimeSpan>? extendGrace = null,
+        Action? credentialRejected = null)
     {
         _extendGrace = extendGrace ?? (_ => { });
+        _credentialRejected = credentialRejected ?? (() => { });
         _transport = transport;
         _options = options;
         _handler = handler;
@@ -233,6 +238,7 @@ internal sealed class UserAuthService
         }
         if (result.Outcome == AuthOutcome.Failure)
         {
+            _credentialRejected();
             // Only credential checks are slowed: a key query answered at once costs a client with several keys nothing.
             await Task.Delay(_options.AuthFailureDelay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
         }

@@ -1,60 +1,100 @@
+using System.Net;
 using Bastion.Gateway.Tests.Infrastructure;
 
 namespace Bastion.Gateway.Tests.Failures;
 
 /// <summary>
-/// One address holding login slots open (connect, then say nothing until the grace time ends) cannot take them all:
-/// past Bastion:Ssh:MaxUnauthenticatedPerSource its next connection is refused at once, while another address is
-/// still served, and a freed slot is usable again. Raw TCP from two loopback source addresses.
+/// The per-source login limit punishes failing, not connecting (like OpenSSH's PerSourcePenalties): thirty developers
+/// behind one office address, all at their code prompt at once, are all served on the defaults; an address that failed
+/// ten logins recently is held to Bastion:Ssh:MaxUnauthenticatedPerSource, and a client refused for it is told why and
+/// when to retry, while other addresses are still served. Real OpenSSH clients, each bound to a loopback alias.
 /// </summary>
 public sealed class PreAuthSourceLimitTests
 {
     [Fact]
-    public async Task One_source_gets_its_share_of_login_slots_and_other_sources_are_still_served()
+    public async Task Thirty_logins_in_progress_from_one_address_all_get_their_code_prompt()
     {
-        await using var bed = await BastionTestbed.StartAsync("--Bastion:Ssh:MaxUnauthenticatedPerSource=3", "--Bastion:Ssh:LoginGraceTimeSeconds=60");
-        var greedy = LoopbackAddresses.Shared.Next();
+        const int Logins = 30;
+        await using var bed = await BastionTestbed.StartAsync();
+        var user = await bed.AddUserAsync(bed.UniqueName("office"));
+        var office = LoopbackAddresses.Shared.Next();
+        user.Client.AddHostBlock(bed.Gateway.Address.ToString(), ("BindAddress", office.ToString()));
+        // An askpass helper that marks its prompt and then waits (bounded) like a developer reading a phone.
+        var marks = Directory.CreateDirectory(Path.Combine(user.Client.Directory, "prompted")).FullName;
+        var helper = Path.Combine(user.Client.Directory, "slow-askpass.sh");
+        await File.WriteAllTextAsync(helper, $"#!/bin/sh\ntouch '{marks}/'$$\ni=0\nwhile [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done\nexit 1\n");
+        File.SetUnixFileMode(helper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var clients = new List<BackgroundProcess>();
+        try
+        {
+            for (var i = 0; i < Logins; i++)
+            {
+                clients.Add(user.Client.StartSsh(bed.Gateway.Endpoint(user.Name).SshUri, "true", new SshCallOptions
+                {
+                    Environment = new Dictionary<string, string?> { ["SSH_ASKPASS"] = helper },
+                }));
+            }
+            var deadline = DateTime.UtcNow.AddSeconds(90);
+            while (Directory.GetFiles(marks).Length < Logins && DateTime.UtcNow < deadline && clients.Any(c => !c.HasExited))
+            {
+                await Task.Delay(200);
+            }
+
+            var prompted = Directory.GetFiles(marks).Length;
+            Assert.True(prompted == Logins,
+                $"{prompted} of {Logins} logins from {office} reached the code prompt\n" +
+                string.Join("\n", clients.Where(c => c.HasExited).Select(c => $"--- exited {c.ExitCode}: {c.Output}")) + "\n" + bed.Logs());
+            Assert.DoesNotContain("per-source limit", bed.Gateway.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task An_address_that_failed_ten_logins_recently_is_limited_and_told_why_while_others_are_served()
+    {
+        // User and address lockouts are out of the way here, so that what refuses is the per-source limit.
+        await using var bed = await BastionTestbed.StartAsync("--Bastion:Ssh:MaxUnauthenticatedPerSource=2", "--Bastion:Ssh:LoginGraceTimeSeconds=60",
+            "--Bastion:Mfa:MaxFailuresPerUser=1000", "--Bastion:Mfa:MaxFailuresPerAddress=1000");
+        var guesser = LoopbackAddresses.Shared.Next();
         var other = LoopbackAddresses.Shared.Next();
+
+        // Before any failure the address is not limited: three slots held at once.
         var held = new List<RawSshConnection>();
         try
         {
-            for (var i = 0; i < 3; i++)
+            await HoldAsync(bed, guesser, held, 3);
+            foreach (var connection in held)
             {
-                var connection = await RawSshConnection.ConnectAsync(bed.Gateway.Address, bed.Gateway.Port, greedy);
-                Assert.StartsWith("SSH-2.0-", await connection.ReadServerIdentificationAsync(), StringComparison.Ordinal);
-                held.Add(connection);
+                await connection.DisposeAsync();
             }
+            held.Clear();
 
-            await using (var fourth = await RawSshConnection.ConnectAsync(bed.Gateway.Address, bed.Gateway.Port, greedy))
+            var user = await bed.AddUserAsync(bed.UniqueName("guess"), passwordPrompts: 5);
+            user.Client.AddHostBlock(bed.Gateway.Address.ToString(), ("BindAddress", guesser.ToString()));
+            for (var round = 0; round < 2; round++)
             {
-                var refused = await fourth.WaitForCloseAsync(TimeSpan.FromSeconds(10));
-                Assert.True(refused.Closed, $"the fourth connection from {greedy} was not refused: {refused}");
-                Assert.Empty(refused.MessageNumbers);
-                Assert.Null(refused.ServerIdentification);
+                var failed = await bed.SshThroughGatewayAsync(user, user.WrongCode());
+                Assert.False(failed.Succeeded, "a wrong code let the login through\n" + failed.Describe());
             }
-            await using (var fromElsewhere = await RawSshConnection.ConnectAsync(bed.Gateway.Address, bed.Gateway.Port, other))
-            {
-                Assert.StartsWith("SSH-2.0-", await fromElsewhere.ReadServerIdentificationAsync(), StringComparison.Ordinal);
-            }
+            var failures = bed.ReadAudit().Count(r => r.Type == "auth.failure" && r.User == user.Name);
+            Assert.True(failures >= 1, "no auth.failure was audited for the wrong codes\n" + bed.Logs());
 
-            await held[0].DisposeAsync();
-            held.RemoveAt(0);
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            string? line = null;
-            while (line is null && DateTime.UtcNow < deadline)
-            {
-                await using var again = await RawSshConnection.ConnectAsync(bed.Gateway.Address, bed.Gateway.Port, greedy);
-                try
-                {
-                    line = await again.ReadServerIdentificationAsync(TimeSpan.FromSeconds(2));
-                }
-                catch (IOException)
-                {
-                    await Task.Delay(200); // the gateway may not have seen the freed slot's close yet
-                }
-            }
-            Assert.NotNull(line);
-            Assert.Contains("per-source limit", bed.Gateway.Output, StringComparison.Ordinal);
+            await HoldAsync(bed, guesser, held, 2);
+            var refused = await user.Client.SshAsync(bed.Gateway.Endpoint(user.Name).SshUri, "true");
+            Assert.False(refused.Succeeded);
+            Assert.Matches(@"10 failed logins from 127\.\d+\.\d+\.\d+ in the last 5 min, so 2 logins at a time are allowed from there and 2 are in progress; " +
+                           @"try again when one has finished, or in \d+ s without a limit", refused.StandardError);
+
+            await using var elsewhere = await RawSshConnection.ConnectAsync(bed.Gateway.Address, bed.Gateway.Port, other);
+            Assert.StartsWith("SSH-2.0-", await elsewhere.ReadServerIdentificationAsync(), StringComparison.Ordinal);
+            Assert.Contains("penalised for failed logins", bed.Gateway.Output, StringComparison.Ordinal);
         }
         finally
         {
@@ -62,6 +102,17 @@ public sealed class PreAuthSourceLimitTests
             {
                 await connection.DisposeAsync();
             }
+        }
+    }
+
+    /// <summary>Opens <paramref name="count"/> connections from <paramref name="source"/> that say nothing (each holds a login slot).</summary>
+    private static async Task HoldAsync(BastionTestbed bed, IPAddress source, List<RawSshConnection> held, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var connection = await RawSshConnection.ConnectAsync(bed.Gateway.Address, bed.Gateway.Port, source);
+            held.Add(connection);
+            Assert.StartsWith("SSH-2.0-", await connection.ReadServerIdentificationAsync(), StringComparison.Ordinal);
         }
     }
 }
