@@ -48,6 +48,11 @@ internal static class VersionExchange
                 {
                     line = line[..^1];
                 }
+                // Checked here too: a whole line can arrive in one read, without ever waiting below.
+                if (line.Length > MaxLineLength)
+                {
+                    throw new SshProtocolException($"identification line longer than {MaxLineLength} bytes");
+                }
                 if (line.IndexOf((byte)0) >= 0)
                 {
                     throw new SshProtocolException("identification line contains a NUL byte");
