@@ -15,6 +15,12 @@ public static partial class Names
     public const string UserNamePattern = @"^[a-z_][a-z0-9_.-]{0,31}\z";
 
     /// <summary>Target names become the first label of "name.suffix" host strings, hence DNS-friendly.</summary>
+    /// <summary>
+    /// <see cref="UserNamePattern"/> for an HTML <c>pattern</c> attribute: browsers compile it with the "v" flag, in
+    /// which a bare "-" inside a class is a syntax error (Chromium then drops the check), and anchor it themselves.
+    /// </summary>
+    public const string UserNameHtmlPattern = @"[a-z_][a-z0-9_.\-]{0,31}";
+
     public const string TargetNamePattern = @"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}\z";
 
     public static bool IsValidUserName(string? name) => name is not null && UserNameRegex().IsMatch(name);
