@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Bastion.Hosting.ClientSetup;
 using Bastion.Ssh.Algorithms.HostKeys;
 
 namespace Bastion.Gateway.Cli;
@@ -10,18 +11,17 @@ public static class HostKeyCommands
     {
         var command = new Command("hostkey", "Show the gateway's host keys");
         var show = new Command("show", "Print fingerprints and a known_hosts line (generates the key if missing)");
-        show.SetAction((parse, ct) => CliRunner.RunAsync(parse.GetValue(data), (context, token) =>
+        show.SetAction((parse, ct) => CliRunner.RunAsync(parse.GetValue(data), async (context, token) =>
         {
-            var host = context.Options.Ssh.PublicHostName ?? context.Options.Ssh.ListenAddress;
-            var port = context.Options.Ssh.Port;
-            var pattern = port == 22 ? host : $"[{host}]:{port}";
+            var nodes = GatewayAddress.Live(await context.Store.ListNodesAsync(token), context.Options, context.Time.GetUtcNow());
+            var pattern = GatewayAddress.For(context.Options.Ssh, nodes, null).KnownHostsName;
             foreach (var path in context.Paths.HostKeys)
             {
                 using var key = HostKeyFile.LoadOrCreate(path);
                 Console.WriteLine($"{key.KeyType} {key.Fingerprint} {path}");
                 Console.WriteLine($"known_hosts: {pattern} {HostKeyFile.FormatPublicKeyLine(key)}");
             }
-            return Task.FromResult(ExitCodes.Ok);
+            return ExitCodes.Ok;
         }, ct));
         command.Add(show);
         return command;

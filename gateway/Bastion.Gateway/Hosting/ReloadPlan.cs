@@ -28,6 +28,7 @@ public sealed record ReloadPlan(IReadOnlyList<string> Applied, IReadOnlyList<str
         "Bastion:Ssh:RekeyAfterBytes",
         "Bastion:Ssh:RekeyAfterSeconds",
         "Bastion:Ssh:PublicHostName",
+        "Bastion:Ssh:PublicPort",
         "Bastion:Ssh:ClientAliveIntervalSeconds",
         "Bastion:Ssh:ClientAliveCountMax",
         "Bastion:Ssh:IdleTimeoutSeconds",
@@ -98,6 +99,7 @@ public sealed record ReloadPlan(IReadOnlyList<string> Applied, IReadOnlyList<str
         ssh.RekeyAfterBytes = next.Ssh.RekeyAfterBytes;
         ssh.RekeyAfterSeconds = next.Ssh.RekeyAfterSeconds;
         ssh.PublicHostName = next.Ssh.PublicHostName;
+        ssh.PublicPort = next.Ssh.PublicPort;
         ssh.ClientAliveIntervalSeconds = next.Ssh.ClientAliveIntervalSeconds;
         ssh.ClientAliveCountMax = next.Ssh.ClientAliveCountMax;
         ssh.IdleTimeoutSeconds = next.Ssh.IdleTimeoutSeconds;

@@ -2,6 +2,7 @@ using System.Text;
 using Bastion.Core.Policy;
 using Bastion.Core.Store;
 using Bastion.Gateway.Hosting;
+using Bastion.Hosting.ClientSetup;
 using Bastion.Ssh.Connection;
 using Bastion.Ssh.Messages;
 using static Bastion.Core.Security.TerminalText;
@@ -44,10 +45,10 @@ public sealed class TargetListingSession
         var policy = await AccessPolicy.LoadAsync(_context.Store, cancellationToken).ConfigureAwait(false);
         var reachable = policy.ReachableTargets(user, targets).OrderBy(t => t.Name, StringComparer.OrdinalIgnoreCase).ToList();
         var suffix = _context.Options.Inventory.DomainSuffix;
-        var host = _context.Options.Ssh.PublicHostName ?? _context.Options.Ssh.ListenAddress;
-        var port = _context.Options.Ssh.Port;
+        // This node's own settings are the truth here (it is the one listening); a wildcard listen address is
+        // replaced by the address this client reached.
+        var address = GatewayAddress.For(_context.Options.Ssh, [], (_state.Connection?.LocalEndPoint as System.Net.IPEndPoint)?.Address.ToString());
         var userName = Visible(user.Name);
-        var jump = port == 22 ? $"{userName}@{host}" : $"{userName}@{host}:{port}";
 
         var text = new StringBuilder();
         text.AppendLine($"Hello {userName}. This is the Bastion gateway; it forwards SSH, it has no shell.");
@@ -71,16 +72,7 @@ public sealed class TargetListingSession
         text.AppendLine();
         text.AppendLine("Add this to ~/.ssh/config on your laptop:");
         text.AppendLine();
-        text.AppendLine($"  Host *.{suffix}");
-        text.AppendLine($"      ProxyJump {jump}");
-        text.AppendLine("  Host bastion-gateway");
-        text.AppendLine($"      HostName {host}");
-        text.AppendLine($"      Port {port}");
-        text.AppendLine($"      User {userName}");
-        text.AppendLine("  Host *");
-        text.AppendLine("      ControlMaster auto");
-        text.AppendLine("      ControlPath ~/.ssh/cm-%C");
-        text.AppendLine("      ControlPersist 10m");
+        text.Append(address.ClientConfig(userName, suffix, "  "));
         text.AppendLine();
         var example = reachable.Count > 0 ? Visible(reachable[0].Name) : "NAME";
         var once = MfaPolicies.AskedOncePerConnection(user.MfaPolicy);

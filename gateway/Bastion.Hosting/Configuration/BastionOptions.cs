@@ -64,8 +64,14 @@ public sealed class SshOptions
     /// <summary>Host key files (OpenSSH format). Empty: DATA/ssh_host_ed25519_key, generated on first start.</summary>
     public List<string> HostKeyFiles { get; set; } = [];
 
-    /// <summary>Host name users put in ProxyJump; shown in the ssh_config snippet.</summary>
+    /// <summary>
+    /// Host name users put in ProxyJump (a load balancer's, say); shown in the ssh_config snippets. Unset: the
+    /// gateway nodes' own listen addresses.
+    /// </summary>
     public string? PublicHostName { get; set; }
+
+    /// <summary>The port users connect to when it is not the nodes' own (a load balancer listening on 22). Unset: the nodes' port.</summary>
+    public int? PublicPort { get; set; }
 
     public int LoginGraceTimeSeconds { get; set; } = 120;
 

@@ -31,6 +31,14 @@ public static partial class BastionOptionsValidator
         {
             errors.Add($"Bastion:Ssh:Port {ssh.Port} is outside 1..65535");
         }
+        if (ssh.PublicPort is < 1 or > 65535)
+        {
+            errors.Add($"Bastion:Ssh:PublicPort {ssh.PublicPort} is outside 1..65535");
+        }
+        if (ssh.PublicHostName is { } publicHost && (publicHost.Length > 253 || publicHost.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '@' or '#')))
+        {
+            errors.Add("Bastion:Ssh:PublicHostName must be a host name or address (no spaces, '@' or '#'), as users type it after ProxyJump");
+        }
         Range(errors, "Bastion:Ssh:LoginGraceTimeSeconds", ssh.LoginGraceTimeSeconds, 1, 600);
         Range(errors, "Bastion:Ssh:MaxAuthAttempts", ssh.MaxAuthAttempts, 1, 100);
         Range(errors, "Bastion:Ssh:AuthFailureDelayMilliseconds", ssh.AuthFailureDelayMilliseconds, 0, 30_000);
