@@ -236,16 +236,50 @@ public sealed class RecordingReplayTests
 
         await page.Locator($"a[data-recording='{info.Id}']").ClickAsync();
         await page.WaitForURLAsync($"**/audit/recordings/{info.Id}");
-        Assert.Equal("notsealed", await page.GetAttributeAsync("#integrity", "data-state"));
+
+        // Being written is the normal state of a live recording: one neutral line, no red "not sealed" banners.
+        Assert.Equal("recording", await page.GetAttributeAsync("#live-note", "data-state"));
+        Assert.Equal(0, await page.Locator(".flash.error").CountAsync());
+        Assert.Equal(0, await page.Locator("#integrity, #trail-seal").CountAsync());
 
         // The player follows it live: what was stored before the page opened, then what the gateway stores next.
-        Assert.Equal(1, await page.Locator("#live-note").CountAsync());
         var term = page.Locator("#player .ap-term");
         await Assertions.Expect(term).ToContainTextAsync("still typing", new LocatorAssertionsToContainTextOptions { Timeout = 15_000 });
         await host.Store.AppendRecordingChunkAsync(info.Id, 1, Encoding.UTF8.GetBytes("[3.0, \"o\", \"arrived-while-watching\\r\\n\"]\n"));
         await Assertions.Expect(term).ToContainTextAsync("arrived-while-watching", new LocatorAssertionsToContainTextOptions { Timeout = 15_000 });
         var watched = (await host.Store.QueryAuditEventsAsync(new Bastion.Core.Audit.AuditQuery { Type = "recording.viewed" })).Events;
         Assert.Contains(watched, e => e.Data.GetValueOrDefault("recording_id") == info.Id && e.Data.GetValueOrDefault("action") == "watch");
+    }
+
+    [Fact]
+    public async Task A_session_recorded_without_a_terminal_size_plays_at_80_by_24()
+    {
+        await using var host = await AdminAppHost.StartAsync();
+        var invite = await host.AddPersonAsync("audrey", AdminRoles.Auditor);
+        var started = new DateTimeOffset(2030, 3, 1, 9, 30, 0, TimeSpan.Zero);
+        var info = NewRecording("alice", "db-1", command: null, started) with { Columns = 0, Rows = 0 };
+        await host.Store.CreateRecordingAsync(info);
+        var document = Encoding.UTF8.GetBytes(
+            $"{{\"version\": 2, \"width\": 0, \"height\": 0, \"timestamp\": {started.ToUnixTimeSeconds()}}}\n[0.1, \"o\", \"{Greeting}\\r\\n\"]\n");
+        await host.Store.AppendRecordingChunkAsync(info.Id, 0, document);
+        await host.Store.SealRecordingAsync(info.Id, started.AddSeconds(5), document.Length, Convert.ToHexStringLower(SHA256.HashData(document)), RecordingStatus.Complete);
+
+        await using var browser = await BrowserSession.StartAsync();
+        await browser.RedeemInviteAsync(invite, host.BaseUrl);
+        var page = browser.Page;
+        await page.GotoAsync($"{host.BaseUrl}/audit/recordings/{info.Id}");
+        await page.Locator("#player .ap-player").WaitForAsync(new LocatorWaitForOptions { Timeout = 15_000 });
+        await page.ClickAsync("#player .ap-player");
+        await Assertions.Expect(page.Locator("#player .ap-term")).ToContainTextAsync(Greeting, new LocatorAssertionsToContainTextOptions { Timeout = 15_000 });
+
+        // The same while it is still being recorded (the live stream's reset carries the size).
+        var live = NewRecording("alice", "db-2", command: null, DateTimeOffset.UtcNow.AddMinutes(-1)) with { Columns = 0, Rows = 0 };
+        await host.Store.CreateRecordingAsync(live);
+        await host.Store.AppendRecordingChunkAsync(live.Id, 0, Encoding.UTF8.GetBytes(
+            $"{{\"version\": 2, \"width\": 0, \"height\": 0, \"timestamp\": {live.StartedAt.ToUnixTimeSeconds()}}}\n[0.5, \"o\", \"still typing\\r\\n\"]\n"));
+        await page.GotoAsync($"{host.BaseUrl}/audit/recordings/{live.Id}");
+        await Assertions.Expect(page.Locator("#player .ap-term")).ToContainTextAsync("still typing", new LocatorAssertionsToContainTextOptions { Timeout = 15_000 });
+        Assert.Empty(browser.PageErrors);
     }
 
     private static async Task<RecordingInfo> SeedLostAsync(AdminAppHost host, string user, string target, string? command)

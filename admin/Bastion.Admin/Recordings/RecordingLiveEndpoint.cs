@@ -61,7 +61,14 @@ public static class RecordingLiveEndpoint
             }
         }
         var init = output.Length <= MaxInitBytes ? output.ToString() : output.ToString(output.Length - MaxInitBytes, MaxInitBytes);
-        await SendAsync(http, JsonSerializer.Serialize(new { cols = recording.Columns, rows = recording.Rows, time = lastTime, init }), ct);
+        await SendAsync(http, JsonSerializer.Serialize(new
+        {
+            // A session without a terminal size (pty-req 0x0) is shown at 80x24: the player's terminal fails on 0x0.
+            cols = recording.Columns > 0 && recording.Rows > 0 ? recording.Columns : 80,
+            rows = recording.Columns > 0 && recording.Rows > 0 ? recording.Rows : 24,
+            time = lastTime,
+            init,
+        }), ct);
 
         var started = context.Time.GetTimestamp();
         while (recording.Status == RecordingStatus.Recording && context.Time.GetElapsedTime(started) < MaxWatch)

@@ -34,6 +34,9 @@ public sealed class BrowserSession : IAsyncDisposable
     /// <summary>Messages the page logged or threw (hostile-string tests assert no script ran).</summary>
     public List<string> ConsoleMessages { get; } = [];
 
+    /// <summary>Uncaught JavaScript errors on the page (the "pageerror" event), in order.</summary>
+    public List<string> PageErrors { get; } = [];
+
     public List<string> Dialogs { get; } = [];
 
     /// <summary>"METHOD URL -> STATUS" of every response the page received, for failure messages.</summary>
@@ -74,6 +77,7 @@ public sealed class BrowserSession : IAsyncDisposable
         var id = result!.Value.GetProperty("authenticatorId").GetString()!;
         var session = new BrowserSession(playwright, browser, context, page, cdp, id);
         page.Console += (_, message) => session.ConsoleMessages.Add(message.Text);
+        page.PageError += (_, error) => session.PageErrors.Add(error);
         page.Response += (_, response) => session.Responses.Add($"{response.Request.Method} {response.Url} -> {response.Status}");
         page.Dialog += async (_, dialog) =>
         {
