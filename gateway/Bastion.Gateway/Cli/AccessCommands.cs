@@ -55,7 +55,7 @@ public static class AccessCommands
         {
             var rule = await context.Store.AddAccessRuleAsync(new AccessRuleDefinition(parse.GetValue(subject)!, parse.GetValue(pattern)!, effect)
             {
-                RequiredTags = TargetCommands.ParseTags(parse.GetValue(tags)),
+                RequiredTags = TargetInput.ParseTags(parse.GetValue(tags)),
             }, token);
             await context.Audit.AppendNowAsync(UserCommands.AdminEvent(AuditEventTypes.AdminRuleChanged, $"#{rule.Id}", new()
             {

@@ -19,12 +19,12 @@ public static class TargetCommands
         var add = new Command("add", "Add a target") { name, address, account, tags };
         add.SetAction((parse, ct) => CliRunner.RunAsync(parse.GetValue(data), async (context, token) =>
         {
-            var (host, port) = ParseAddress(parse.GetValue(address)!);
+            var (host, port) = TargetInput.ParseAddress(parse.GetValue(address)!);
             var target = await context.Store.AddTargetAsync(new TargetDefinition(parse.GetValue(name)!, host)
             {
                 Port = port,
                 Account = parse.GetValue(account),
-                Tags = ParseTags(parse.GetValue(tags)),
+                Tags = TargetInput.ParseTags(parse.GetValue(tags)),
             }, token);
             await context.Audit.AppendNowAsync(UserCommands.AdminEvent(AuditEventTypes.AdminTargetChanged, target.Name, new() { ["change"] = "added", ["address"] = $"{target.Host}:{target.Port}" }), token);
             Console.WriteLine($"added target {target.Name} → {target.Host}:{target.Port}");
@@ -103,46 +103,5 @@ public static class TargetCommands
         command.Add(forget);
         command.Add(remove);
         return command;
-    }
-
-    internal static (string Host, int Port) ParseAddress(string text)
-    {
-        // [v6]:port, host:port or host
-        if (text.StartsWith('['))
-        {
-            var end = text.IndexOf(']');
-            if (end > 0)
-            {
-                var host6 = text[1..end];
-                var rest = text[(end + 1)..];
-                return (host6, rest.StartsWith(':') ? ParsePort(rest[1..], text) : 22);
-            }
-        }
-        var colon = text.LastIndexOf(':');
-        if (colon > 0 && text.IndexOf(':') == colon)
-        {
-            return (text[..colon], ParsePort(text[(colon + 1)..], text));
-        }
-        return (text, 22);
-    }
-
-    private static int ParsePort(string port, string whole) =>
-        int.TryParse(port, out var value) && value is > 0 and < 65536
-            ? value
-            : throw new InvalidEntityException($"\"{whole}\" has no valid port; use HOST:PORT with PORT in 1..65535");
-
-    internal static IReadOnlyDictionary<string, string> ParseTags(string[]? tags)
-    {
-        var result = new Dictionary<string, string>();
-        foreach (var tag in tags ?? [])
-        {
-            var eq = tag.IndexOf('=');
-            if (eq <= 0)
-            {
-                throw new InvalidEntityException($"tag \"{tag}\" is not key=value");
-            }
-            result[tag[..eq]] = tag[(eq + 1)..];
-        }
-        return result;
     }
 }

@@ -39,6 +39,9 @@ public sealed class BrowserSession : IAsyncDisposable
 
     public List<string> Dialogs { get; } = [];
 
+    /// <summary>How the next confirm() dialogs are answered (destructive forms ask first); true: OK.</summary>
+    public bool AcceptDialogs { get; set; } = true;
+
     /// <summary>"METHOD URL -> STATUS" of every response the page received, for failure messages.</summary>
     public List<string> Responses { get; } = [];
 
@@ -82,7 +85,14 @@ public sealed class BrowserSession : IAsyncDisposable
         page.Dialog += async (_, dialog) =>
         {
             session.Dialogs.Add(dialog.Message);
-            await dialog.DismissAsync();
+            if (session.AcceptDialogs)
+            {
+                await dialog.AcceptAsync();
+            }
+            else
+            {
+                await dialog.DismissAsync();
+            }
         };
         return session;
     }

@@ -9,7 +9,10 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Bastion.Admin.Pages.Admin;
 
-/// <summary>Roles, groups, disabling and new invite links for one user.</summary>
+/// <summary>
+/// Roles, MFA policy, groups, disabling and new invite links for one user: what <c>bastion user set|disable|enable</c>
+/// changes, with the same validation (the store's) and the same admin.user.changed event.
+/// </summary>
 [Authorize(Policy = Policies.Admin)]
 public sealed class UserEditModel(AdminSettings settings) : BastionPageModel
 {
@@ -36,7 +39,7 @@ public sealed class UserEditModel(AdminSettings settings) : BastionPageModel
     }
 
     [RequiresStepUp("change a person's roles, groups or access")]
-    public async Task<IActionResult> OnPostSaveAsync(string[]? roles, string? groups, bool disabled)
+    public async Task<IActionResult> OnPostSaveAsync(string[]? roles, string? groups, bool disabled, string? mfaPolicy)
     {
         await LoadAsync();
         if (Target is null)
@@ -55,13 +58,19 @@ public sealed class UserEditModel(AdminSettings settings) : BastionPageModel
             {
                 AdminRoles.EnsureValid(role);
             }
-            var updated = await Store.UpdateUserAsync(Target.Name, new UserChanges { Groups = UsersModel.SplitList(groups), Disabled = disabled }, HttpContext.RequestAborted);
+            var updated = await Store.UpdateUserAsync(Target.Name, new UserChanges
+            {
+                Groups = UsersModel.SplitList(groups),
+                Disabled = disabled,
+                MfaPolicy = string.IsNullOrEmpty(mfaPolicy) ? null : mfaPolicy,
+            }, HttpContext.RequestAborted);
             await Store.SetRolesAsync(Target.Id, roleList, HttpContext.RequestAborted);
             await Audit.WriteAsync(AuditEventTypes.AdminUserChanged, Target.Name, new()
             {
                 ["roles"] = string.Join(",", roleList),
                 ["groups"] = string.Join(",", updated.Groups),
                 ["disabled"] = updated.Disabled ? "true" : "false",
+                ["mfa_policy"] = updated.MfaPolicy,
             });
         }
         catch (InvalidEntityException ex)
