@@ -37,5 +37,12 @@ public sealed class FormValidationTests
             var browserSays = await admin.Page.EvalOnSelectorAsync<bool>("#name", "e => e.checkValidity()");
             Assert.True(browserSays == Names.IsValidUserName(name), $"Chromium says {name} is {(browserSays ? "valid" : "invalid")}; the server disagrees");
         }
+
+        // Every page names an icon that exists (browsers asked for /favicon.ico and got a 404).
+        var icon = await admin.Page.GetAttributeAsync("link[rel='icon']", "href");
+        Assert.Equal("/favicon.svg", icon);
+        var response = await admin.Page.APIRequest.GetAsync(host.BaseUrl + icon);
+        Assert.Equal(200, response.Status);
+        Assert.StartsWith("image/svg+xml", response.Headers["content-type"]);
     }
 }
