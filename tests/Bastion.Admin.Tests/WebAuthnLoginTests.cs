@@ -28,6 +28,7 @@ public sealed class WebAuthnLoginTests
 
         await browser.Page.ClickAsync("#logout");
         await browser.Page.WaitForURLAsync($"{host.BaseUrl}/login");
+        Assert.Contains("Signed out.", await browser.Page.InnerTextAsync(".flash"));
         await browser.LoginAsync(host.BaseUrl, "root");
         Assert.Contains("Welcome, root", await browser.Page.InnerTextAsync("h1"));
 

@@ -25,6 +25,7 @@ public sealed class LogoutModel(WebSessions sessions) : BastionPageModel
                 severity: AuditSeverity.Info);
         }
         await HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        TempData["Flash"] = "Signed out.";
         return Redirect("/login");
     }
 

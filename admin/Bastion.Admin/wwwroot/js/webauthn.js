@@ -141,8 +141,13 @@
       button.disabled = true;
       run(form, status)
         .catch((err) => {
+          // At sign-in the server does not say whether a user name exists, so a name with no key here looks the
+          // same to the browser as a cancelled request: say both.
+          const notAllowed = form.dataset.webauthn === 'login'
+            ? 'No security key here answered for that user name: check the name, and touch the key when it blinks (or the request was cancelled or timed out).'
+            : 'The security key request was cancelled or timed out.';
           status.textContent = err && err.name === 'NotAllowedError'
-            ? 'The security key request was cancelled or timed out.'
+            ? notAllowed
             : `Failed: ${err && err.message ? err.message : err}`;
         })
         .finally(() => { button.disabled = false; });
