@@ -1,5 +1,6 @@
 using System.Text;
 using Bastion.Core.Audit;
+using Dapper;
 
 namespace Bastion.Core.Store;
 
@@ -10,7 +11,7 @@ namespace Bastion.Core.Store;
 /// </summary>
 internal sealed class AuditQuerySql
 {
-    private AuditQuerySql(string text, IReadOnlyList<(string Name, object Value)> parameters, int limit)
+    private AuditQuerySql(string text, DynamicParameters parameters, int limit)
     {
         Text = text;
         Parameters = parameters;
@@ -19,7 +20,7 @@ internal sealed class AuditQuerySql
 
     public string Text { get; }
 
-    public IReadOnlyList<(string Name, object Value)> Parameters { get; }
+    public DynamicParameters Parameters { get; }
 
     public int Limit { get; }
 
@@ -30,45 +31,45 @@ internal sealed class AuditQuerySql
         ArgumentNullException.ThrowIfNull(query);
         var limit = Math.Clamp(query.Limit, 1, 1000);
         var where = new StringBuilder("1 = 1");
-        var parameters = new List<(string Name, object Value)>();
+        var parameters = new DynamicParameters();
         if (query.User is not null)
         {
             where.Append(" AND user_name = @user");
-            parameters.Add(("@user", query.User));
+            parameters.Add("@user", query.User);
         }
         if (query.SessionId is not null)
         {
             where.Append(" AND session_id = @session");
-            parameters.Add(("@session", query.SessionId));
+            parameters.Add("@session", query.SessionId);
         }
         if (query.Target is not null)
         {
             where.Append(" AND ").Append(targetPredicate);
-            parameters.Add(("@target", query.Target));
+            parameters.Add("@target", query.Target);
         }
         if (query.Type is not null)
         {
             // "auth." means the whole family; substr rather than LIKE, whose case and escape rules differ between databases.
             where.Append(query.Type.EndsWith('.') ? " AND substr(type, 1, @typeLength) = @type" : " AND type = @type");
-            parameters.Add(("@type", query.Type));
-            parameters.Add(("@typeLength", query.Type.Length));
+            parameters.Add("@type", query.Type);
+            parameters.Add("@typeLength", query.Type.Length);
         }
         if (query.From is { } from)
         {
             where.Append(" AND ts >= @from");
-            parameters.Add(("@from", AuditTimestamp.ToText(from)));
+            parameters.Add("@from", AuditTimestamp.ToText(from));
         }
         if (query.To is { } to)
         {
             where.Append(" AND ts < @to");
-            parameters.Add(("@to", AuditTimestamp.ToText(to)));
+            parameters.Add("@to", AuditTimestamp.ToText(to));
         }
         if (query.BeforeSeq is { } before)
         {
             where.Append(" AND seq < @before");
-            parameters.Add(("@before", before));
+            parameters.Add("@before", before);
         }
-        parameters.Add(("@limit", limit + 1));
+        parameters.Add("@limit", limit + 1);
         return new AuditQuerySql($"SELECT {columns} FROM audit_events WHERE {where} ORDER BY seq DESC LIMIT @limit;", parameters, limit);
     }
 

@@ -11,8 +11,7 @@ namespace Bastion.Core.Store;
 internal static class EntityRows
 {
     /// <summary>Reads "id, name, disabled, mfa_policy, is_automation, created_at".</summary>
-    public static User User<TReader>(TReader reader, Func<TReader, int, DateTimeOffset> readTime, IReadOnlyList<string> groups)
-        where TReader : DbDataReader => new(
+    public static User User(DbDataReader reader, Func<DbDataReader, int, DateTimeOffset> readTime, IReadOnlyList<string> groups) => new(
         Id: reader.GetInt64(0),
         Name: reader.GetString(1),
         Disabled: reader.GetBoolean(2),
@@ -22,8 +21,7 @@ internal static class EntityRows
         CreatedAt: readTime(reader, 5));
 
     /// <summary>Reads "id, user_id, public_key, key_type, fingerprint, comment, options, created_at, last_used_at, sk_counter, added_by, added_by_admin".</summary>
-    public static SshKey SshKey<TReader>(TReader reader, Func<TReader, int, DateTimeOffset> readTime)
-        where TReader : DbDataReader => new(
+    public static SshKey SshKey(DbDataReader reader, Func<DbDataReader, int, DateTimeOffset> readTime) => new(
         Id: reader.GetInt64(0),
         UserId: reader.GetInt64(1),
         PublicKeyBlob: reader.GetFieldValue<byte[]>(2),
@@ -38,8 +36,7 @@ internal static class EntityRows
         AddedByAdmin: reader.GetBoolean(11));
 
     /// <summary>Reads "id, subject, target_pattern, required_tags (as text), effect, description, created_at".</summary>
-    public static AccessRule AccessRule<TReader>(TReader reader, Func<TReader, int, DateTimeOffset> readTime)
-        where TReader : DbDataReader => new(
+    public static AccessRule AccessRule(DbDataReader reader, Func<DbDataReader, int, DateTimeOffset> readTime) => new(
         Id: reader.GetInt64(0),
         Subject: reader.GetString(1),
         TargetPattern: reader.GetString(2),
@@ -49,8 +46,7 @@ internal static class EntityRows
         CreatedAt: readTime(reader, 6));
 
     /// <summary>Reads "id, name, host, port, account, tags (as text), created_at".</summary>
-    public static Target Target<TReader>(TReader reader, Func<TReader, int, DateTimeOffset> readTime)
-        where TReader : DbDataReader => new(
+    public static Target Target(DbDataReader reader, Func<DbDataReader, int, DateTimeOffset> readTime) => new(
         Id: reader.GetInt64(0),
         Name: reader.GetString(1),
         Host: reader.GetString(2),
@@ -60,8 +56,7 @@ internal static class EntityRows
         CreatedAt: readTime(reader, 6));
 
     /// <summary>Reads "id, user_id, credential_id, public_key, sign_count, nickname, attestation_format, aaguid, transports, created_at, last_used_at".</summary>
-    public static WebAuthnCredential WebAuthnCredential<TReader>(TReader reader, Func<TReader, int, DateTimeOffset> readTime)
-        where TReader : DbDataReader => new(
+    public static WebAuthnCredential WebAuthnCredential(DbDataReader reader, Func<DbDataReader, int, DateTimeOffset> readTime) => new(
         reader.GetInt64(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2), reader.GetFieldValue<byte[]>(3), reader.GetInt64(4), reader.GetString(5),
         reader.IsDBNull(6) ? null : reader.GetString(6),
         // A uuid column on PostgreSQL, its text on SQLite.

@@ -1,4 +1,5 @@
 using System.Text;
+using Dapper;
 
 namespace Bastion.Core.Store;
 
@@ -10,7 +11,7 @@ internal sealed class RecordingQuerySql
 {
     public const int MaxLimit = 1000;
 
-    private RecordingQuerySql(string text, IReadOnlyList<(string Name, object Value)> parameters)
+    private RecordingQuerySql(string text, DynamicParameters parameters)
     {
         Text = text;
         Parameters = parameters;
@@ -18,20 +19,20 @@ internal sealed class RecordingQuerySql
 
     public string Text { get; }
 
-    public IReadOnlyList<(string Name, object Value)> Parameters { get; }
+    public DynamicParameters Parameters { get; }
 
     /// <param name="time">The store's column value for a time (text on SQLite, a UTC DateTimeOffset on PostgreSQL).</param>
     public static RecordingQuerySql For(RecordingQuery query, Func<DateTimeOffset, object> time)
     {
         ArgumentNullException.ThrowIfNull(query);
         var where = new StringBuilder("1 = 1");
-        var parameters = new List<(string Name, object Value)>();
+        var parameters = new DynamicParameters();
         void Filter(string condition, string name, object? value)
         {
             if (value is not null)
             {
                 where.Append(" AND ").Append(condition);
-                parameters.Add((name, value));
+                parameters.Add(name, value);
             }
         }
         Filter("user_name = @user", "@user", query.UserName);
@@ -41,7 +42,7 @@ internal sealed class RecordingQuerySql
         Filter("status = @status", "@status", query.Status);
         Filter("started_at >= @from", "@from", query.From is { } from ? time(from) : null);
         Filter("started_at < @until", "@until", query.Until is { } until ? time(until) : null);
-        parameters.Add(("@limit", Math.Clamp(query.Limit, 1, MaxLimit)));
+        parameters.Add("@limit", Math.Clamp(query.Limit, 1, MaxLimit));
         return new RecordingQuerySql(
             $"SELECT {RecordingRows.Columns} FROM recordings WHERE {where} ORDER BY started_at DESC, id DESC LIMIT @limit;", parameters);
     }

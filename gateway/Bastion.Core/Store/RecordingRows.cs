@@ -38,8 +38,7 @@ internal static class RecordingRows
         ("@columns", recording.Columns), ("@rows", recording.Rows), ("@started", time(recording.StartedAt)), ("@bytes", recording.Bytes), ("@status", recording.Status),
     ];
 
-    public static RecordingInfo Map<TReader>(TReader reader, Func<TReader, int, DateTimeOffset> readTime)
-        where TReader : DbDataReader => new(
+    public static RecordingInfo Map(DbDataReader reader, Func<DbDataReader, int, DateTimeOffset> readTime) => new(
         Id: reader.GetString(0),
         SessionId: reader.GetString(1),
         NodeId: reader.GetString(2),
@@ -57,7 +56,6 @@ internal static class RecordingRows
         Sha256: reader.IsDBNull(14) ? null : reader.GetString(14),
         Status: reader.GetString(15));
 
-    public static PinnedHostKey MapHostKey<TReader>(TReader reader, Func<TReader, int, DateTimeOffset> readTime)
-        where TReader : DbDataReader =>
+    public static PinnedHostKey MapHostKey(DbDataReader reader, Func<DbDataReader, int, DateTimeOffset> readTime) =>
         new(reader.GetString(0), reader.GetString(1), readTime(reader, 2));
 }

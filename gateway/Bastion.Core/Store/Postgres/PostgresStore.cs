@@ -1,26 +1,26 @@
+using System.Data.Common;
 using System.Net.Sockets;
+using Bastion.Core.Store.Sql;
 using Npgsql;
 
 namespace Bastion.Core.Store.Postgres;
 
 /// <summary>
-/// <see cref="IBastionStore"/> on PostgreSQL, for several gateway nodes (and the admin app) sharing one database.
-/// Each operation takes a pooled connection from one <see cref="NpgsqlDataSource"/>, so an instance is safe to share
-/// between threads. Every rule that must hold across nodes is enforced by the database, never by a lock in this
-/// process: single conditional UPDATEs for single-use values (TOTP steps, counters, invites, approvals), unique
-/// constraints for names (a lost race becomes <see cref="StoreConflictException"/>), a row lock on the user for
-/// read-modify-write of a user's rows, and a transaction-scoped advisory lock that makes audit appends from all
-/// nodes take turns on one hash chain. Open with <see cref="OpenAsync"/>, which also migrates.
+/// <see cref="IBastionStore"/> on PostgreSQL, for several gateway nodes (and the admin app) sharing one database:
+/// <see cref="SqlStore"/> with connections from one <see cref="NpgsqlDataSource"/>. Rules that must hold across nodes
+/// are kept by the database: single conditional UPDATEs for single-use values, unique constraints for names (a lost
+/// race becomes <see cref="StoreConflictException"/>), a row lock on the user for read-modify-write of a user's rows,
+/// and transaction-scoped advisory locks (audit appends take turns on one hash chain). Open with <see cref="OpenAsync"/>,
+/// which also migrates.
 /// </summary>
-public sealed partial class PostgresStore : SqlStoreBase, IBastionStore, IDisposable
+public sealed class PostgresStore : SqlStore, IDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _where;
 
-    /// <summary>Creates the store without connecting; call <see cref="MigrateAsync"/> before use.</summary>
+    /// <summary>Creates the store without connecting; call <see cref="SqlStore.MigrateAsync"/> before use.</summary>
     public PostgresStore(PostgresStoreOptions options, TimeProvider? timeProvider = null)
-        : base(timeProvider ?? TimeProvider.System, t => PostgresValues.Time(t), (reader, ordinal) => ((NpgsqlDataReader)reader).ReadTime(ordinal),
-            ex => ex is PostgresException pg && pg.IsForeignKeyViolation())
+        : base(PostgresDialect.Instance, timeProvider)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Problem() is { } problem)
@@ -65,35 +65,15 @@ public sealed partial class PostgresStore : SqlStoreBase, IBastionStore, IDispos
     /// <summary>Where the store lives (server, database, user), without the password.</summary>
     public string Description => _where;
 
-    /// <inheritdoc />
-    public async Task MigrateAsync(CancellationToken ct = default) =>
-        SchemaNotice = await PostgresMigrator.MigrateAsync(_dataSource, _where, Clock, ct).ConfigureAwait(false);
-
-    /// <inheritdoc />
-    public string? SchemaNotice { get; private set; }
-
-    /// <summary>The schema version recorded in the database (0 if never migrated).</summary>
-    public async Task<int> GetSchemaVersionAsync(CancellationToken ct = default)
-    {
-        await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
-        var exists = await connection.ScalarAsync("SELECT to_regclass('schema_migrations') IS NOT NULL;", null, ct).ConfigureAwait(false);
-        return exists is true
-            ? Convert.ToInt32(await connection.ScalarAsync("SELECT COALESCE(MAX(version), 0) FROM schema_migrations;", null, ct).ConfigureAwait(false))
-            : 0;
-    }
+    private protected override string Where => _where;
 
     /// <summary>Closes the pooled connections.</summary>
     public void Dispose() => _dataSource.Dispose();
 
-    /// <inheritdoc />
-    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+    public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
-    private protected override async ValueTask<System.Data.Common.DbConnection> OpenSharedConnectionAsync(CancellationToken ct) =>
-        await OpenConnectionAsync(ct).ConfigureAwait(false);
-
-    private ValueTask<NpgsqlConnection> OpenConnectionAsync(CancellationToken ct) => _dataSource.OpenConnectionAsync(ct);
-
-    private DateTimeOffset Now => Clock.GetUtcNow();
+    private protected override async ValueTask<DbConnection> OpenSharedConnectionAsync(CancellationToken ct) =>
+        await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
 
     /// <summary>Npgsql's messages name the address and the server's complaint, never the password.</summary>
     private static string Reason(Exception ex) => ex switch

@@ -1,3 +1,4 @@
+using Bastion.Core.Store.Sql;
 using Microsoft.Data.Sqlite;
 
 namespace Bastion.Core.Store.Sqlite;
@@ -12,20 +13,20 @@ public sealed partial class SqliteStore
     public async Task BackupToAsync(string destinationPath, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(destinationPath);
-        await using var source = await OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var source = (SqliteConnection)await OpenSharedConnectionAsync(ct).ConfigureAwait(false);
         var target = new SqliteConnectionStringBuilder { DataSource = destinationPath, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString();
         await using var destination = new SqliteConnection(target);
         await destination.OpenAsync(ct).ConfigureAwait(false);
         // The backup API has no asynchronous form; a CLI verb may spend a thread on it.
         await Task.Run(() => source.BackupDatabase(destination), ct).ConfigureAwait(false);
         // A copy left in WAL mode is only whole together with its -wal file; a backup should be one file.
-        await destination.ExecuteAsync("PRAGMA journal_mode = DELETE;", ct).ConfigureAwait(false);
+        await destination.RunAsync("PRAGMA journal_mode = DELETE;", null, null, ct).ConfigureAwait(false);
     }
 
     /// <summary>SQLite's own check of every page and index: empty when the file is sound, else what is wrong.</summary>
     public async Task<IReadOnlyList<string>> CheckIntegrityAsync(CancellationToken ct = default)
     {
-        await using var connection = await OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var connection = await OpenSharedConnectionAsync(ct).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA integrity_check(20);";
         var problems = new List<string>();
