@@ -19,6 +19,7 @@ public sealed class StorePartitionTests : IAsyncLifetime
     private SeverableTcpProxy _proxy = null!;
     private BastionTestbed? _bed;
     private GatewayProcess? _nodeB;
+    private readonly string _release = Path.Combine(Path.GetTempPath(), "bastion-partition-" + Guid.NewGuid().ToString("N"));
 
     public async Task InitializeAsync()
     {
@@ -38,7 +39,7 @@ public sealed class StorePartitionTests : IAsyncLifetime
             ["--Bastion:NodeId=node-a", .. FastHeartbeats]);
         var nodeB = _nodeB = await bed.StartAnotherNodeAsync("node-b", FastHeartbeats);
         await bed.AddAutomationUserAsync("steady");
-        await using var session = bed.NewClientVia(nodeB, "steady").Ssh.StartSsh(BastionTestbed.TargetHost, "echo started; sleep 30; echo finished");
+        await using var session = bed.NewClientVia(nodeB, "steady").Ssh.StartSsh(BastionTestbed.TargetHost, HeldUntilReleased());
         Assert.True(await session.WaitForOutputAsync(o => o.Contains("started", StringComparison.Ordinal), TimeSpan.FromSeconds(30)), session.Output + nodeB.Output);
         await bed.WaitForAuditAsync(l => l.Any(e => e.Type == "channel.open" && e.User == "steady"), "steady's channel.open");
 
@@ -54,7 +55,11 @@ public sealed class StorePartitionTests : IAsyncLifetime
         var nodes = (await GatewayCli.RunCheckedAsync(bed.DataDirectory, "node", "list")).StandardOutput;
         Assert.Contains("node-a", nodes, StringComparison.Ordinal);
         Assert.Contains("node-b", nodes, StringComparison.Ordinal);
-        Assert.Contains("steady", (await GatewayCli.RunCheckedAsync(bed.DataDirectory, "session", "list")).StandardOutput, StringComparison.Ordinal);
+        var live = (await GatewayCli.RunCheckedAsync(bed.DataDirectory, "session", "list")).StandardOutput;
+        Assert.True(live.Contains("steady", StringComparison.Ordinal),
+            $"steady's session is not listed live:\n{live}\n--- audit ---\n{string.Join("\n", audit.TakeLast(15).Select(e => e.Type + " " + e.User))}" +
+            $"\n--- node a ---\n{bed.Gateway.Output}\n--- node b ---\n{nodeB.Output}");
+        await File.WriteAllTextAsync(_release, "");
         Assert.True(await session.WaitForExitAsync(TimeSpan.FromSeconds(60)), "the session did not end: " + session.Output);
         Assert.True(session.ExitCode == 0 && session.Output.Contains("finished", StringComparison.Ordinal), $"exit code {session.ExitCode}, output:\n{session.Output}\n--- node b ---\n{nodeB.Output}");
     }
@@ -65,7 +70,7 @@ public sealed class StorePartitionTests : IAsyncLifetime
         var bed = _bed = await BastionTestbed.StartOnPostgresAsync(_database, ["--Bastion:NodeId=node-a", .. FastHeartbeats]);
         var nodeB = _nodeB = await bed.StartAnotherNodeAsync("node-b", new Dictionary<string, string?> { ["Bastion__Store__ConnectionString"] = ViaProxy }, FastHeartbeats);
         await bed.AddAutomationUserAsync("islander");
-        await using var session = bed.NewClientVia(nodeB, "islander").Ssh.StartSsh(BastionTestbed.TargetHost, "echo started; sleep 40; echo finished");
+        await using var session = bed.NewClientVia(nodeB, "islander").Ssh.StartSsh(BastionTestbed.TargetHost, HeldUntilReleased());
         Assert.True(await session.WaitForOutputAsync(o => o.Contains("started", StringComparison.Ordinal), TimeSpan.FromSeconds(30)), session.Output + nodeB.Output);
         await bed.WaitForAuditAsync(l => l.Any(e => e.Type == "channel.open" && e.User == "islander"), "islander's channel.open");
 
@@ -83,13 +88,22 @@ public sealed class StorePartitionTests : IAsyncLifetime
         Assert.Contains("islander", (await GatewayCli.RunCheckedAsync(bed.DataDirectory, "session", "list")).StandardOutput, StringComparison.Ordinal);
         Assert.Contains("node-b", (await GatewayCli.RunCheckedAsync(bed.DataDirectory, "node", "list")).StandardOutput, StringComparison.Ordinal);
 
+        await File.WriteAllTextAsync(_release, "");
         Assert.True(await session.WaitForExitAsync(TimeSpan.FromSeconds(60)), "the session did not end: " + session.Output);
         Assert.True(session.ExitCode == 0 && session.Output.Contains("finished", StringComparison.Ordinal), $"exit code {session.ExitCode}, output:\n{session.Output}\n--- node b ---\n{nodeB.Output}");
         Assert.Contains("audit chain OK", (await GatewayCli.RunCheckedAsync(bed.DataDirectory, "audit", "verify")).StandardOutput, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A session on the target that lasts until the test creates the release file (bounded at 120 s). With a fixed
+    /// sleep, a slow machine let it end on its own before the checks ran: a session that ended read as a lost row.
+    /// </summary>
+    private string HeldUntilReleased() =>
+        $"echo started; i=0; while [ ! -e {_release} ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done; echo finished";
+
     public async Task DisposeAsync()
     {
+        File.Delete(_release);
         if (_nodeB is not null)
         {
             await _nodeB.DisposeAsync();
