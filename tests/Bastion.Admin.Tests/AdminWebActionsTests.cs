@@ -1,6 +1,7 @@
 using Bastion.Admin.Tests.Infrastructure;
 using Bastion.Core.Audit;
 using Bastion.Core.Store;
+using Bastion.Core.Mfa;
 
 namespace Bastion.Admin.Tests;
 

@@ -2,6 +2,7 @@ using Bastion.Admin.Tests.Infrastructure;
 using Bastion.Core.Audit;
 using Bastion.Core.Store;
 using Microsoft.Playwright;
+using Bastion.Core.Mfa;
 
 namespace Bastion.Admin.Tests;
 

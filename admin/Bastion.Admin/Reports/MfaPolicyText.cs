@@ -1,4 +1,5 @@
 using Bastion.Core.Store;
+using Bastion.Core.Mfa;
 
 namespace Bastion.Admin.Reports;
 

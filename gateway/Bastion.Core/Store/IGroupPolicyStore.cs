@@ -1,3 +1,4 @@
+using Bastion.Core.Mfa;
 namespace Bastion.Core.Store;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Bastion.Core.Mfa;
 namespace Bastion.Core.Store;
 
 /// <summary>A person or automation account that may log in to the bastion.</summary>

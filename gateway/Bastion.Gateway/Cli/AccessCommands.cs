@@ -2,6 +2,7 @@ using System.CommandLine;
 using Bastion.Core.Audit;
 using Bastion.Core.Store;
 using static Bastion.Core.Security.TerminalText;
+using Bastion.Core.Inventory;
 
 namespace Bastion.Gateway.Cli;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Bastion.Core.Keys;
 using Bastion.Core.Store;
+using Bastion.Core.Mfa;
 
 namespace Bastion.Gateway.Ssh;
 

@@ -6,6 +6,7 @@ using Bastion.Hosting.ClientSetup;
 using Bastion.Ssh.Connection;
 using Bastion.Ssh.Messages;
 using static Bastion.Core.Security.TerminalText;
+using Bastion.Core.Mfa;
 
 namespace Bastion.Gateway.Ssh;
 

@@ -2,6 +2,7 @@ using Bastion.Core.Inventory;
 using Bastion.Core.Policy;
 using Bastion.Core.Store;
 using Bastion.Core.Tests.Support;
+using Bastion.Core.Mfa;
 
 namespace Bastion.Core.Tests.Policy;
 

@@ -1,6 +1,7 @@
 using Bastion.Core.Inventory;
 using Bastion.Core.Policy;
 using Bastion.Core.Store;
+using Bastion.Core.Mfa;
 
 namespace Bastion.Core.Tests.Policy;
 

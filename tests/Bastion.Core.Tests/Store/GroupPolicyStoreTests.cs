@@ -1,5 +1,6 @@
 using Bastion.Core.Store;
 using Bastion.Core.Tests.Support;
+using Bastion.Core.Mfa;
 
 namespace Bastion.Core.Tests.Store;
 

@@ -4,6 +4,7 @@ using Bastion.Core.Store.Postgres;
 using Bastion.Core.Store.Sqlite;
 using Bastion.Core.Tests.Support;
 using Npgsql;
+using Bastion.Core.Mfa;
 
 namespace Bastion.Core.Tests.Store;
 

@@ -6,6 +6,7 @@ using Bastion.Gateway.Hosting;
 using Bastion.Gateway.Ssh;
 using Bastion.Gateway.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
+using Bastion.Core.Mfa;
 
 namespace Bastion.Gateway.Tests.Ssh;
 

@@ -4,6 +4,7 @@ using Bastion.Core.Audit;
 using Bastion.Core.Store;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Bastion.Core.Mfa;
 
 namespace Bastion.Admin.Pages.Admin;
 

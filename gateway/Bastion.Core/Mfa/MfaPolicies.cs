@@ -1,4 +1,6 @@
-namespace Bastion.Core.Store;
+using Bastion.Core.Store;
+
+namespace Bastion.Core.Mfa;
 
 /// <summary>
 /// The MFA policies a user can have: which authentication methods together let the user in. Stored as

@@ -1,4 +1,6 @@
-namespace Bastion.Core.Store;
+using Bastion.Core.Store;
+
+namespace Bastion.Core.Inventory;
 
 /// <summary>
 /// A static target's address and tags as people type them, read the same way by the CLI (<c>bastion target add</c>,
