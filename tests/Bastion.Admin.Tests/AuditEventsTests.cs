@@ -56,12 +56,12 @@ public sealed class AuditEventsTests
         await page.WaitForURLAsync("**/audit/events?*type=auth.*");
         Assert.Equal(50, await page.Locator("#events tbody tr").CountAsync());
         Assert.Equal("60", await page.Locator("#events tbody tr").First.GetAttributeAsync("data-seq"));
-        Assert.All(await page.Locator("#events tbody tr td:nth-child(4)").AllInnerTextsAsync(), t => Assert.Equal("auth.failure", t));
-        await page.ClickAsync("#next-page");
+        Assert.All(await page.Locator("#events tbody tr td:nth-child(2)").AllInnerTextsAsync(), t => Assert.Equal("auth.failure", t));
+        await page.ClickAsync("#next-page-top");
         await page.WaitForURLAsync("**before=*");
         Assert.Equal(10, await page.Locator("#events tbody tr").CountAsync());
         Assert.Equal("1", await page.Locator("#events tbody tr").Last.GetAttributeAsync("data-seq"));
-        Assert.Equal(0, await page.Locator("#next-page").CountAsync());
+        Assert.Equal(0, await page.Locator("#next-page-top, #next-page-bottom").CountAsync());
         Assert.Equal("auth.", await page.InputValueAsync("#f-type"));
 
         // Target (a data field), user and time range.
@@ -69,7 +69,7 @@ public sealed class AuditEventsTests
         Assert.Equal(5, await page.Locator("#events tbody tr").CountAsync());
         await page.GotoAsync($"{host.BaseUrl}/audit/events?user=alice&from=2030-01-01T00:10&to=2030-01-01T00:20");
         Assert.Equal(10, await page.Locator("#events tbody tr").CountAsync());
-        Assert.Contains("n 19", await page.Locator("#events tbody tr").First.InnerTextAsync());
+        Assert.Contains("n=19", await page.Locator("#events tbody tr").First.InnerTextAsync());
         await page.GotoAsync($"{host.BaseUrl}/audit/events?from=yesterday-ish");
         Assert.Contains("is not a time", await page.InnerTextAsync("#filter-error"));
 
@@ -110,6 +110,70 @@ public sealed class AuditEventsTests
         Assert.All(exports.Events, e => Assert.Equal("audrey", e.Data["actor"]));
         Assert.Contains(exports.Events, e => e.Data.GetValueOrDefault("filter_user") == "bob" && e.Data["format"] == "csv");
         Assert.Empty(browser.Dialogs);
+    }
+
+    [Fact]
+    public async Task Five_hundred_events_read_as_a_list_with_paging_at_the_top_and_no_token_broken()
+    {
+        await using var host = await AdminAppHost.StartAsync();
+        var invite = await host.AddPersonAsync("audrey", AdminRoles.Auditor);
+        var now = DateTimeOffset.UtcNow;
+        for (var i = 0; i < 500; i++)
+        {
+            await host.Audit.AppendNowAsync(new AuditEvent(AuditEventTypes.ChannelOpen)
+            {
+                User = "alice", SourceAddress = "203.0.113.7:50022", SessionId = $"s-{i:D4}-{Guid.NewGuid():N}", Timestamp = now.AddMinutes(-i),
+                Data = new Dictionary<string, string>
+                {
+                    ["target"] = "web-1", ["address"] = "10.0.0.5:22", ["key_fingerprint"] = "SHA256:" + new string('Q', 43),
+                    ["decision"] = "allowed by rule #1", ["channel"] = $"{i:x12}",
+                },
+            });
+        }
+
+        await using var browser = await BrowserSession.StartAsync();
+        await browser.RedeemInviteAsync(invite, host.BaseUrl);
+        var page = browser.Page;
+        await page.GotoAsync($"{host.BaseUrl}/audit/events?type=channel.");
+        Assert.Equal(50, await page.Locator("#events tbody tr").CountAsync());
+
+        // The first event is on screen without scrolling past the filters, and paging is above the list.
+        var first = (await page.Locator("#events tbody tr").First.BoundingBoxAsync())!;
+        Assert.True(first.Y + first.Height <= page.ViewportSize!.Height, $"the first row ends at {first.Y + first.Height} px, below the {page.ViewportSize.Height} px window");
+        var pagerTop = (await page.Locator("#next-page-top").BoundingBoxAsync())!;
+        Assert.True(pagerTop.Y < first.Y, "the paging link is not above the list");
+        // One line per row: times, types, users, sources and targets never wrap, and the page does not scroll sideways.
+        var broken = await page.EvaluateAsync<string>("""
+            () => [...document.querySelectorAll('#events td.nowrap, #events td.summary summary')].filter(cell => {
+                const range = document.createRange();
+                range.selectNodeContents(cell);
+                const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+                return lines.size > 1;
+            }).map(cell => cell.outerHTML).slice(0, 3).join('\n')
+            """);
+        Assert.True(broken.Length == 0, "these cells wrap over two lines:\n" + broken);
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the audit page scrolls sideways at 1280 px");
+        // One line each (with the old layout, every data field on its own line, 50 events made ~13,000 px).
+        var rowHeight = await page.EvaluateAsync<double>("() => document.querySelector('#events tbody').getBoundingClientRect().height / 50");
+        Assert.True(rowHeight <= 40, $"an event row is {rowHeight:0} px high");
+        await browser.ScreenshotAsync("audit-events-compact");
+
+        // Every field is one click away.
+        await page.Locator("#events tbody tr").First.Locator("summary").ClickAsync();
+        Assert.Contains("SHA256:" + new string('Q', 43), await page.Locator("#events tbody tr").First.Locator("dl.fields").InnerTextAsync());
+
+        // Page size, and a time relative to now as the CLI takes it.
+        await page.SelectOptionAsync("#f-size", "25");
+        await page.ClickAsync("#search");
+        await page.WaitForURLAsync("**size=25*");
+        Assert.Equal(25, await page.Locator("#events tbody tr").CountAsync());
+        await page.ClickAsync("#next-page-bottom");
+        await page.WaitForURLAsync("**before=*");
+        Assert.Equal(25, await page.Locator("#events tbody tr").CountAsync());
+        Assert.Contains("size=25", page.Url);
+        await page.GotoAsync($"{host.BaseUrl}/audit/events?type=channel.&from=2h&size=200");
+        Assert.Equal(0, await page.Locator("#filter-error").CountAsync());
+        Assert.InRange(await page.Locator("#events tbody tr").CountAsync(), 119, 121);
     }
 
     [Fact]

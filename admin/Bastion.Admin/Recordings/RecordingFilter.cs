@@ -1,4 +1,5 @@
 using Bastion.Admin.Reports;
+using Bastion.Core.Audit;
 using Bastion.Core.Store;
 
 namespace Bastion.Admin.Recordings;
@@ -19,7 +20,7 @@ public sealed record RecordingFilter(string? User, string? Target, string? Sessi
         new(Clean(user), Clean(target), Clean(session), Clean(status)?.ToLowerInvariant(), Clean(from), Clean(until));
 
     /// <summary>The store query for this filter, or an error message saying what to fix.</summary>
-    public bool TryBuild(int limit, out RecordingQuery query, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
+    public bool TryBuild(int limit, DateTimeOffset now, out RecordingQuery query, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
     {
         query = new RecordingQuery();
         error = null;
@@ -36,14 +37,14 @@ public sealed record RecordingFilter(string? User, string? Target, string? Sessi
             error = $"status \"{Status}\" is not one of {string.Join(", ", Statuses)}";
             return false;
         }
-        if (!UtcTimeInput.TryParse(From, out var from))
+        if (!TimeInput.TryParse(From, now, out var from, out var fromProblem))
         {
-            error = $"\"from\" time \"{From}\" is not a time; use e.g. 2026-11-29T17:00 (UTC) or 2026-11-29T17:00:00+01:00";
+            error = "from: " + fromProblem;
             return false;
         }
-        if (!UtcTimeInput.TryParse(Until, out var until))
+        if (!TimeInput.TryParse(Until, now, out var until, out var untilProblem))
         {
-            error = $"\"until\" time \"{Until}\" is not a time; use e.g. 2026-11-29T18:00 (UTC) or 2026-11-29T18:00:00+01:00";
+            error = "until: " + untilProblem;
             return false;
         }
         if (from is not null && until is not null && from >= until)

@@ -18,7 +18,7 @@ public sealed record AuditFilter(string? User, string? Target, string? Type, str
         new(Clean(user), Clean(target), Clean(type), Clean(from), Clean(to));
 
     /// <summary>The store query for this filter, or an error message saying what to fix.</summary>
-    public bool TryBuild(int limit, long? beforeSeq, out AuditQuery query, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
+    public bool TryBuild(int limit, long? beforeSeq, DateTimeOffset now, out AuditQuery query, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
     {
         query = new AuditQuery();
         error = null;
@@ -30,14 +30,14 @@ public sealed record AuditFilter(string? User, string? Target, string? Type, str
                 return false;
             }
         }
-        if (!UtcTimeInput.TryParse(From, out var from))
+        if (!TimeInput.TryParse(From, now, out var from, out var fromProblem))
         {
-            error = $"\"from\" time \"{From}\" is not a time; use e.g. 2026-11-29T17:00 (UTC) or 2026-11-29T17:00:00+01:00";
+            error = "from: " + fromProblem;
             return false;
         }
-        if (!UtcTimeInput.TryParse(To, out var to))
+        if (!TimeInput.TryParse(To, now, out var to, out var toProblem))
         {
-            error = $"\"to\" time \"{To}\" is not a time; use e.g. 2026-11-29T18:00 (UTC) or 2026-11-29T18:00:00+01:00";
+            error = "to: " + toProblem;
             return false;
         }
         if (from is not null && to is not null && from >= to)

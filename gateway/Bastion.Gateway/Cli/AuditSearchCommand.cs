@@ -28,8 +28,8 @@ public static class AuditSearchCommand
         command.SetAction((parse, ct) =>
         {
             var now = DateTimeOffset.UtcNow;
-            var fromOk = TryParseTime(parse.GetValue(since), now, out var from, out var fromProblem);
-            var toOk = TryParseTime(parse.GetValue(until), now, out var to, out var toProblem);
+            var fromOk = TimeInput.TryParse(parse.GetValue(since), now, out var from, out var fromProblem);
+            var toOk = TimeInput.TryParse(parse.GetValue(until), now, out var to, out var toProblem);
             if (!fromOk || !toOk)
             {
                 Console.Error.WriteLine($"bastion: {fromProblem ?? toProblem}");
@@ -78,36 +78,5 @@ public static class AuditSearchCommand
             }, ct);
         });
         return command;
-    }
-
-    /// <summary>"30m", "2h", "7d" back from <paramref name="now"/>, or an ISO 8601 time; empty means no bound.</summary>
-    public static bool TryParseTime(string? text, DateTimeOffset now, out DateTimeOffset? time, out string? problem)
-    {
-        time = null;
-        problem = null;
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return true;
-        }
-        var unit = text[^1];
-        if (unit is 's' or 'm' or 'h' or 'd' && long.TryParse(text[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var amount) && amount <= 36_500L * 86_400)
-        {
-            var span = unit switch
-            {
-                's' => TimeSpan.FromSeconds(amount),
-                'm' => TimeSpan.FromMinutes(amount),
-                'h' => TimeSpan.FromHours(amount),
-                _ => TimeSpan.FromDays(Math.Min(amount, 36_500)),
-            };
-            time = now - span;
-            return true;
-        }
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
-        {
-            time = parsed;
-            return true;
-        }
-        problem = $"\"{text}\" is not a time: use a duration back from now (30m, 2h, 7d) or a UTC time such as 2026-12-06T21:00:00Z";
-        return false;
     }
 }

@@ -13,7 +13,8 @@ namespace Bastion.Admin.Pages.Audit;
 [Authorize(Policy = Policies.Auditor)]
 public sealed class EventsModel : BastionPageModel
 {
-    public const int PageSize = 50;
+    /// <summary>Events per page on offer; 50 unless the reader picks another.</summary>
+    public static readonly IReadOnlyList<int> PageSizes = [25, 50, 100, 200];
 
     public const string Exported = "admin.audit.exported";
 
@@ -35,6 +36,19 @@ public sealed class EventsModel : BastionPageModel
     [BindProperty(SupportsGet = true, Name = "before")]
     public long? Before { get; set; }
 
+    [BindProperty(SupportsGet = true, Name = "size")]
+    public int? Size { get; set; }
+
+    public int PageSize => Size is { } size && PageSizes.Contains(size) ? size : 50;
+
+    /// <summary>Route values for a page of this search: the filter, the page size (when not the default) and where to start.</summary>
+    public Dictionary<string, object?> PageRoute(long? before = null)
+    {
+        var values = Filter.RouteValues(before);
+        values["size"] = PageSize == 50 ? null : PageSize;
+        return values;
+    }
+
     public AuditFilter Filter => AuditFilter.Create(UserFilter, TargetFilter, TypeFilter, FromFilter, ToFilter);
 
     public AuditVerification? Chain { get; private set; }
@@ -48,7 +62,7 @@ public sealed class EventsModel : BastionPageModel
     public async Task OnGetAsync()
     {
         Chain = await Bastion.Audit.VerifyAsync(HttpContext.RequestAborted);
-        if (!Filter.TryBuild(PageSize, Before, out var query, out var error))
+        if (!Filter.TryBuild(PageSize, Before, Bastion.Time.GetUtcNow(), out var query, out var error))
         {
             FilterError = error;
             return;
@@ -69,7 +83,7 @@ public sealed class EventsModel : BastionPageModel
     private async Task<IActionResult> ExportAsync(string format, string contentType, Func<IAsyncEnumerable<AuditRecord>, Stream, CancellationToken, Task<long>> write)
     {
         var filter = Filter;
-        if (!filter.TryBuild(1000, null, out var query, out var error))
+        if (!filter.TryBuild(1000, null, Bastion.Time.GetUtcNow(), out var query, out var error))
         {
             return new ContentResult { StatusCode = StatusCodes.Status400BadRequest, Content = error, ContentType = "text/plain; charset=utf-8" };
         }

@@ -41,7 +41,7 @@ public sealed class RecordingsModel : BastionPageModel
 
     public async Task OnGetAsync()
     {
-        if (!Filter.TryBuild(PageSize, out var query, out var error))
+        if (!Filter.TryBuild(PageSize, Bastion.Time.GetUtcNow(), out var query, out var error))
         {
             FilterError = error;
             return;
