@@ -20,6 +20,18 @@ public sealed class SessionsModel : BastionPageModel
 
     public DateTimeOffset Now { get; private set; }
 
+    /// <summary>Sessions whose kill is requested but not yet carried out (the node acts within about a second).</summary>
+    public IReadOnlySet<string> KillRequested { get; private set; } = new HashSet<string>();
+
+    /// <summary>Bytes as people read them: 118 MiB rather than 123456789.</summary>
+    public static string Size(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => $"{bytes / 1024.0:0.#} KiB",
+        < 1024L * 1024 * 1024 => $"{bytes / (1024.0 * 1024):0.#} MiB",
+        _ => $"{bytes / (1024.0 * 1024 * 1024):0.##} GiB",
+    };
+
     /// <summary>Recordings being written now, by session id and target: a recorded session's row links to what it has recorded so far.</summary>
     public IReadOnlyDictionary<(string SessionId, string Target), string> RecordingsInProgress { get; private set; } =
         new Dictionary<(string, string), string>();
@@ -28,6 +40,8 @@ public sealed class SessionsModel : BastionPageModel
     {
         var ct = HttpContext.RequestAborted;
         Sessions = await Store.ListLiveSessionsAsync(ct);
+        KillRequested = (await Store.PendingKillRequestsAsync(Sessions.Select(s => s.SessionId).ToList(), ct))
+            .Select(k => k.SessionId).ToHashSet(StringComparer.Ordinal);
         Nodes = await Store.ListNodesAsync(ct);
         Now = Bastion.Time.GetUtcNow();
         var recording = await Store.ListRecordingsAsync(new RecordingQuery(Status: RecordingStatus.Recording, Limit: 1000), ct);
