@@ -58,8 +58,6 @@ internal sealed class UnauthenticatedSlots
     {
         var source = remote is IPEndPoint ip ? SourceKey(ip.Address) : null;
         var penalised = TimeSpan.Zero;
-        var limited = source is not null && options.MaxUnauthenticatedPerSource > 0
-            && (options.SourcePenaltyFailures == 0 || penalties.IsPenalised(source, options, out penalised));
         lock (_gate)
         {
             if (_total >= options.MaxUnauthenticatedConnections)
@@ -69,12 +67,15 @@ internal sealed class UnauthenticatedSlots
                 return null;
             }
             var fromSource = source is null ? 0 : _perSource.GetValueOrDefault(source);
-            if (limited && fromSource >= options.MaxUnauthenticatedPerSource)
+            // The penalty table is asked only for a source already at the cap, not on every accept. (It has its own
+            // lock and never takes this one.)
+            if (source is not null && options.MaxUnauthenticatedPerSource > 0 && fromSource >= options.MaxUnauthenticatedPerSource
+                && (options.SourcePenaltyFailures == 0 || penalties.IsPenalised(source, options, out penalised)))
             {
                 var why = options.SourcePenaltyFailures == 0
                     ? ""
-                    : $"{options.SourcePenaltyFailures} failed logins from {Describe(source!)} in the last {Minutes(options.SourcePenaltyWindow)}, so ";
-                refusal = $"{fromSource} unauthenticated connections from {Describe(source!)} already open (per-source limit" +
+                    : $"{options.SourcePenaltyFailures} failed logins from {Describe(source)} in the last {Minutes(options.SourcePenaltyWindow)}, so ";
+                refusal = $"{fromSource} unauthenticated connections from {Describe(source)} already open (per-source limit" +
                     (options.SourcePenaltyFailures == 0 ? ")" : $", penalised for failed logins for {Seconds(penalised)} more)");
                 toClient = $"{why}{options.MaxUnauthenticatedPerSource} logins at a time are allowed from there and {fromSource} are in progress; " +
                     (options.SourcePenaltyFailures == 0 ? "try again when one of them has finished" : $"try again when one has finished, or in {Seconds(penalised)} without a limit");

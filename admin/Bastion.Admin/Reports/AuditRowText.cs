@@ -10,16 +10,13 @@ public static class AuditRowText
 {
     private const int MaxSummary = 160;
 
-    public static string Target(AuditRecord record) =>
-        record.Data.TryGetValue("target", out var target) ? target
-        : record.Data.TryGetValue("target_name", out var name) ? name
-        : "";
+    public static string Target(AuditRecord record) => record.Data.GetValueOrDefault("target", "");
 
     public static string Summary(AuditRecord record)
     {
         var text = record.Data.TryGetValue("summary", out var summary) && summary.Length > 0
             ? summary
-            : string.Join("  ", record.Data.Where(kv => kv.Key is not ("target" or "target_name"))
+            : string.Join("  ", record.Data.Where(kv => kv.Key != "target")
                 .OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
         text = DisplayText.Visible(text);
         return text.Length <= MaxSummary ? text : text[..MaxSummary] + "…";

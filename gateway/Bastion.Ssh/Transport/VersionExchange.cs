@@ -51,7 +51,7 @@ internal static class VersionExchange
                 // Checked here too: a whole line can arrive in one read, without ever waiting below.
                 if (line.Length > MaxLineLength)
                 {
-                    throw new SshProtocolException($"identification line longer than {MaxLineLength} bytes");
+                    throw TooLong();
                 }
                 if (line.IndexOf((byte)0) >= 0)
                 {
@@ -64,7 +64,7 @@ internal static class VersionExchange
             scanned = span.Length;
             if (scanned > MaxLineLength)
             {
-                throw new SshProtocolException($"identification line longer than {MaxLineLength} bytes");
+                throw TooLong();
             }
             if (!await input.FillAsync(scanned + 1, cancellationToken).ConfigureAwait(false))
             {
@@ -72,6 +72,8 @@ internal static class VersionExchange
             }
         }
     }
+
+    private static SshProtocolException TooLong() => new($"identification line longer than {MaxLineLength} bytes");
 
     private static string Printable(string line) =>
         new(line.Take(64).Select(c => c is >= ' ' and <= '~' ? c : '?').ToArray());

@@ -23,15 +23,6 @@ public sealed class SessionsModel : BastionPageModel
     /// <summary>Sessions whose kill is requested but not yet carried out (the node acts within about a second).</summary>
     public IReadOnlySet<string> KillRequested { get; private set; } = new HashSet<string>();
 
-    /// <summary>Bytes as people read them: 118 MiB rather than 123456789.</summary>
-    public static string Size(long bytes) => bytes switch
-    {
-        < 1024 => $"{bytes} B",
-        < 1024 * 1024 => $"{bytes / 1024.0:0.#} KiB",
-        < 1024L * 1024 * 1024 => $"{bytes / (1024.0 * 1024):0.#} MiB",
-        _ => $"{bytes / (1024.0 * 1024 * 1024):0.##} GiB",
-    };
-
     /// <summary>Recordings being written now, by session id and target: a recorded session's row links to what it has recorded so far.</summary>
     public IReadOnlyDictionary<(string SessionId, string Target), string> RecordingsInProgress { get; private set; } =
         new Dictionary<(string, string), string>();
