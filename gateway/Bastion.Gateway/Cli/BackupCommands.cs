@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Bastion.Core.Audit;
+using Bastion.Core.Backup;
 using Bastion.Core.Store.Sqlite;
 using Bastion.Hosting.Configuration;
 using Bastion.Gateway.Hosting;

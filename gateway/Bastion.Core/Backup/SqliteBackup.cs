@@ -1,8 +1,10 @@
 using System.Security.Cryptography;
 using Bastion.Core.Audit;
+using Bastion.Core.Store;
+using Bastion.Core.Store.Sqlite;
 using Microsoft.Data.Sqlite;
 
-namespace Bastion.Core.Store.Sqlite;
+namespace Bastion.Core.Backup;
 
 /// <summary>What a backup file holds and whether it can be trusted for a restore.</summary>
 /// <param name="IntegrityProblems">SQLite's integrity_check findings; empty when every page is sound.</param>
