@@ -185,13 +185,7 @@ public sealed class AuditEventsTests
         {
             await host.Audit.AppendNowAsync(new AuditEvent(AuditEventTypes.AuthSuccess) { User = "alice" });
         }
-        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(host.DataDirectory, "bastion.db")};Pooling=False"))
-        {
-            await connection.OpenAsync();
-            using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE audit_events SET user_name = 'mallory' WHERE seq = 2;";
-            Assert.Equal(1, await command.ExecuteNonQueryAsync());
-        }
+        Assert.Equal(1, await host.TamperAsync("UPDATE audit_events SET user_name = 'mallory' WHERE seq = 2;"));
         await using var browser = await BrowserSession.StartAsync();
         await browser.RedeemInviteAsync(invite, host.BaseUrl);
         await browser.Page.GotoAsync($"{host.BaseUrl}/audit/events");

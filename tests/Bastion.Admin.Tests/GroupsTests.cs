@@ -15,8 +15,10 @@ public sealed class GroupsTests
         await using var host = await AdminAppHost.StartAsync();
         var invite = await host.AddPersonAsync("root", AdminRoles.Admin);
         await host.Store.AddUserAsync(new NewUser("alice") { Groups = ["prod-admins", "dev"] });
-        await host.Store.AddUserAsync(new NewUser("carol") { Groups = ["prod-admins"], MfaPolicy = MfaPolicies.SecurityKeyAndTotp });
-        await host.Store.AddUserAsync(new NewUser("dave") { Groups = ["dev"] });
+        var carol = await host.Store.AddUserAsync(new NewUser("carol") { Groups = ["prod-admins"], MfaPolicy = MfaPolicies.SecurityKeyAndTotp });
+        var dave = await host.Store.AddUserAsync(new NewUser("dave") { Groups = ["dev"] });
+        await host.Store.SetRolesAsync(carol.Id, [AdminRoles.User]);
+        await host.Store.SetRolesAsync(dave.Id, [AdminRoles.User]);
         await host.Store.AddUserAsync(new NewUser("robot") { IsAutomation = true, MfaPolicy = MfaPolicies.KeyOnly });
         await host.Store.AddSshKeyAsync("robot", Bastion.Core.Keys.AuthorizedKeyLine.Parse(TestKeys.Ed25519Line("robot@ci")));
         await host.Store.AddSshKeyAsync("alice", Bastion.Core.Keys.AuthorizedKeyLine.Parse(TestKeys.Ed25519Line("alice@laptop")));
@@ -28,7 +30,8 @@ public sealed class GroupsTests
         await page.WaitForSelectorAsync("#groups");
         var names = await page.Locator("#groups tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.group)");
         Assert.Equal(["dev", "prod-admins"], names);
-        Assert.Equal("2", await page.InnerTextAsync("#groups tr[data-group='prod-admins'] td.members"));
+        Assert.Equal("alice, carol", (await page.InnerTextAsync("#groups tr[data-group='prod-admins'] td.members")).Trim());
+        Assert.Equal("/admin/users/carol", await page.GetAttributeAsync("#groups tr[data-group='prod-admins'] td.members a >> nth=1", "href"));
         Assert.Equal("—", await page.InnerTextAsync("#groups tr[data-group='prod-admins'] td.required"));
         Assert.Equal(0, await page.Locator("#groups tr[data-group='prod-admins'] button.clear").CountAsync());
         var offered = await page.Locator("#groups tr[data-group='prod-admins'] select.policy option").EvaluateAllAsync<string[]>("options => options.map(o => o.value)");
@@ -59,6 +62,8 @@ public sealed class GroupsTests
         Assert.Equal("needs security-key SSH key, TOTP", await page.InnerTextAsync("#users tr[data-user='carol'] td.login"));
         Assert.Equal("needs SSH key, TOTP", await page.InnerTextAsync("#users tr[data-user='dave'] td.login"));
         Assert.Equal("ready", await page.InnerTextAsync("#users tr[data-user='robot'] td.login"));
+        // root has web roles only (admin) and no SSH key: not someone who "needs" anything to use ssh.
+        Assert.Equal("web only", await page.InnerTextAsync("#users tr[data-user='root'] td.login"));
 
         // A group nobody is in yet, written as in access rules ("@ops"); a name the store refuses shows its message.
         await page.GotoAsync($"{host.BaseUrl}/admin/groups");
@@ -66,7 +71,7 @@ public sealed class GroupsTests
         await page.SelectOptionAsync("#require-group-policy", "sk+totp");
         await page.ClickAsync("#require-group-submit");
         await page.WaitForSelectorAsync("#groups tr[data-group='ops']");
-        Assert.Equal("0", await page.InnerTextAsync("#groups tr[data-group='ops'] td.members"));
+        Assert.Equal("nobody yet", (await page.InnerTextAsync("#groups tr[data-group='ops'] td.members")).Trim());
         Assert.Equal("sk+totp", await page.InnerTextAsync("#groups tr[data-group='ops'] td.required"));
         await page.FillAsync("#require-group-name", "Prod-Admins");
         await page.ClickAsync("#require-group-submit");

@@ -293,7 +293,7 @@ public sealed class RecordingReplayTests
         return await host.Store.GetRecordingAsync(info.Id) ?? throw new InvalidOperationException("the seeded recording vanished");
     }
 
-    private static RecordingInfo NewRecording(string user, string target, string? command, DateTimeOffset started) => new(
+    internal static RecordingInfo NewRecording(string user, string target, string? command, DateTimeOffset started) => new(
         Id: Guid.NewGuid().ToString("N"),
         SessionId: $"s-{Guid.NewGuid():N}",
         NodeId: "node-1",

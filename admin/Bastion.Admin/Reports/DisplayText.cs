@@ -9,4 +9,19 @@ namespace Bastion.Admin.Reports;
 public static class DisplayText
 {
     public static string Visible(string? text) => TerminalText.Visible(text);
+
+    /// <summary>"45s", "12m", "5h", "3d" since <paramref name="since"/>; "never" for none.</summary>
+    public static string Age(DateTimeOffset? since, DateTimeOffset now)
+    {
+        if (since is null)
+        {
+            return "never";
+        }
+        var age = now - since.Value;
+        return age.TotalSeconds < 0 ? "0s"
+            : age.TotalMinutes < 2 ? $"{(long)age.TotalSeconds}s"
+            : age.TotalHours < 2 ? $"{(long)age.TotalMinutes}m"
+            : age.TotalDays < 2 ? $"{(long)age.TotalHours}h"
+            : $"{(long)age.TotalDays}d";
+    }
 }

@@ -18,6 +18,9 @@ public interface IAdminStore
     /// </summary>
     Task<AdminInvite> CreateInviteAsync(long userId, byte[] tokenHash, DateTimeOffset expiresAt, string createdBy, CancellationToken ct = default);
 
+    /// <summary>Invites not used and not expired at the store's clock, the soonest to expire first (the admins' dashboard).</summary>
+    Task<IReadOnlyList<AdminInvite>> ListOpenInvitesAsync(CancellationToken ct = default);
+
     /// <summary>The invite whose token hashes to <paramref name="tokenHash"/>, used or not, or null.</summary>
     Task<AdminInvite?> FindInviteAsync(byte[] tokenHash, CancellationToken ct = default);
 

@@ -3,6 +3,7 @@ using Bastion.Core.Audit;
 using Bastion.Core.Store;
 using static Bastion.Core.Security.TerminalText;
 using Bastion.Core.Mfa;
+using Bastion.Core.Policy;
 
 namespace Bastion.Gateway.Cli;
 
@@ -21,7 +22,7 @@ public static class GroupCommands
             Console.WriteLine($"{"GROUP",-24} {"MEMBERS",7} REQUIRED MFA");
             foreach (var summary in GroupSummary.Of(users, policies))
             {
-                Console.WriteLine($"{Visible(summary.Name),-24} {summary.Members,7} {Visible(summary.RequiredMfaPolicy ?? "-")}");
+                Console.WriteLine($"{Visible(summary.Name),-24} {summary.Members.Count,7} {Visible(summary.RequiredMfaPolicy ?? "-")}");
             }
             return ExitCodes.Ok;
         }, ct));

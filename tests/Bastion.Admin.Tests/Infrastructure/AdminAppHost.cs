@@ -76,6 +76,16 @@ public sealed class AdminAppHost : IAsyncDisposable
         return await InviteAsync(name);
     }
 
+    /// <summary>Runs one statement on the SQLite file behind the app's back (tampering, as an attacker with file access would); rows changed.</summary>
+    public async Task<int> TamperAsync(string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(DataDirectory, "bastion.db")};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteNonQueryAsync();
+    }
+
     public async Task<string> InviteAsync(string name)
     {
         var user = await Store.GetUserAsync(name) ?? throw new InvalidOperationException($"no user {name}");

@@ -29,6 +29,25 @@ public abstract class AdminStoreTests(StoreProvider provider)
     }
 
     [Fact]
+    public async Task Open_invites_are_those_neither_used_nor_expired_soonest_first()
+    {
+        await using var fixture = await StoreFixture.CreateAsync(provider);
+        var alice = await fixture.AddUserAsync("alice");
+        var bob = await fixture.AddUserAsync("bob");
+        var carol = await fixture.AddUserAsync("carol");
+        var now = fixture.Time.GetUtcNow();
+        await InviteTokens.IssueAsync(fixture.Store, bob, TimeSpan.FromHours(2), now, "root");
+        await InviteTokens.IssueAsync(fixture.Store, alice, TimeSpan.FromHours(1), now, "root");
+        var (_, used) = await InviteTokens.IssueAsync(fixture.Store, carol, TimeSpan.FromHours(3), now, "root");
+        Assert.True(await fixture.Store.TryRedeemInviteAsync(used.Id));
+
+        Assert.Equal([alice.Id, bob.Id], (await fixture.Store.ListOpenInvitesAsync()).Select(i => i.UserId));
+        fixture.Time.Advance(TimeSpan.FromMinutes(90));
+        var open = Assert.Single(await fixture.Store.ListOpenInvitesAsync());
+        Assert.Equal((bob.Id, "root"), (open.UserId, open.CreatedBy));
+    }
+
+    [Fact]
     public async Task A_webauthn_counter_must_increase_and_the_credential_can_be_removed()
     {
         await using var fixture = await StoreFixture.CreateAsync(provider);

@@ -5,6 +5,7 @@ using Bastion.Core.Store;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Bastion.Core.Mfa;
+using Bastion.Core.Policy;
 
 namespace Bastion.Admin.Pages.Admin;
 
@@ -16,6 +17,9 @@ namespace Bastion.Admin.Pages.Admin;
 public sealed class GroupsModel : BastionPageModel
 {
     public static IReadOnlyList<string> RequirablePolicies => MfaPolicies.RequirableByGroup;
+
+    /// <summary>Members named in a row before "and N more" (a group of hundreds would otherwise fill the page).</summary>
+    public const int MembersShown = 20;
 
     public IReadOnlyList<GroupSummary> Rows { get; private set; } = [];
 

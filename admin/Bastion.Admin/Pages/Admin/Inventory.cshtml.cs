@@ -116,20 +116,6 @@ public sealed class InventoryModel : BastionPageModel
         Targets = matching.Take(MaxRows).ToList();
     }
 
-    public static string Age(DateTimeOffset? since, DateTimeOffset now)
-    {
-        if (since is null)
-        {
-            return "never";
-        }
-        var age = now - since.Value;
-        return age.TotalSeconds < 0 ? "0s"
-            : age.TotalMinutes < 2 ? $"{(long)age.TotalSeconds}s"
-            : age.TotalHours < 2 ? $"{(long)age.TotalMinutes}m"
-            : age.TotalDays < 2 ? $"{(long)age.TotalHours}h"
-            : $"{(long)age.TotalDays}d";
-    }
-
     private static bool MatchesAccount(ResolvedTarget target, string account) =>
         string.Equals(InventoryView.AccountOf(target), account, StringComparison.OrdinalIgnoreCase)
         || string.Equals(target.Account, account, StringComparison.OrdinalIgnoreCase)

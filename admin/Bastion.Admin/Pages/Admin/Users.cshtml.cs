@@ -11,8 +11,8 @@ using Microsoft.AspNetCore.Mvc;
 namespace Bastion.Admin.Pages.Admin;
 
 /// <param name="MfaPolicy">The policy in force, as <see cref="MfaPolicyText.Effective"/> shows it.</param>
-/// <param name="Missing">What the user must still enrol to log in through the gateway (empty: ready).</param>
-public sealed record UserRow(User User, IReadOnlyList<string> Roles, int WebKeys, string MfaPolicy, IReadOnlyList<LoginRequirement> Missing);
+/// <param name="Login">Whether they can log in through the gateway, as <see cref="SshLoginState.Text"/> says it.</param>
+public sealed record UserRow(User User, IReadOnlyList<string> Roles, int WebKeys, string MfaPolicy, string Login);
 
 /// <summary>Admins list users and invite new people (the same as <c>bastion user add NAME --role …</c>).</summary>
 [Authorize(Policy = Policies.Admin)]
@@ -77,10 +77,10 @@ public sealed class UsersModel(AdminSettings settings) : BastionPageModel
         var rows = new List<UserRow>(users.Count);
         foreach (var user in users)
         {
-            rows.Add(new UserRow(user, await Store.GetRolesAsync(user.Id, HttpContext.RequestAborted),
-                enrolments.GetValueOrDefault(user.Id, Enrolment.None).WebAuthnCredentials,
-                MfaPolicyText.Effective(user, groupPolicies),
-                readiness[user.Id]));
+            var roles = await Store.GetRolesAsync(user.Id, HttpContext.RequestAborted);
+            var enrolment = enrolments.GetValueOrDefault(user.Id, Enrolment.None);
+            rows.Add(new UserRow(user, roles, enrolment.WebAuthnCredentials, MfaPolicyText.Effective(user, groupPolicies),
+                SshLoginState.Text(user, roles, enrolment, readiness[user.Id])));
         }
         Rows = rows;
     }

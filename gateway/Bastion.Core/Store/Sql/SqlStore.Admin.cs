@@ -57,6 +57,10 @@ public abstract partial class SqlStore
         return WithConnectionAsync(connection => ReadInviteAsync(connection, null, tokenHash, ct), ct);
     }
 
+    public Task<IReadOnlyList<AdminInvite>> ListOpenInvitesAsync(CancellationToken ct = default) =>
+        WithConnectionAsync(connection => connection.ListAsync($"SELECT {InviteColumns} FROM admin_invites WHERE used_at IS NULL AND expires_at > @now ORDER BY expires_at, id;",
+            new { now = D.Time(Now) }, null, ReadInvite, ct), ct);
+
     public async Task<bool> TryRedeemInviteAsync(long inviteId, CancellationToken ct = default) =>
         // One statement: exactly one racer, in any process or node, changes the row.
         await RunAsync("UPDATE admin_invites SET used_at = @now WHERE id = @inviteId AND used_at IS NULL AND expires_at > @now;",
@@ -122,8 +126,10 @@ public abstract partial class SqlStore
         await RunAsync("DELETE FROM pending_totp WHERE user_id = @userId;", new { userId }, ct).ConfigureAwait(false) > 0;
 
     private Task<AdminInvite?> ReadInviteAsync(DbConnection connection, DbTransaction? tx, byte[] tokenHash, CancellationToken ct) =>
-        connection.FirstAsync($"SELECT {InviteColumns} FROM admin_invites WHERE token_hash = @tokenHash;", new { tokenHash }, tx,
-            r => new AdminInvite(r.GetInt64(0), r.GetInt64(1), r.GetFieldValue<byte[]>(2), D.ReadTime(r, 3), D.ReadTime(r, 4), r.GetString(5), D.ReadNullableTime(r, 6)), ct);
+        connection.FirstAsync($"SELECT {InviteColumns} FROM admin_invites WHERE token_hash = @tokenHash;", new { tokenHash }, tx, ReadInvite, ct);
+
+    private AdminInvite ReadInvite(DbDataReader r) =>
+        new(r.GetInt64(0), r.GetInt64(1), r.GetFieldValue<byte[]>(2), D.ReadTime(r, 3), D.ReadTime(r, 4), r.GetString(5), D.ReadNullableTime(r, 6));
 
     private Task<WebAuthnCredential?> ReadCredentialAsync(DbConnection connection, DbTransaction? tx, string where, object key, CancellationToken ct) =>
         connection.FirstAsync($"SELECT {CredentialColumns} FROM webauthn_credentials WHERE {where};", new { key }, tx, r => EntityRows.WebAuthnCredential(r, D.ReadTime), ct);
