@@ -230,7 +230,7 @@ public sealed class AuditEventsTests
             // Adding a rule is a POST handler of an admin page: refused without the antiforgery token.
             var forged = await root.Page.APIRequest.PostAsync($"{host.BaseUrl}/admin/rules?handler=add", new APIRequestContextOptions
             {
-                Form = Form(root.Page, ("effect", "allow"), ("subject", "*"), ("pattern", "*")),
+                Form = Form(root.Page, ("NewRule.Effect", "allow"), ("NewRule.Subject", "*"), ("NewRule.Pattern", "*")),
             });
             Assert.Equal(400, forged.Status);
             Assert.Empty(await host.Store.ListAccessRulesAsync());

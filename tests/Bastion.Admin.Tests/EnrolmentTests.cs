@@ -65,11 +65,26 @@ public sealed class EnrolmentTests
         await alice.ScreenshotAsync("account-totp-enrol");
         Assert.Null(await host.Store.GetTotpCredentialAsync(aliceUser.Id));
 
+        // A mistyped code keeps the same secret and QR on the page (it used to vanish, leaving a pending secret
+        // nobody could see); the page, not the cookie, carries it: a fresh load of the page never shows it.
+        var qr = await alice.Page.GetAttributeAsync("img.qr", "src");
         await alice.Page.FillAsync("#code", "000000" == TestKeys.TotpCode(secret) ? "111111" : "000000");
         await alice.Page.ClickAsync("#confirm-totp");
-        Assert.Contains("not right", await alice.Page.InnerTextAsync(".flash.error"));
+        Assert.Contains("not right", await alice.Page.InnerTextAsync("#confirm-error"));
+        Assert.Equal(secret, (await alice.Page.InnerTextAsync("#totp-secret")).Trim());
+        Assert.Equal(qr, await alice.Page.GetAttributeAsync("img.qr", "src"));
         Assert.Null(await host.Store.GetTotpCredentialAsync(aliceUser.Id));
-        Assert.DoesNotContain(secret, await alice.Page.ContentAsync());
+        var fresh = await alice.Page.APIRequest.GetAsync($"{host.BaseUrl}/account/totp");
+        Assert.DoesNotContain(secret, await fresh.TextAsync());
+        // A carried secret altered (or another user's) is not shown: the error only, as before.
+        var forged = await alice.Page.APIRequest.PostAsync($"{host.BaseUrl}/account/totp?handler=confirm", new Microsoft.Playwright.APIRequestContextOptions
+        {
+            Form = alice.Page.APIRequest.CreateFormData()
+                .Append("__RequestVerificationToken", (await alice.Page.GetAttributeAsync("input[name='__RequestVerificationToken']", "value"))!)
+                .Append("code", "000000" == TestKeys.TotpCode(secret) ? "111111" : "000000")
+                .Append("shown", (await alice.Page.GetAttributeAsync("input[name='shown']", "value"))! + "A"),
+        });
+        Assert.DoesNotContain(secret, await forged.TextAsync());
 
         await alice.Page.FillAsync("#code", TestKeys.TotpCode(secret));
         await alice.Page.ClickAsync("#confirm-totp");

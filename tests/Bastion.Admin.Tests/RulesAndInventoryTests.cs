@@ -62,10 +62,20 @@ public sealed class RulesAndInventoryTests
         await page.WaitForSelectorAsync("#rules tr[data-rule-id='3']");
         await page.FillAsync("#rule-subject", "bob");
         await page.FillAsync("#rule-pattern", "*");
-        await page.FillAsync("#rule-conditions", "no equals sign");
+        await page.SelectOptionAsync("#rule-effect", "deny");
+        await page.FillAsync("#rule-conditions", "env=prod\nno equals sign");
+        await page.FillAsync("#rule-description", "bob off prod");
         await page.ClickAsync("#add-rule-submit");
-        Assert.Contains("is not KEY=VALUE", await page.InnerTextAsync(".flash.error"));
+        Assert.Contains("is not KEY=VALUE", await page.InnerTextAsync("#rule-error"));
         Assert.Equal(3, (await host.Store.ListAccessRulesAsync()).Count);
+        // What was typed is still there to correct, not an empty form.
+        Assert.Equal("deny", await page.InputValueAsync("#rule-effect"));
+        Assert.Equal("bob", await page.InputValueAsync("#rule-subject"));
+        Assert.Equal("*", await page.InputValueAsync("#rule-pattern"));
+        Assert.Equal("env=prod\nno equals sign", (await page.InputValueAsync("#rule-conditions")).Replace("\r\n", "\n"));
+        Assert.Equal("bob off prod", await page.InputValueAsync("#rule-description"));
+        Assert.Equal(3, await page.Locator("#rules tbody tr").CountAsync());
+        await page.GotoAsync($"{host.BaseUrl}/admin/rules");
 
         // Alice against every target, static and cloud.
         await page.SelectOptionAsync("#check-user", "alice");

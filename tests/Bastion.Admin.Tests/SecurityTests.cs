@@ -22,7 +22,7 @@ public sealed class SecurityTests
         var token = await bob.Page.EvaluateAsync<string>("() => document.querySelector('input[name=\"__RequestVerificationToken\"]').value");
         var post = await bob.Page.APIRequest.PostAsync($"{host.BaseUrl}/admin/users?handler=invite", new APIRequestContextOptions
         {
-            Form = FormWith(bob.Page, ("__RequestVerificationToken", token), ("name", "mallory"), ("roles", "admin")),
+            Form = FormWith(bob.Page, ("__RequestVerificationToken", token), ("Invite.Name", "mallory"), ("Invite.Roles", "admin")),
         });
         Assert.Equal(403, post.Status);
         Assert.Null(await host.Store.GetUserAsync("mallory"));

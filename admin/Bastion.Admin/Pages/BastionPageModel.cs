@@ -29,6 +29,25 @@ public abstract class BastionPageModel : PageModel
         return page is null ? RedirectToPage(routeValues) : RedirectToPage(page, routeValues);
     }
 
+    /// <summary>
+    /// After the POST that made an invite link: carried to the GET it redirects to (TempData is encrypted and read
+    /// once), so a reload neither re-posts the form nor shows the link a second time.
+    /// </summary>
+    protected IActionResult RedirectWithInvite(string url, string forUser, object? routeValues = null)
+    {
+        TempData[InviteUrlKey] = url;
+        TempData[InviteForKey] = forUser;
+        return RedirectToPage(routeValues);
+    }
+
+    /// <summary>The invite link made by the POST just before, on the page it redirected to; null otherwise.</summary>
+    public string? NewInviteUrl => TempData[InviteUrlKey] as string;
+
+    public string? NewInviteFor => TempData[InviteForKey] as string;
+
+    private const string InviteUrlKey = "InviteUrl";
+    private const string InviteForKey = "InviteFor";
+
     protected IActionResult RedirectWithError(string message, string? page = null, object? routeValues = null)
     {
         TempData["FlashError"] = message;

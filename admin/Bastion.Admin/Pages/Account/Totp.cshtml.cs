@@ -4,6 +4,7 @@ using Bastion.Core.Audit;
 using Bastion.Core.Mfa;
 using Bastion.Core.Store;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Mvc;
 using QRCoder;
 
@@ -12,11 +13,15 @@ namespace Bastion.Admin.Pages.Account;
 /// <summary>
 /// TOTP enrolment in two steps: the new secret is shown once (QR + text) and stored as pending; it replaces the
 /// active one only when the user types a valid code from it. Showing a new secret needs proof beyond the cookie:
-/// a recent security-key assertion (step-up), or, to replace an active secret, a current code from it.
+/// a recent security-key assertion (step-up), or, to replace an active secret, a current code from it. A mistyped
+/// confirmation code shows the same secret again: the page that showed it carries it, encrypted and for 15 minutes,
+/// in the confirm form, so the cookie alone (a stolen session) can never fetch a pending secret.
 /// </summary>
 [Authorize(Policy = Policies.User)]
-public sealed class TotpModel(PendingTotpEnrollment enrollment) : BastionPageModel
+public sealed class TotpModel(PendingTotpEnrollment enrollment, IDataProtectionProvider dataProtection) : BastionPageModel
 {
+    private static readonly TimeSpan ShownFor = TimeSpan.FromMinutes(15);
+
     public bool Active { get; private set; }
 
     public bool Pending { get; private set; }
@@ -24,6 +29,14 @@ public sealed class TotpModel(PendingTotpEnrollment enrollment) : BastionPageMod
     public TotpEnrollmentResult? Enrollment { get; private set; }
 
     public string? QrDataUri { get; private set; }
+
+    /// <summary>The shown secret, encrypted for this user, posted back by the confirm form.</summary>
+    public string? Shown { get; private set; }
+
+    public string? ConfirmError { get; private set; }
+
+    private ITimeLimitedDataProtector ShownProtector =>
+        dataProtection.CreateProtector("Bastion.Admin.Totp.ShownSecret").ToTimeLimitedDataProtector();
 
     public async Task OnGetAsync() => await LoadAsync(await CurrentUserAsync());
 
@@ -55,7 +68,7 @@ public sealed class TotpModel(PendingTotpEnrollment enrollment) : BastionPageMod
         return await StartAsync(user, "current code");
     }
 
-    public async Task<IActionResult> OnPostConfirmAsync(string? code)
+    public async Task<IActionResult> OnPostConfirmAsync(string? code, string? shown)
     {
         var user = await CurrentUserAsync();
         var result = await enrollment.ConfirmAsync(user, code ?? "", HttpContext.RequestAborted);
@@ -66,18 +79,54 @@ public sealed class TotpModel(PendingTotpEnrollment enrollment) : BastionPageMod
                 return RedirectWithMessage("TOTP is active. Use codes from your app when you log in with ssh.");
             case TotpVerificationResult.NotEnrolled:
                 return RedirectWithError("Nothing to confirm; set up TOTP first.");
-            default:
-                return RedirectWithError("That code is not right. Check the time on your phone and type the current code.");
         }
+        const string wrong = "That code is not right. Check the time on your phone and type the current code.";
+        if (Reveal(user, shown) is not { } again)
+        {
+            return RedirectWithError(wrong);
+        }
+        ConfirmError = wrong;
+        Show(again, shown!);
+        await LoadAsync(user);
+        Response.StatusCode = StatusCodes.Status400BadRequest;
+        return Page();
+    }
+
+    /// <summary>The secret the confirm form carried, if it is this user's, unaltered and not older than <see cref="ShownFor"/>.</summary>
+    private TotpEnrollmentResult? Reveal(User user, string? shown)
+    {
+        if (string.IsNullOrEmpty(shown))
+        {
+            return null;
+        }
+        try
+        {
+            var parts = ShownProtector.Unprotect(shown).Split('\n');
+            return parts.Length == 3 && parts[0] == user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                ? new TotpEnrollmentResult(user.Name, parts[1], parts[2])
+                : null;
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return null;
+        }
+    }
+
+    private void Show(TotpEnrollmentResult shown, string carried)
+    {
+        Enrollment = shown;
+        Shown = carried;
+        using var data = QRCodeGenerator.GenerateQrCode(shown.OtpAuthUri, QRCodeGenerator.ECCLevel.M);
+        var svg = new SvgQRCode(data).GetGraphic(4);
+        QrDataUri = "data:image/svg+xml;base64," + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(svg));
     }
 
     /// <param name="provedBy">What allowed it, for the audit trail: "security key" (step-up) or "current code".</param>
     private async Task<IActionResult> StartAsync(User user, string provedBy)
     {
-        Enrollment = await enrollment.StartAsync(user, HttpContext.RequestAborted);
-        using var data = QRCodeGenerator.GenerateQrCode(Enrollment.OtpAuthUri, QRCodeGenerator.ECCLevel.M);
-        var svg = new SvgQRCode(data).GetGraphic(4);
-        QrDataUri = "data:image/svg+xml;base64," + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(svg));
+        var started = await enrollment.StartAsync(user, HttpContext.RequestAborted);
+        var id = user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Show(started, ShownProtector.Protect($"{id}\n{started.Base32Secret}\n{started.OtpAuthUri}", ShownFor));
         await Audit.WriteAsync("admin.totp.started", user.Name, new() { ["proved_by"] = provedBy });
         await LoadAsync(user);
         return Page();

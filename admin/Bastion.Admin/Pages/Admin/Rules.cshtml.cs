@@ -44,6 +44,26 @@ public sealed class RulesModel : BastionPageModel
 
     public string? CheckError { get; private set; }
 
+    /// <summary>What was typed into the add-a-rule form, shown again with <see cref="RuleError"/> when it was refused.</summary>
+    [BindProperty]
+    public RuleForm NewRule { get; set; } = new();
+
+    public string? RuleError { get; private set; }
+
+    public sealed class RuleForm
+    {
+        public string? Effect { get; set; }
+
+        public string? Subject { get; set; }
+
+        public string? Pattern { get; set; }
+
+        /// <summary>KEY=VALUE lines.</summary>
+        public string? Conditions { get; set; }
+
+        public string? Description { get; set; }
+    }
+
     public async Task OnGetAsync()
     {
         var ct = HttpContext.RequestAborted;
@@ -82,9 +102,10 @@ public sealed class RulesModel : BastionPageModel
     }
 
     [RequiresStepUp("change the access rules")]
-    public async Task<IActionResult> OnPostAddAsync(string? effect, string? subject, string? pattern, string? conditions, string? description)
+    public async Task<IActionResult> OnPostAddAsync()
     {
         var ct = HttpContext.RequestAborted;
+        var (effect, subject, pattern, conditions, description) = (NewRule.Effect, NewRule.Subject, NewRule.Pattern, NewRule.Conditions, NewRule.Description);
         AccessRule rule;
         try
         {
@@ -102,7 +123,11 @@ public sealed class RulesModel : BastionPageModel
         }
         catch (InvalidEntityException ex)
         {
-            return RedirectWithError(ex.Message);
+            // Shown again with what was typed: a long condition list is not retyped after one typo.
+            RuleError = ex.Message;
+            await OnGetAsync();
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Page();
         }
         await Audit.WriteAsync(AuditEventTypes.AdminRuleChanged, $"#{rule.Id}", new()
         {

@@ -30,8 +30,6 @@ public sealed class UserEditModel(AdminSettings settings) : BastionPageModel
     /// <summary>The policy the gateway applies, with the group that raised it (see <see cref="MfaPolicyText.Effective"/>).</summary>
     public string MfaPolicy { get; private set; } = "";
 
-    public string? NewInviteUrl { get; private set; }
-
     public async Task<IActionResult> OnGetAsync()
     {
         await LoadAsync();
@@ -92,13 +90,12 @@ public sealed class UserEditModel(AdminSettings settings) : BastionPageModel
         {
             var (token, invite) = await InviteTokens.IssueAsync(Store, Target, settings.InviteLifetime, Bastion.Time.GetUtcNow(), User.Identity!.Name!, HttpContext.RequestAborted);
             await Audit.WriteAsync(AdminAudit.InviteCreated, Target.Name, new() { ["expires_at"] = invite.ExpiresAt.ToString("O") });
-            NewInviteUrl = InviteTokens.Url(settings.PublicUrl.ToString(), token);
+            return RedirectWithInvite(InviteTokens.Url(settings.PublicUrl.ToString(), token), Target.Name, new { name = Name });
         }
         catch (InvalidEntityException ex)
         {
             return RedirectWithError(ex.Message, null, new { name = Name });
         }
-        return Page();
     }
 
     private async Task LoadAsync()

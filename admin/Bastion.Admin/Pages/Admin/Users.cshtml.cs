@@ -20,19 +20,22 @@ public sealed class UsersModel(AdminSettings settings) : BastionPageModel
 {
     public IReadOnlyList<UserRow> Rows { get; private set; } = [];
 
-    public string? NewInviteUrl { get; private set; }
+    /// <summary>What was typed into the invite form, shown again with <see cref="InviteError"/> when it was refused.</summary>
+    [BindProperty]
+    public InviteForm Invite { get; set; } = new();
 
-    public string? NewInviteFor { get; private set; }
+    public string? InviteError { get; private set; }
 
     public int InviteHours => (int)settings.InviteLifetime.TotalHours;
 
     public async Task OnGetAsync() => await LoadAsync();
 
     [RequiresStepUp("invite a person")]
-    public async Task<IActionResult> OnPostInviteAsync(string? name, string[]? roles, string? groups)
+    public async Task<IActionResult> OnPostInviteAsync()
     {
-        var groupList = SplitList(groups);
-        var roleList = (roles ?? []).Distinct(StringComparer.Ordinal).ToArray();
+        Invite.Roles ??= [];
+        var groupList = SplitList(Invite.Groups);
+        var roleList = (Invite.Roles ?? []).Distinct(StringComparer.Ordinal).ToArray();
         try
         {
             foreach (var role in roleList)
@@ -43,25 +46,32 @@ public sealed class UsersModel(AdminSettings settings) : BastionPageModel
             {
                 throw new InvalidEntityException("choose at least one role");
             }
-            var user = await Store.AddUserAsync(new NewUser((name ?? "").Trim()) { Groups = groupList }, HttpContext.RequestAborted);
+            var user = await Store.AddUserAsync(new NewUser((Invite.Name ?? "").Trim()) { Groups = groupList }, HttpContext.RequestAborted);
             await Store.SetRolesAsync(user.Id, roleList, HttpContext.RequestAborted);
             await Audit.WriteAsync(AuditEventTypes.AdminUserAdded, user.Name, new() { ["roles"] = string.Join(",", roleList), ["groups"] = string.Join(",", user.Groups), ["mfa_policy"] = user.MfaPolicy });
-            await IssueInviteAsync(user);
+            var (token, invite) = await InviteTokens.IssueAsync(Store, user, settings.InviteLifetime, Bastion.Time.GetUtcNow(), User.Identity!.Name!, HttpContext.RequestAborted);
+            await Audit.WriteAsync(AdminAudit.InviteCreated, user.Name, new() { ["expires_at"] = invite.ExpiresAt.ToString("O") });
+            return RedirectWithInvite(InviteTokens.Url(settings.PublicUrl.ToString(), token), user.Name);
         }
         catch (Exception ex) when (ex is InvalidEntityException or StoreConflictException)
         {
-            return RedirectWithError(ex.Message);
+            // Shown again with what was typed, rather than redirected to an empty form.
+            InviteError = ex.Message;
+            await LoadAsync();
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Page();
         }
-        await LoadAsync();
-        return Page();
     }
 
-    internal async Task IssueInviteAsync(User user)
+    public sealed class InviteForm
     {
-        var (token, invite) = await InviteTokens.IssueAsync(Store, user, settings.InviteLifetime, Bastion.Time.GetUtcNow(), User.Identity!.Name!, HttpContext.RequestAborted);
-        await Audit.WriteAsync(AdminAudit.InviteCreated, user.Name, new() { ["expires_at"] = invite.ExpiresAt.ToString("O") });
-        NewInviteUrl = InviteTokens.Url(settings.PublicUrl.ToString(), token);
-        NewInviteFor = user.Name;
+        public string? Name { get; set; }
+
+        /// <summary>Null before the form was posted: the form then offers the user role.</summary>
+        public string[]? Roles { get; set; }
+
+        /// <summary>Comma- or space-separated.</summary>
+        public string? Groups { get; set; }
     }
 
     internal static string[] SplitList(string? text) =>
