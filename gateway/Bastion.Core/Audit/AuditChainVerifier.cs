@@ -14,14 +14,24 @@ internal static class AuditChainVerifier
 
     public static async Task<AuditVerification> VerifyAsync(IAuditStore store, CancellationToken ct)
     {
+        // The head first: it is written in the same transaction as its event, so every event up to it is committed
+        // and can be walked; events appended while we walk lie beyond it and are left for the next run. Read after
+        // the walk, a head moved on by a busy gateway looked like deleted events.
+        var head = await store.GetAuditChainHeadAsync(ct).ConfigureAwait(false);
+        var end = head?.LastSeq ?? long.MaxValue;
         long checkedCount = 0;
         long lastSeq = 0;
         byte[] lastHash = AuditHash.Genesis.ToArray();
-        while (true)
+        var more = true;
+        while (more && lastSeq < end)
         {
             var page = await store.ReadAuditEventsAsync(lastSeq, PageSize, ct).ConfigureAwait(false);
             foreach (var record in page)
             {
+                if (record.Seq > end)
+                {
+                    break;
+                }
                 var problem = Check(record, lastSeq, lastHash);
                 if (problem is not null)
                 {
@@ -31,23 +41,30 @@ internal static class AuditChainVerifier
                 lastSeq = record.Seq;
                 lastHash = record.Hash;
             }
-            if (page.Count < PageSize)
-            {
-                break;
-            }
+            more = page.Count == PageSize;
         }
 
-        var head = await store.GetAuditChainHeadAsync(ct).ConfigureAwait(false);
-        if (head is not null && (head.LastSeq != lastSeq || !head.LastHash.AsSpan().SequenceEqual(lastHash)))
+        if (head is null)
+        {
+            // Empty when we looked; events now are either new ones (with a head by now) or a deleted head.
+            head = lastSeq == 0 ? null : await store.GetAuditChainHeadAsync(ct).ConfigureAwait(false);
+            if (head is null)
+            {
+                return lastSeq == 0
+                    ? new AuditVerification(true, 0, null, null)
+                    : new AuditVerification(false, checkedCount, lastSeq, "events exist but the chain head is missing: the head record was deleted");
+            }
+            if (head.LastSeq > lastSeq)
+            {
+                return new AuditVerification(true, checkedCount, null, null);
+            }
+        }
+        if (head.LastSeq != lastSeq || !head.LastHash.AsSpan().SequenceEqual(lastHash))
         {
             var text = head.LastSeq > lastSeq
                 ? $"the chain head records event {head.LastSeq} as the newest, but the events end at {lastSeq}: the newest events were deleted"
                 : $"the chain head (event {head.LastSeq}) does not match the newest event {lastSeq}: the head or the newest events were altered";
             return new AuditVerification(false, checkedCount, Math.Min(head.LastSeq, lastSeq) + 1, text);
-        }
-        if (head is null && lastSeq != 0)
-        {
-            return new AuditVerification(false, checkedCount, lastSeq, "events exist but the chain head is missing: the head record was deleted");
         }
         return new AuditVerification(true, checkedCount, null, null);
     }
