@@ -62,6 +62,24 @@ public sealed class AdminWebActionsTests
         Assert.Equal("alice", target.Tags["owner"]);
         Assert.Equal(1, await page.Locator("#targets tr[data-target='web-9']").CountAsync());
 
+        // Editing its tags (and address) from its row: the form comes filled in; a bad tag keeps the edit; then saved.
+        await page.ClickAsync("[data-edit-target='web-9']");
+        Assert.Equal("env=dev, owner=alice", await page.InputValueAsync("#target-tags"));
+        Assert.Equal("10.0.0.9:2200", await page.InputValueAsync("#target-address"));
+        await page.FillAsync("#target-tags", "env=prod, owner=bob, =oops");
+        await page.ClickAsync("#add-target-button");
+        Assert.NotEmpty(await page.InnerTextAsync("#target-error"));
+        Assert.Equal("env=prod, owner=bob, =oops", await page.InputValueAsync("#target-tags"));
+        Assert.Equal("alice", (await host.Store.GetTargetAsync("web-9"))!.Tags["owner"]);
+        await page.FillAsync("#target-tags", "env=prod, owner=bob");
+        await page.FillAsync("#target-address", "10.0.0.9:22");
+        await page.ClickAsync("#add-target-button");
+        await page.WaitForSelectorAsync(".flash");
+        Assert.Contains("saved target web-9", await page.InnerTextAsync(".flash"));
+        target = (await host.Store.GetTargetAsync("web-9"))!;
+        Assert.Equal((22, "bob", "prod"), (target.Port, target.Tags["owner"], target.Tags["env"]));
+        Assert.Single(await host.Store.ListTargetsAsync());
+
         // Removing asks first: dismissed, nothing happens; confirmed, the target goes.
         browser.AcceptDialogs = false;
         await page.ClickAsync("[data-remove-target='web-9']");
@@ -77,6 +95,7 @@ public sealed class AdminWebActionsTests
         Assert.Contains(events, e => e.Type == AuditEventTypes.AdminUserChanged && e.Data["subject"] == "alice" && e.Data["mfa_policy"] == MfaPolicies.SecurityKey && e.Data["actor"] == "root");
         Assert.Contains(events, e => e.Type == AuditEventTypes.AdminUserChanged && e.Data["subject"] == "bob" && e.Data["disabled"] == "true");
         Assert.Contains(events, e => e.Type == AuditEventTypes.AdminTargetChanged && e.Data["subject"] == "web-9" && e.Data["change"] == "added" && e.Data["address"] == "10.0.0.9:2200");
+        Assert.Contains(events, e => e.Type == AuditEventTypes.AdminTargetChanged && e.Data["subject"] == "web-9" && e.Data["change"] == "updated" && e.Data["tags"] == "env=prod, owner=bob" && e.Data["address"] == "10.0.0.9:22");
         Assert.Contains(events, e => e.Type == AuditEventTypes.AdminTargetChanged && e.Data["subject"] == "web-9" && e.Data["change"] == "removed");
     }
 }

@@ -50,32 +50,58 @@ public sealed class InventoryModel : BastionPageModel
 
     public string? TargetError { get; private set; }
 
+    /// <summary>The static target whose row's Edit was pressed: the form above the list then edits it (GET ?edit=NAME).</summary>
+    [BindProperty(SupportsGet = true, Name = "edit")]
+    public string? Edit { get; set; }
+
     [RequiresStepUp("change the static targets")]
     public async Task<IActionResult> OnPostAddTargetAsync()
     {
-        var ct = HttpContext.RequestAborted;
         Target target;
         try
         {
-            var (host, port) = TargetInput.ParseAddress(NewTarget.Address ?? "");
-            target = await Store.AddTargetAsync(new TargetDefinition((NewTarget.Name ?? "").Trim(), host)
-            {
-                Port = port,
-                Account = string.IsNullOrWhiteSpace(NewTarget.Account) ? null : NewTarget.Account.Trim(),
-                Tags = TargetInput.ParseTags((NewTarget.Tags ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)),
-            }, ct);
+            target = await Store.AddTargetAsync(NewTarget.Definition(), HttpContext.RequestAborted);
         }
         catch (Exception ex) when (ex is InvalidEntityException or StoreConflictException)
         {
-            // Shown again with what was typed, rather than redirected to an empty form.
-            TargetError = ex.Message;
-            await OnGetAsync();
-            Response.StatusCode = StatusCodes.Status400BadRequest;
-            return Page();
+            return await RefusedAsync(ex.Message);
         }
         await Audit.WriteAsync(AuditEventTypes.AdminTargetChanged, target.Name, new() { ["change"] = "added", ["address"] = $"{target.Host}:{target.Port}" });
         return RedirectWithMessage($"added target {target.Name} → {target.Host}:{target.Port}");
     }
+
+    /// <summary>Replaces a static target's name, address, account and tags (<see cref="StaticTargetForm.Original"/> names it).</summary>
+    [RequiresStepUp("change the static targets")]
+    public async Task<IActionResult> OnPostSaveTargetAsync()
+    {
+        Target target;
+        try
+        {
+            target = await Store.UpdateTargetAsync(NewTarget.Original ?? "", NewTarget.Definition(), HttpContext.RequestAborted);
+        }
+        catch (Exception ex) when (ex is InvalidEntityException or StoreConflictException or EntityNotFoundException)
+        {
+            Edit = NewTarget.Original;
+            return await RefusedAsync(ex is EntityNotFoundException ? $"there is no static target {Names.Shown(NewTarget.Original)} (removed meanwhile?)" : ex.Message);
+        }
+        await Audit.WriteAsync(AuditEventTypes.AdminTargetChanged, target.Name, new()
+        {
+            ["change"] = "updated", ["was"] = NewTarget.Original ?? "", ["address"] = $"{target.Host}:{target.Port}", ["account"] = target.Account ?? "", ["tags"] = TagsText(target.Tags),
+        });
+        return RedirectWithMessage($"saved target {target.Name} → {target.Host}:{target.Port}");
+    }
+
+    /// <summary>The form shown again with what was typed and why it was refused, rather than redirected to an empty one.</summary>
+    private async Task<IActionResult> RefusedAsync(string message)
+    {
+        TargetError = message;
+        await LoadAsync();
+        Response.StatusCode = StatusCodes.Status400BadRequest;
+        return Page();
+    }
+
+    private static string TagsText(IReadOnlyDictionary<string, string> tags) =>
+        string.Join(", ", tags.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
 
     [RequiresStepUp("change the static targets")]
     public async Task<IActionResult> OnPostRemoveTargetAsync(string? name)
@@ -90,6 +116,9 @@ public sealed class InventoryModel : BastionPageModel
 
     public sealed class StaticTargetForm
     {
+        /// <summary>The name of the target being edited; null when adding.</summary>
+        public string? Original { get; set; }
+
         public string? Name { get; set; }
 
         public string? Address { get; set; }
@@ -98,9 +127,47 @@ public sealed class InventoryModel : BastionPageModel
 
         /// <summary>key=value pairs, comma-separated.</summary>
         public string? Tags { get; set; }
+
+        /// <summary>Parsed as <c>bastion target add</c> parses its arguments; throws <see cref="InvalidEntityException"/>.</summary>
+        public TargetDefinition Definition()
+        {
+            var (host, port) = TargetInput.ParseAddress(Address ?? "");
+            return new TargetDefinition((Name ?? "").Trim(), host)
+            {
+                Port = port,
+                Account = string.IsNullOrWhiteSpace(Account) ? null : Account.Trim(),
+                Tags = TargetInput.ParseTags((Tags ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)),
+            };
+        }
+
+        public static StaticTargetForm Of(Target target) => new()
+        {
+            Original = target.Name,
+            Name = target.Name,
+            Address = target.Host.Contains(':', StringComparison.Ordinal) ? $"[{target.Host}]:{target.Port}" : $"{target.Host}:{target.Port}",
+            Account = target.Account,
+            Tags = TagsText(target.Tags),
+        };
     }
 
     public async Task OnGetAsync()
+    {
+        if (!string.IsNullOrEmpty(Edit))
+        {
+            if (await Store.GetTargetAsync(Edit, HttpContext.RequestAborted) is { } editing)
+            {
+                NewTarget = StaticTargetForm.Of(editing);
+            }
+            else
+            {
+                TargetError = $"there is no static target {Names.Shown(Edit)} to edit";
+                Edit = null;
+            }
+        }
+        await LoadAsync();
+    }
+
+    private async Task LoadAsync()
     {
         var all = await InventoryView.ListAsync(Bastion, HttpContext.RequestAborted);
         Accounts = Bastion.InventoryState.Accounts;
