@@ -82,5 +82,13 @@ public sealed class WebAuthnLoginTests
         Assert.Equal(401, status);
         var failures = await host.Audit.QueryAsync(new AuditQuery { Type = "admin.login.failure" });
         Assert.Contains(failures.Events, e => e.Data.GetValueOrDefault("subject") == "nobody");
+
+        // Signing in as a name that does not exist (a typo): the key has nothing for it, and the page says to check
+        // the name (it used to say only "cancelled or timed out"), without saying whether the name exists.
+        await browser.Page.FillAsync("#username", "nobdy");
+        await browser.Page.ClickAsync("#signin");
+        await browser.Page.WaitForFunctionAsync("() => document.querySelector('#login-status').textContent.includes('check the name')",
+            null, new Microsoft.Playwright.PageWaitForFunctionOptions { Timeout = 60_000 });
+        Assert.Equal($"{host.BaseUrl}/login", browser.Page.Url);
     }
 }
