@@ -2,6 +2,7 @@ using Bastion.Fuzz;
 
 // Bastion.Fuzz TARGET                  run TARGET under afl-fuzz (SharpFuzz persistent mode); without afl-fuzz, runs stdin once
 // Bastion.Fuzz replay TARGET|all [PATH…] replay files (default: fuzz/corpus/TARGET) through a target in-process, no AFL
+// Bastion.Fuzz speed TARGET [SECONDS]  the target's corpus in a loop in-process for SECONDS (default 10): executions a second
 // Bastion.Fuzz list                    the target names, one a line
 // Bastion.Fuzz capture PORT DIR        a server on 127.0.0.1:PORT that records what real clients send (seeds; see fuzz/README.md)
 if (args.Length == 0)
@@ -19,6 +20,8 @@ switch (args[0])
         return 0;
     case "replay":
         return Replay.Run(args.Skip(1).ToArray());
+    case "speed":
+        return Replay.Speed(args.Skip(1).ToArray());
     case "capture":
         return await Bastion.Fuzz.Capture.CaptureServer.RunAsync(args.Skip(1).ToArray());
     default:

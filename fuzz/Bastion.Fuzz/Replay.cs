@@ -39,6 +39,39 @@ public static class Replay
         return failures == 0 ? 0 : 1;
     }
 
+    /// <summary>
+    /// How fast a target runs without AFL: its corpus round and round for a few seconds, one line with executions a
+    /// second, so a slow harness is found (and its fix measured) without a campaign.
+    /// </summary>
+    public static int Speed(string[] args)
+    {
+        if (args.Length == 0 || !FuzzTargets.TryGet(args[0], out var target))
+        {
+            Console.Error.WriteLine("usage: Bastion.Fuzz speed TARGET [SECONDS]");
+            return 2;
+        }
+        var seconds = args.Length > 1 && int.TryParse(args[1], out var s) && s is > 0 and <= 600 ? s : 10;
+        var inputs = Files(Path.Combine(CorpusRoot(), args[0])).Select(File.ReadAllBytes).ToList();
+        if (inputs.Count == 0)
+        {
+            Console.Error.WriteLine($"fuzz/corpus/{args[0]} is empty");
+            return 2;
+        }
+        Harness.Warm(target);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var cpu = Environment.CpuUsage.TotalTime;
+        long executions = 0;
+        while (clock.Elapsed.TotalSeconds < seconds)
+        {
+            Harness.Execute(target, inputs[(int)(executions % inputs.Count)]);
+            executions++;
+        }
+        var elapsed = clock.Elapsed.TotalSeconds;
+        var cpuSeconds = (Environment.CpuUsage.TotalTime - cpu).TotalSeconds;
+        Console.WriteLine($"{args[0]}: {executions} executions in {elapsed:0.0} s = {executions / elapsed:0} a second ({cpuSeconds / executions * 1e6:0} µs CPU each, {inputs.Count} corpus inputs)");
+        return 0;
+    }
+
     /// <summary>Null when the input passes; otherwise what went wrong (exception type and message).</summary>
     public static string? Check(IFuzzTarget target, byte[] input, TimeSpan? maxTime = null)
     {
