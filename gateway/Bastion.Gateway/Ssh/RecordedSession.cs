@@ -146,6 +146,10 @@ public sealed class RecordedSession
     {
         var options = _context.Options.Recording;
         var settings = options.RecorderSettings();
+        if (channel.Pty is null && options.RecordInputWithoutTerminal)
+        {
+            settings = settings with { RecordInput = true };
+        }
         var pty = channel.Pty is { } p ? new PtyRequestSize(p.Term, p.Columns, p.Rows, p.WidthPixels, p.HeightPixels) : PtyRequestSize.Default;
         var startedAt = _context.Time.GetUtcNow();
         var channelId = TargetAccess.NewChannelId();

@@ -73,6 +73,13 @@ public sealed class RecordingOptions
     public bool RecordInput { get; set; }
 
     /// <summary>
+    /// Record the input of sessions without a terminal ("echo 'curl …|sh' | ssh bastion web-1", or stdin piped into a
+    /// command). On: there the input is the commands, which the output alone would not show; no prompt echoes
+    /// off a password there, as none is typed at a terminal.
+    /// </summary>
+    public bool RecordInputWithoutTerminal { get; set; } = true;
+
+    /// <summary>
     /// Recordings that ended more than this many days ago are deleted (each deletion audited; the seal stays in the
     /// chain). 0 keeps them forever. Checked at start and every six hours; "bastion recording prune" runs it now.
     /// </summary>

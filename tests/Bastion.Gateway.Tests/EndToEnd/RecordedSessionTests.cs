@@ -80,6 +80,7 @@ public sealed class RecordedSessionTests : IClassFixture<RecordedSessionTests.Fi
         var output = string.Concat(events.Where(e => e.Kind == "o").Select(e => e.Text));
         Assert.Contains("to-out", output);
         Assert.Contains("to-err", output);
+        Assert.Equal("piped-input\n", string.Concat(events.Where(e => e.Kind == "i").Select(e => e.Text)));
     }
 
     [Fact]
@@ -307,6 +308,8 @@ public sealed class RecordedSessionTests : IClassFixture<RecordedSessionTests.Fi
         var audit = await _bed.WaitForAuditAsync(l => l.Any(e => e.Type == "session.recording.sealed" && e.User == "rec-piped"), "rec-piped's seal");
         var (_, events) = ParseCast(await ExportAsync(audit.Single(e => e.Type == "session.recording.sealed" && e.User == "rec-piped")["recording_id"]!));
         Assert.Contains("piped-5", string.Concat(events.Select(e => e.Text)));
+        // Without a terminal the input is the commands: recorded as input events ("i"), not only their output.
+        Assert.Equal("echo piped-$((2+3))\nexit 4\n", string.Concat(events.Where(e => e.Kind == "i").Select(e => e.Text)));
     }
 
     [Fact]
