@@ -61,6 +61,8 @@ public sealed class EnrolmentTests
         await alice.Page.ClickAsync("#start-totp");
         var secret = (await alice.Page.InnerTextAsync("#totp-secret")).Trim();
         Assert.Matches("^[A-Z2-7]{32}$", secret);
+        // POST-redirect-GET: the secret is shown on a plain GET of the page, so a reload cannot start another one.
+        Assert.Equal($"{host.BaseUrl}/account/totp", alice.Page.Url);
         Assert.StartsWith("data:image/svg+xml;base64,", await alice.Page.GetAttributeAsync("img.qr", "src"));
         await alice.ScreenshotAsync("account-totp-enrol");
         Assert.Null(await host.Store.GetTotpCredentialAsync(aliceUser.Id));

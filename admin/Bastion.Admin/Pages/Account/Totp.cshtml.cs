@@ -38,7 +38,18 @@ public sealed class TotpModel(PendingTotpEnrollment enrollment, IDataProtectionP
     private ITimeLimitedDataProtector ShownProtector =>
         dataProtection.CreateProtector("Bastion.Admin.Totp.ShownSecret").ToTimeLimitedDataProtector();
 
-    public async Task OnGetAsync() => await LoadAsync(await CurrentUserAsync());
+    /// <summary>After a start the new secret arrives from the POST through TempData (read once): a reload shows it no more.</summary>
+    public async Task OnGetAsync()
+    {
+        var user = await CurrentUserAsync();
+        if (TempData[ShownKey] is string carried && Reveal(user, carried) is { } started)
+        {
+            Show(started, carried);
+        }
+        await LoadAsync(user);
+    }
+
+    private const string ShownKey = "TotpShown";
 
     [RequiresStepUp("set up or replace TOTP")]
     public async Task<IActionResult> OnPostStartAsync() => await StartAsync(await CurrentUserAsync(), "security key");
@@ -126,10 +137,10 @@ public sealed class TotpModel(PendingTotpEnrollment enrollment, IDataProtectionP
     {
         var started = await enrollment.StartAsync(user, HttpContext.RequestAborted);
         var id = user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        Show(started, ShownProtector.Protect($"{id}\n{started.Base32Secret}\n{started.OtpAuthUri}", ShownFor));
         await Audit.WriteAsync("admin.totp.started", user.Name, new() { ["proved_by"] = provedBy });
-        await LoadAsync(user);
-        return Page();
+        // POST-redirect-GET: the page that shows the secret is a GET, so a reload never starts another secret.
+        TempData[ShownKey] = ShownProtector.Protect($"{id}\n{started.Base32Secret}\n{started.OtpAuthUri}", ShownFor);
+        return RedirectToPage();
     }
 
     private async Task LoadAsync(User user)
