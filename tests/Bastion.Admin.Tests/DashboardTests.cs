@@ -26,6 +26,8 @@ public sealed class DashboardTests
         await host.Store.AddSshKeyAsync("dan", AuthorizedKeyLine.Parse(TestKeys.Ed25519Line("dan@laptop")));
 
         var now = DateTimeOffset.UtcNow;
+        // alice guessed wrong until locked out (as the gateway's rate limiter records it).
+        await host.Store.RecordAuthFailureAsync("user:alice", new AuthFailureRule(1, TimeSpan.FromMinutes(15), [TimeSpan.FromMinutes(15)], TimeSpan.FromHours(1)), now);
         await host.Store.SaveInventoryAccountAsync(new InventoryAccountRecord("111122223333", "dev-a", now.AddHours(-3), now, "AccessDenied: sts:AssumeRole", 4, 0, "[]"));
         await host.Store.SaveInventoryAccountAsync(new InventoryAccountRecord("444455556666", "dev-b", now.AddMinutes(-2), now, null, 0, 0, "[]"));
         await host.Store.SyncInventoryFindingsAsync(InventoryFindingKinds.SshBypass,
@@ -61,6 +63,18 @@ public sealed class DashboardTests
         Assert.Contains("(1)", await page.InnerTextAsync("#alerts-today header"));
         Assert.Equal($"/audit/recordings/{recording.Id}", await page.GetAttributeAsync($"#recent-recordings li[data-recording='{recording.Id}'] a", "href"));
         await browser.ScreenshotAsync("dashboard-admin-auditor");
+
+        // A lockout is lifted from Home, as `bastion lockout clear alice` does, and audited the same way.
+        Assert.Contains("alice", await page.InnerTextAsync("#lockouts li[data-subject='user:alice']"));
+        Assert.Contains("left", await page.InnerTextAsync("#lockouts li[data-subject='user:alice']"));
+        await page.ClickAsync("[data-clear-lockout='user:alice']");
+        await page.WaitForSelectorAsync(".flash");
+        Assert.Contains("alice can log in again", await page.InnerTextAsync(".flash"));
+        Assert.Equal(page.Url.TrimEnd('/'), host.BaseUrl);
+        Assert.Empty(await host.Store.ListAuthLockoutsAsync(DateTimeOffset.UtcNow));
+        Assert.Contains("Nobody is locked out", await page.InnerTextAsync("#lockouts"));
+        var cleared = Assert.Single((await host.Audit.QueryAsync(new AuditQuery { Type = "admin.lockout.cleared" })).Events);
+        Assert.Equal(("user:alice", "root"), (cleared.Data["subject"], cleared.Data["actor"]));
 
         // The alerts link opens the audit page on today's alerts.
         await page.ClickAsync("#alerts-today header a");

@@ -14,10 +14,11 @@ public sealed record PendingInvite(string UserName, string CreatedBy, DateTimeOf
 
 /// <summary>
 /// What an admin should act on, read at page load: people who cannot log in yet and why, invite links still open,
-/// cloud accounts whose inventory is stale, and instances reachable without the bastion.
+/// cloud accounts whose inventory is stale, instances reachable without the bastion, and lockouts in force.
 /// </summary>
 public sealed record AdminDashboard(
     IReadOnlyList<NotReadyUser> NotReady,
+    IReadOnlyList<AuthLockout> Lockouts,
     int DisabledUsers,
     IReadOnlyList<PendingInvite> PendingInvites,
     IReadOnlyList<InventoryAccountView> StaleAccounts,
@@ -47,7 +48,17 @@ public sealed record AdminDashboard(
         bastion.InventoryState.LoadFrom(await store.ListInventoryAccountsAsync(ct));
         var findings = await store.ListInventoryFindingsAsync(ct);
         var bypasses = findings.Where(f => f.Kind == InventoryFindingKinds.SshBypass).ToList();
-        return new AdminDashboard(notReady, users.Count(u => u.Disabled), pending,
+        var lockouts = await store.ListAuthLockoutsAsync(bastion.Time.GetUtcNow(), ct);
+        return new AdminDashboard(notReady, lockouts, users.Count(u => u.Disabled), pending,
             bastion.InventoryState.Accounts.Where(a => a.IsStale).ToList(), bypasses, findings.Count - bypasses.Count);
     }
+}
+
+/// <summary>A lockout subject as people read it: "alice", or "address 203.0.113.7" (IPv6: its /64).</summary>
+public static class LockoutText
+{
+    public static string Display(string subject) =>
+        subject.StartsWith("user:", StringComparison.Ordinal) ? subject["user:".Length..]
+        : subject.StartsWith("address:", StringComparison.Ordinal) ? "address " + subject["address:".Length..]
+        : subject;
 }

@@ -63,6 +63,20 @@ public sealed class UsersModel(AdminSettings settings) : BastionPageModel
         }
     }
 
+    /// <summary>Lifts a lockout in force, as <c>bastion lockout clear</c> does (the Home dashboard lists them); audited the same.</summary>
+    [RequiresStepUp("let a locked-out person or address in again")]
+    public async Task<IActionResult> OnPostClearLockoutAsync(string? subject)
+    {
+        var ct = HttpContext.RequestAborted;
+        var lockouts = await Store.ListAuthLockoutsAsync(Bastion.Time.GetUtcNow(), ct);
+        if (subject is null || !lockouts.Any(l => l.Subject == subject) || !await Store.ClearAuthFailuresAsync(subject, ct))
+        {
+            return RedirectWithError($"{DisplayText.Visible(LockoutText.Display(subject ?? ""))} is not locked out (any more).", "/Index");
+        }
+        await Audit.WriteAsync("admin.lockout.cleared", subject, []);
+        return RedirectWithMessage($"{DisplayText.Visible(LockoutText.Display(subject))} can log in again (every gateway node within a minute).", "/Index");
+    }
+
     public sealed class InviteForm
     {
         public string? Name { get; set; }
