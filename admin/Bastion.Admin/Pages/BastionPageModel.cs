@@ -30,13 +30,17 @@ public abstract class BastionPageModel : PageModel
     }
 
     /// <summary>
-    /// After the POST that made an invite link: carried to the GET it redirects to (TempData is encrypted and read
-    /// once), so a reload neither re-posts the form nor shows the link a second time.
+    /// Issues <paramref name="user"/> a new invite link (earlier unused ones stop working), audits it, and carries the
+    /// link to the GET this redirects to (TempData is encrypted and read once), so a reload neither re-posts the form
+    /// nor shows the link a second time. Throws <see cref="InvalidEntityException"/> as <see cref="InviteTokens.IssueAsync"/> does.
     /// </summary>
-    protected IActionResult RedirectWithInvite(string url, string forUser, object? routeValues = null)
+    protected async Task<IActionResult> InviteAndRedirectAsync(User user, object? routeValues = null)
     {
-        TempData[InviteUrlKey] = url;
-        TempData[InviteForKey] = forUser;
+        var settings = HttpContext.RequestServices.GetRequiredService<Hosting.AdminSettings>();
+        var (token, invite) = await InviteTokens.IssueAsync(Store, user, settings.InviteLifetime, Bastion.Time.GetUtcNow(), User.Identity!.Name!, HttpContext.RequestAborted);
+        await Audit.WriteAsync(AdminAudit.InviteCreated, user.Name, new() { ["expires_at"] = invite.ExpiresAt.ToString("O") });
+        TempData[InviteUrlKey] = InviteTokens.Url(settings.PublicUrl.ToString(), token);
+        TempData[InviteForKey] = user.Name;
         return RedirectToPage(routeValues);
     }
 

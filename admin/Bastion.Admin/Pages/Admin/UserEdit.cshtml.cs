@@ -14,7 +14,7 @@ namespace Bastion.Admin.Pages.Admin;
 /// changes, with the same validation (the store's) and the same admin.user.changed event.
 /// </summary>
 [Authorize(Policy = Policies.Admin)]
-public sealed class UserEditModel(AdminSettings settings) : BastionPageModel
+public sealed class UserEditModel : BastionPageModel
 {
     [BindProperty(SupportsGet = true)]
     public string Name { get; set; } = "";
@@ -88,9 +88,7 @@ public sealed class UserEditModel(AdminSettings settings) : BastionPageModel
         }
         try
         {
-            var (token, invite) = await InviteTokens.IssueAsync(Store, Target, settings.InviteLifetime, Bastion.Time.GetUtcNow(), User.Identity!.Name!, HttpContext.RequestAborted);
-            await Audit.WriteAsync(AdminAudit.InviteCreated, Target.Name, new() { ["expires_at"] = invite.ExpiresAt.ToString("O") });
-            return RedirectWithInvite(InviteTokens.Url(settings.PublicUrl.ToString(), token), Target.Name, new { name = Name });
+            return await InviteAndRedirectAsync(Target, new { name = Name });
         }
         catch (InvalidEntityException ex)
         {

@@ -35,7 +35,7 @@ public sealed class UsersModel(AdminSettings settings) : BastionPageModel
     {
         Invite.Roles ??= [];
         var groupList = SplitList(Invite.Groups);
-        var roleList = (Invite.Roles ?? []).Distinct(StringComparer.Ordinal).ToArray();
+        var roleList = Invite.Roles.Distinct(StringComparer.Ordinal).ToArray();
         try
         {
             foreach (var role in roleList)
@@ -49,9 +49,7 @@ public sealed class UsersModel(AdminSettings settings) : BastionPageModel
             var user = await Store.AddUserAsync(new NewUser((Invite.Name ?? "").Trim()) { Groups = groupList }, HttpContext.RequestAborted);
             await Store.SetRolesAsync(user.Id, roleList, HttpContext.RequestAborted);
             await Audit.WriteAsync(AuditEventTypes.AdminUserAdded, user.Name, new() { ["roles"] = string.Join(",", roleList), ["groups"] = string.Join(",", user.Groups), ["mfa_policy"] = user.MfaPolicy });
-            var (token, invite) = await InviteTokens.IssueAsync(Store, user, settings.InviteLifetime, Bastion.Time.GetUtcNow(), User.Identity!.Name!, HttpContext.RequestAborted);
-            await Audit.WriteAsync(AdminAudit.InviteCreated, user.Name, new() { ["expires_at"] = invite.ExpiresAt.ToString("O") });
-            return RedirectWithInvite(InviteTokens.Url(settings.PublicUrl.ToString(), token), user.Name);
+            return await InviteAndRedirectAsync(user);
         }
         catch (Exception ex) when (ex is InvalidEntityException or StoreConflictException)
         {
